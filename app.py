@@ -1,0 +1,21 @@
+"""Murmuration home: pick a corpus (or upload one) and an encoder, and see the map."""
+import streamlit as st
+
+from ui import state, views
+from ui.upload import upload_form
+
+st.set_page_config(page_title="Murmuration · embedding explorer", page_icon="🐦", layout="wide")
+state.sidebar()
+
+st.title("Murmuration")
+st.write("See how text becomes vectors. Pick a corpus and an encoder in the sidebar; every point below is one "
+         "document, and documents the encoder finds similar sit close together. The other pages show a bigger "
+         "map, nearest neighbours and similarity heatmaps.")
+
+corpus = state.current_corpus()
+emb = state.guarded(state.embeddings, corpus)
+views.corpus_header(corpus, emb)
+with st.expander("Upload your own text"):
+    upload_form()
+if emb is not None:
+    views.show_map(corpus, emb, method="pca", dims=2, colour="label" if corpus.labels else views.NO_COLOUR)

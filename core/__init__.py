@@ -1,0 +1,14 @@
+"""Murmuration's core: corpora, encoders, projections, neighbours and plots. Never imports streamlit."""
+from core.corpus import Corpus, CorpusError, load_corpus
+from core.datasets import BUNDLED
+from core.encoders import ENCODERS, EncoderError, get_encoder
+from core.keys import artifact_key, key_digest
+from core.pipeline import Embeddings, embed, embedding_key
+from core.projection import plan_projection, project
+from core.similarity import block_order, nearest_neighbors, similarity_matrix
+
+__all__ = [
+    "BUNDLED", "ENCODERS", "Corpus", "CorpusError", "EncoderError", "Embeddings", "artifact_key", "block_order",
+    "embed", "embedding_key", "get_encoder", "key_digest", "load_corpus", "nearest_neighbors", "plan_projection",
+    "project", "similarity_matrix",
+]

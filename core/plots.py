@@ -1,0 +1,78 @@
+"""Plotly figures as pure functions of arrays: the map and the similarity heatmap."""
+from __future__ import annotations
+
+import html
+import textwrap
+
+import numpy as np
+import plotly.graph_objects as go
+
+PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
+           "#BAB0AC", "#EECA3B", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2")
+
+
+def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
+    """Escaped (a document is never rendered as markup), shortened and wrapped for a tooltip."""
+    short = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(short, width) or [""])
+
+
+def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None, value_name: str = "",
+               point_size: int = 6, title: str = "", highlight=None) -> go.Figure:
+    """A 2D (WebGL) or 3D scatter: one trace per label so the legend toggles groups, or coloured by
+    a numeric `values` array. `highlight` marks some rows with a ring."""
+    coords = np.asarray(coords)
+    three_d = coords.shape[1] == 3
+    hover = [hover_label(t) for t in texts]
+    fig = go.Figure()
+    if values is not None:
+        fig.add_trace(_scatter(coords, np.arange(len(coords)), hover, three_d,
+                               dict(size=point_size, color=values, colorscale="Viridis", showscale=True,
+                                    colorbar=dict(title=value_name)), name=value_name))
+    elif labels is not None:
+        labels = np.asarray(labels, dtype=object)
+        groups = sorted(set(labels.tolist()), key=str)
+        for number, group in enumerate(groups):
+            rows = np.flatnonzero(labels == group)
+            fig.add_trace(_scatter(coords, rows, hover, three_d,
+                                   dict(size=point_size, color=PALETTE[number % len(PALETTE)]), name=str(group)))
+    else:
+        fig.add_trace(_scatter(coords, np.arange(len(coords)), hover, three_d,
+                               dict(size=point_size, color=PALETTE[0]), name="documents"))
+    if highlight is not None and len(highlight):
+        rows = np.asarray(highlight)
+        fig.add_trace(_scatter(coords, rows, hover, three_d,
+                               dict(size=point_size + 8, color="rgba(0,0,0,0)", line=dict(color="black", width=2)),
+                               name="highlighted"))
+    fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      legend=dict(itemsizing="constant"), hoverlabel=dict(align="left"))
+    if not three_d:
+        fig.update_xaxes(showticklabels=False, title=None)
+        fig.update_yaxes(showticklabels=False, title=None, scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _scatter(coords, rows, hover, three_d, marker, name):
+    common = dict(mode="markers", name=name, marker=marker, customdata=rows, text=[hover[i] for i in rows],
+                  hovertemplate="%{text}<extra>%{fullData.name}</extra>")
+    if three_d:
+        return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **common)
+    return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **common)
+
+
+def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: str = "") -> go.Figure:
+    """Cosine similarity heatmap; hovering a cell shows both documents and the score."""
+    short = [hover_label(n, width=50, max_chars=100) for n in names]
+    axis = [f"{i}" for i in range(len(names))]
+    hover = [[f"{short[r]}<br>— vs —<br>{short[c]}<br><b>cosine {S[r, c]:.3f}</b>" for c in range(len(names))]
+             for r in range(len(names))]
+    fig = go.Figure(go.Heatmap(z=S, x=axis, y=axis, zmin=-1 if S.min() < 0 else 0, zmax=1, colorscale="Viridis",
+                               text=hover, hovertemplate="%{text}<extra></extra>", colorbar=dict(title="cosine")))
+    if labels is not None:
+        tick = [str(label)[:18] for label in labels]
+        fig.update_xaxes(tickmode="array", tickvals=axis, ticktext=tick, tickangle=60, tickfont=dict(size=9))
+        fig.update_yaxes(tickmode="array", tickvals=axis, ticktext=tick, tickfont=dict(size=9))
+    fig.update_yaxes(autorange="reversed")
+    side = min(900, 300 + 6 * len(names))
+    fig.update_layout(title=title, height=side, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig

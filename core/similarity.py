@@ -1,0 +1,101 @@
+"""Cosine similarity: exact nearest neighbours, similarity matrices, and a block-revealing order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Neighbors:
+    indices: np.ndarray   # (k,) row numbers, most similar first
+    scores: np.ndarray    # (k,) cosine similarities
+
+
+def normalize_rows(X) -> np.ndarray:
+    """Unit-length rows as float32; zero rows stay zero (their similarity to anything is 0)."""
+    X = np.asarray(X, dtype=np.float32)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+
+
+def nearest_neighbors(X, query, k: int = 10, *, normalized: bool = False) -> Neighbors:
+    """Exact cosine neighbours of a row (given by its index, excluded from the answer) or of a vector."""
+    Xn = np.asarray(X, dtype=np.float32) if normalized else normalize_rows(X)
+    if isinstance(query, (int, np.integer)):
+        if not 0 <= query < len(Xn):
+            raise IndexError(f"Document {query} does not exist; there are {len(Xn)}.")
+        scores = Xn @ Xn[query]
+        scores[query] = -np.inf
+        available = len(Xn) - 1
+    else:
+        q = normalize_rows(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
+        if q.shape[0] != Xn.shape[1]:
+            raise ValueError(f"The query has {q.shape[0]} dimensions but the embeddings have {Xn.shape[1]}.")
+        scores = Xn @ q
+        available = len(Xn)
+    k = max(0, min(k, available))
+    top = np.argpartition(-scores, k - 1)[:k] if 0 < k < len(scores) else np.arange(len(scores))[:k]
+    top = top[np.lexsort((top, -scores[top]))]  # by score, ties by row number: deterministic
+    return Neighbors(indices=top, scores=scores[top].astype(np.float32))
+
+
+def similarity_matrix(X) -> np.ndarray:
+    """(n, n) cosine similarities, float32, in [-1, 1]."""
+    Xn = normalize_rows(X)
+    return np.clip(Xn @ Xn.T, -1.0, 1.0)
+
+
+def block_order(S: np.ndarray, labels=None) -> np.ndarray:
+    """Row order for a heatmap: by label (largest group first), and within a group by average-linkage
+    clustering, so that similar items sit together and show as blocks."""
+    n = len(S)
+    if n < 3:
+        return np.arange(n)
+    if labels is None:
+        return _cluster_order(S, np.arange(n))
+    labels = np.asarray(labels, dtype=object)
+    groups, counts = np.unique(labels, return_counts=True)
+    order = []
+    for group in groups[np.lexsort((groups, -counts))]:
+        order.extend(_cluster_order(S, np.flatnonzero(labels == group)))
+    return np.asarray(order)
+
+
+def _cluster_order(S: np.ndarray, members: np.ndarray) -> list[int]:
+    if len(members) < 3:
+        return members.tolist()
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    distances = np.clip(1.0 - S[np.ix_(members, members)].astype(np.float64), 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    distances = (distances + distances.T) / 2
+    return members[leaves_list(linkage(squareform(distances, checks=False), method="average"))].tolist()
+
+
+def ordered_subset(X, rows, labels=None):
+    """Similarity matrix of the given rows, reordered by `block_order`: (rows, S, labels) in display order."""
+    rows = np.asarray(rows)
+    S = similarity_matrix(np.asarray(X)[rows])
+    sub_labels = None if labels is None else [labels[i] for i in rows]
+    order = block_order(S, sub_labels)
+    return rows[order], S[np.ix_(order, order)], None if sub_labels is None else [sub_labels[i] for i in order]
+
+
+def within_between(S: np.ndarray, labels) -> tuple[float, float]:
+    """Mean similarity of pairs that share a label, and of pairs that do not (diagonal excluded)."""
+    labels = np.asarray(labels, dtype=object)
+    same = labels[:, None] == labels[None, :]
+    off_diagonal = ~np.eye(len(S), dtype=bool)
+    within, between = S[same & off_diagonal], S[~same]
+    return (float(within.mean()) if within.size else float("nan"),
+            float(between.mean()) if between.size else float("nan"))
+
+
+def sample_per_label(labels, per_label: int, seed: int = 0) -> np.ndarray:
+    """Up to `per_label` rows of every label, chosen reproducibly, in row order."""
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(labels, dtype=object)
+    chosen = [rng.permutation(np.flatnonzero(labels == group))[:per_label] for group in np.unique(labels)]
+    return np.sort(np.concatenate(chosen))

@@ -1,0 +1,60 @@
+"""Regenerate the Flutter CSVs from `flutter_posts.py`: python data/make_flutter.py
+
+Birds, their home countries and tastes, authorship and like counts are drawn from a seeded
+generator, so the files are reproducible byte for byte (a test checks this).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parent
+sys.path.insert(0, str(DATA))
+from flutter_posts import POSTS  # noqa: E402
+
+SPECIES = ["robin", "kea", "wren", "tui", "swift", "heron", "kestrel", "starling", "godwit", "gull",
+           "magpie", "finch", "owl", "crane", "sparrow", "pigeon", "thrush", "kiwi", "jay", "tern"]
+GEOS = ["US", "UK", "NZ"]
+SEED = 7
+
+
+def make_users(rng: np.random.Generator, topics: list[str]) -> pd.DataFrame:
+    birds = [f"{species}_{number:02d}" for number, species in enumerate(SPECIES * 2, start=1)]
+    return pd.DataFrame({
+        "bird_id": birds,
+        "bird_geo": rng.choice(GEOS, size=len(birds), p=[0.4, 0.35, 0.25]),
+        "favourite_topic": rng.choice(topics, size=len(birds)),
+    })
+
+
+def make_flits(rng: np.random.Generator, users: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for topic, posts in POSTS.items():
+        fans = users.loc[users.favourite_topic == topic, "bird_id"].tolist() or users.bird_id.tolist()
+        for text in posts:
+            # Most flits come from birds who love the topic, some from anyone.
+            author = rng.choice(fans) if rng.random() < 0.7 else rng.choice(users.bird_id)
+            rows.append({"bird_id": author, "topic": topic, "likes": int(rng.lognormal(2.5, 1.0)), "text": text})
+    flits = pd.DataFrame(rows)
+    flits.insert(0, "flit_id", [f"f{i:04d}" for i in range(len(flits))])
+    return flits
+
+
+def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(SEED)
+    users = make_users(rng, list(POSTS))
+    flits = make_flits(rng, users)
+    stats = flits.groupby("bird_id").agg(bird_posts=("flit_id", "size"), bird_likes=("likes", "sum"))
+    users = users.join(stats, on="bird_id").fillna({"bird_posts": 0, "bird_likes": 0})
+    users = users.astype({"bird_posts": int, "bird_likes": int})
+    return flits, users[["bird_id", "bird_posts", "bird_geo", "bird_likes", "favourite_topic"]]
+
+
+if __name__ == "__main__":
+    flits, users = build()
+    flits.to_csv(DATA / "flutter_flits.csv", index=False)
+    users.to_csv(DATA / "flutter_users.csv", index=False)
+    print(f"wrote {len(flits)} flits in {flits.topic.nunique()} topics and {len(users)} birds to {DATA}")

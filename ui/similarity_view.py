@@ -1,0 +1,36 @@
+"""Similarity page pieces: choosing a subset of up to MAX_ITEMS documents, and the block summary."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import core
+from core.similarity import sample_per_label, within_between
+
+MAX_ITEMS = 100
+
+
+def subset_picker(corpus: core.Corpus) -> np.ndarray:
+    """Rows to show: a few of every label (default), the first N, or a random N."""
+    n = len(corpus)
+    ways = (["a few of each label"] if corpus.labels else []) + ["random sample", "first documents"]
+    cols = st.columns(2)
+    way = cols[0].radio("Which documents", ways, horizontal=True)
+    if way == "a few of each label":
+        groups = len(set(corpus.labels))
+        per = cols[1].slider("Per label", 1, max(1, MAX_ITEMS // groups), min(8, max(1, MAX_ITEMS // groups)))
+        return sample_per_label(corpus.labels, per)
+    size = cols[1].slider("How many", 2, min(MAX_ITEMS, max(2, n)), min(60, n)) if n > 2 else n
+    if way == "random sample":
+        return np.sort(np.random.default_rng(0).permutation(n)[:size])
+    return np.arange(size)
+
+
+def block_summary(S: np.ndarray, labels) -> None:
+    if not labels or len(set(labels)) < 2:
+        return
+    within, between = within_between(S, labels)
+    cols = st.columns(3)
+    cols[0].metric("Mean similarity, same label", f"{within:.3f}")
+    cols[1].metric("Mean similarity, different labels", f"{between:.3f}")
+    cols[2].metric("Gap", f"{within - between:+.3f}", help="How much more alike same-label documents are.")

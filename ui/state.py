@@ -1,0 +1,172 @@
+"""Everything Streamlit-specific that pages share: session keys, the shared sidebar, cached computations.
+
+Caches are keyed by content (corpus fingerprint, encoder, parameters, model revision), so sharing
+them between sessions never leaks one user's data to another: a key can only be produced by
+holding the same data. Uploaded corpora themselves live in the uploader's session state only.
+"""
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import streamlit as st
+
+import core
+from core.cache import BoundedCache
+from core.encoders import ENCODERS, default_params
+from core.pipeline import Embeddings
+
+CORPUS = "corpus"          # name of the chosen corpus: a bundled name or "upload: <file>"
+ENCODER = "encoder"        # registry name of the chosen encoder
+PARAMS = "encoder_params"  # {encoder name: {param: value}}
+UPLOADS = "uploads"        # {"upload: <file>": Corpus}, this session only
+UPLOAD_PREFIX = "upload: "
+DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
+
+
+def init_state() -> None:
+    """Shared choices live under keys no widget owns, so they survive page changes."""
+    st.session_state.setdefault(CORPUS, DEFAULT_CORPUS)
+    st.session_state.setdefault(ENCODER, DEFAULT_ENCODER)
+    st.session_state.setdefault(PARAMS, {})
+    st.session_state.setdefault(UPLOADS, {})
+
+
+def corpus_names() -> list[str]:
+    return list(core.BUNDLED) + list(st.session_state[UPLOADS])
+
+
+def current_corpus() -> core.Corpus:
+    name = st.session_state[CORPUS]
+    if name.startswith(UPLOAD_PREFIX):
+        upload = st.session_state[UPLOADS].get(name)
+        if upload is not None:
+            return upload
+        st.session_state[CORPUS] = name = DEFAULT_CORPUS
+    return core.load_corpus(name)
+
+
+def current_params() -> dict:
+    name = st.session_state[ENCODER]
+    return {**default_params(name), **st.session_state[PARAMS].get(name, {})}
+
+
+def add_upload(corpus: core.Corpus) -> None:
+    name = UPLOAD_PREFIX + corpus.name
+    st.session_state[UPLOADS][name] = corpus
+    st.session_state[CORPUS] = name
+    st.session_state.pop("_w_corpus", None)  # so the sidebar picker shows the new choice
+
+
+def _copy_widget(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
+def sidebar() -> None:
+    """Corpus and encoder pickers, shown on every page."""
+    init_state()
+    start_warmup()
+    names = corpus_names()
+    with st.sidebar:
+        st.selectbox("Corpus", names, index=names.index(st.session_state[CORPUS]), key="_w_corpus",
+                     on_change=_copy_widget, args=("_w_corpus", CORPUS),
+                     format_func=lambda n: n if n.startswith(UPLOAD_PREFIX) else n.replace("-", " ").capitalize())
+        encoders = list(ENCODERS)
+        st.selectbox("Encoder", encoders, index=encoders.index(st.session_state[ENCODER]), key="_w_encoder",
+                     on_change=_copy_widget, args=("_w_encoder", ENCODER),
+                     format_func=lambda n: f"{ENCODERS[n].title} ({ENCODERS[n].dims.split(' ')[0]} dims)")
+        info = ENCODERS[st.session_state[ENCODER]]
+        st.caption(f"{info.description} Dimensions: {info.dims}.")
+        if info.params:
+            with st.expander("Encoder settings"):
+                _param_widgets(info)
+
+
+def _param_widgets(info) -> None:
+    chosen = dict(current_params())
+    for param in info.params:
+        key = f"_w_param_{info.name}_{param.name}"
+        if param.options:
+            chosen[param.name] = st.selectbox(param.label, param.options, key=key, help=param.help or None,
+                                              index=param.options.index(chosen[param.name]),
+                                              format_func=lambda v, p=param: _option_label(p, v))
+        else:
+            low, high = param.bounds
+            chosen[param.name] = int(st.number_input(param.label, low, high, int(chosen[param.name]), key=key,
+                                                     help=param.help or None))
+    st.session_state[PARAMS][info.name] = chosen
+
+
+def _option_label(param, value) -> str:
+    if param.name == "sg":
+        return "skip-gram" if value == 1 else "CBOW"
+    return str(value)
+
+
+# --- cached computations: bounded, keyed by content, results read-only and shared -------------
+
+EMBEDDINGS = BoundedCache(max_entries=24)
+
+
+def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:
+    """Embeddings of the corpus, computed once per key for all sessions, with a progress bar the first time."""
+    encoder = encoder or st.session_state[ENCODER]
+    params = params if params is not None else current_params()
+    key = (corpus.fingerprint, encoder, json.dumps(params, sort_keys=True))
+    title = ENCODERS[encoder].title
+    if key in EMBEDDINGS:
+        return EMBEDDINGS.get_or_compute(key, None)
+    bar = st.progress(0.0, text=f"Computing {title} embeddings for {len(corpus):,} documents…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Embedding with {title}: {done:,} of {total:,} documents")
+
+    try:
+        return EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, encoder, params, progress=progress))
+    finally:
+        bar.empty()
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _projection(_vectors: np.ndarray, digest: str, method: str, n_components: int, seed: int) -> np.ndarray:
+    coords = core.project(_vectors, method=method, n_components=n_components, seed=seed)
+    coords.flags.writeable = False
+    return coords
+
+
+def projection(emb: Embeddings, method: str, n_components: int, seed: int = 0) -> np.ndarray:
+    label = "UMAP" if method == "umap" else "PCA"
+    with st.spinner(f"Projecting {len(emb.vectors):,} points with {label}…"):
+        return _projection(emb.vectors, emb.digest, method, n_components, seed)
+
+
+@st.cache_resource(show_spinner=False)
+def start_warmup() -> threading.Thread:
+    """Once per server process: load the models and compile UMAP in the background."""
+    def warm():
+        from core.encoders.static import load_glove
+        from core.encoders.transformer import load_transformer
+        from core.projection import warm_up_umap
+
+        load_transformer(None)
+        load_glove()
+        warm_up_umap()
+
+    thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def show_notices(corpus: core.Corpus) -> None:
+    for notice in corpus.notices:
+        st.info(notice)
+
+
+def guarded(action, *args, **kwargs):
+    """Run `action`; a CorpusError or EncoderError becomes a clear message on the page and None."""
+    try:
+        return action(*args, **kwargs)
+    except (core.CorpusError, core.EncoderError) as error:
+        st.error(str(error))
+        return None
