@@ -163,12 +163,26 @@ def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
         return pd.DataFrame({"text": [line for line in lines if line]})
     if suffix == ".jsonl":
         return _read_jsonl(filename, text)
+    separator = "\t" if suffix == ".tsv" else ","
+    _refuse_duplicate_headers(text, separator)
     try:
-        return pd.read_csv(io.StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str,
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
                            keep_default_na=False, on_bad_lines="error", engine="python")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error
+
+
+def _refuse_duplicate_headers(text: str, separator: str) -> None:
+    """pandas silently renames a repeated header to 'name.1'; the user should know instead."""
+    try:
+        header = next(csv.reader(io.StringIO(text[:100_000]), delimiter=separator), [])
+    except csv.Error:
+        return
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise CorpusError(f"Column names must be unique; these appear more than once: {', '.join(repeated)}. "
+                          "Rename them.")
 
 
 def _read_jsonl(filename: str, text: str) -> pd.DataFrame:
@@ -201,11 +215,11 @@ def _first_line(error: Exception) -> str:
 
 def guess_text_column(frame: pd.DataFrame) -> str | None:
     """A column named like text, else the string column with the longest average entries."""
-    string_columns = [c for c in frame.columns if _is_string_column(frame[c])]
     for name in TEXT_COLUMN_NAMES:
-        for column in string_columns:
+        for column in frame.columns:
             if str(column).strip().lower() == name:
                 return column
+    string_columns = [c for c in frame.columns if _is_string_column(frame[c])]
     if not string_columns:
         return None
     return max(string_columns, key=lambda c: frame[c].astype(str).str.len().mean())
@@ -221,8 +235,12 @@ def guess_label_column(frame: pd.DataFrame, text_column) -> str | None:
 
 
 def _is_string_column(series: pd.Series) -> bool:
+    """Strings that are not all numbers (CSV cells arrive as strings, so "3" must not count as text)."""
     sample = series.dropna().head(200)
-    return len(sample) > 0 and all(isinstance(value, str) for value in sample)
+    if len(sample) == 0 or not all(isinstance(value, str) for value in sample):
+        return False
+    filled = sample[sample.str.strip() != ""]
+    return len(filled) > 0 and pd.to_numeric(filled, errors="coerce").isna().any()
 
 
 def corpus_from_frame(frame: pd.DataFrame, *, name: str, text_column=None, label_column=None,
@@ -238,18 +256,18 @@ def corpus_from_frame(frame: pd.DataFrame, *, name: str, text_column=None, label
             raise CorpusError(f"'{name}' has no column of text. Add a column named 'text' holding one document per row.")
     elif text_column not in frame.columns:
         raise CorpusError(f"There is no column '{text_column}'. Columns are: {_column_list(frame)}.")
-    if not _is_string_column(frame[text_column]):
-        raise CorpusError(f"Column '{text_column}' does not hold text. Pick a column of strings; columns are: "
-                          f"{_column_list(frame)}.")
     if label_column is None and guess_label:
         label_column = guess_label_column(frame, text_column)
-    elif label_column not in frame.columns:
+    elif label_column is not None and label_column not in frame.columns:
         raise CorpusError(f"There is no label column '{label_column}'. Columns are: {_column_list(frame)}.")
 
     texts = frame[text_column].map(lambda v: v.strip() if isinstance(v, str) else "")
     keep = texts.str.len() > 0
     if not keep.any():
         raise CorpusError(f"Column '{text_column}' of '{name}' has no text in any row. Fill it in and upload again.")
+    if not _is_string_column(frame[text_column]):
+        raise CorpusError(f"Column '{text_column}' holds numbers or other values, not text. Pick a column of "
+                          f"text; columns are: {_column_list(frame)}.")
     if not keep.all():
         notices.append(f"Skipped {int((~keep).sum()):,} rows whose text was empty.")
     frame, texts = frame[keep].reset_index(drop=True), texts[keep].reset_index(drop=True)

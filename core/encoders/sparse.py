@@ -81,8 +81,10 @@ class LsaEncoder(TfidfEncoder):
     def _fit(self, texts):
         matrix = self._fit_vectorizer(self._make_tfidf(), texts)
         # SVD cannot give more components than the smaller side of the matrix allows.
-        k = max(1, min(self.n_components, matrix.shape[0] - 1, matrix.shape[1] - 1))
-        self.svd_ = TruncatedSVD(n_components=k, random_state=self.seed, algorithm="arpack" if k < 10 else "randomized")
+        k = min(self.n_components, matrix.shape[0], matrix.shape[1] - 1)
+        if k < 1:
+            raise EncoderError("LSA needs at least two distinct words in the corpus.")
+        self.svd_ = TruncatedSVD(n_components=k, random_state=self.seed, algorithm="randomized")
         self.svd_.fit(matrix)
 
     def _transform(self, texts, progress=None):

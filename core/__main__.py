@@ -1,0 +1,93 @@
+"""Batch work from the command line.
+
+    python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
+
+INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
+(vectors only) or .parquet (text, label and a vector column).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from core.corpus import CorpusError, load_corpus
+from core.encoders import ENCODERS, EncoderError, default_params
+from core.pipeline import embed
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _embed(args)
+    except (CorpusError, EncoderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Murmuration batch tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("embed", help="embed a corpus and write the vectors")
+    run.add_argument("input", help="a bundled corpus name or a file")
+    run.add_argument("--encoder", required=True, choices=list(ENCODERS))
+    run.add_argument("--out", required=True, type=Path, help="output file, .npy or .parquet")
+    run.add_argument("--text-column")
+    run.add_argument("--label-column")
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="an encoder parameter, e.g. --param n_components=50 (repeatable)")
+    return parser
+
+
+def _parse_params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise EncoderError(f"--param '{pair}' must look like NAME=VALUE.")
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    return params
+
+
+def _embed(args) -> int:
+    from tqdm import tqdm
+
+    if args.out.suffix not in (".npy", ".parquet"):
+        raise EncoderError("--out must end in .npy or .parquet.")
+    corpus = load_corpus(args.input, text_column=args.text_column, label_column=args.label_column)
+    for notice in corpus.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    params = {**default_params(args.encoder), **_parse_params(args.param)}
+    with tqdm(total=len(corpus), unit="doc", desc=f"{args.encoder}", disable=None, file=sys.stderr) as bar:
+        def progress(done, total):
+            bar.update(done - bar.n)
+        result = embed(corpus, args.encoder, params, progress=progress)
+        bar.update(len(corpus) - bar.n)
+    _write(args.out, corpus, result.vectors)
+    print(f"embedded {len(corpus):,} documents from {args.input} with {args.encoder} "
+          f"into {result.dimension} dimensions in {result.seconds:.1f} s; wrote {args.out}")
+    print(f"key: {json.dumps(result.key, sort_keys=True)}")
+    return 0
+
+
+def _write(path: Path, corpus, vectors: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".npy":
+        np.save(path, vectors)
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": corpus.texts, "vector": list(vectors)})
+    if corpus.labels:
+        frame.insert(1, "label", corpus.labels)
+    frame.to_parquet(path, index=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

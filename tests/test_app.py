@@ -1,0 +1,108 @@
+"""The Streamlit pages, run server-side with AppTest."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core
+from core.encoders import ENCODERS
+
+PAGES = ["app.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py"]
+TIMEOUT = 180
+
+
+def run_page(page, **state):
+    at = AppTest.from_file(f"../{page}", default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def assert_clean(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("encoder", list(ENCODERS))
+@pytest.mark.parametrize("corpus", list(core.BUNDLED))
+def test_every_page_renders_for_every_corpus_and_encoder(corpus, encoder):
+    for page in PAGES:
+        at = run_page(page, corpus=corpus, encoder=encoder)
+        assert_clean(at)
+        if page != "pages/2_Neighbors.py":
+            assert at.get("plotly_chart"), page
+        else:
+            assert at.dataframe and len(at.dataframe[0].value) == 10
+
+
+def test_choose_corpus_and_encoder_then_open_the_map():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert at.sidebar.selectbox(key="_w_corpus").value == "flutter"
+    at.sidebar.selectbox(key="_w_corpus").select("words").run()
+    at.sidebar.selectbox(key="_w_encoder").select("glove").run()
+    assert_clean(at)
+    at.switch_page("pages/1_Map.py").run()
+    assert_clean(at)
+    assert at.session_state["corpus"] == "words" and at.session_state["encoder"] == "glove"
+    assert at.sidebar.selectbox(key="_w_corpus").value == "words"
+    chart = at.get("plotly_chart")[0]
+    assert '"scattergl"' in chart.proto.spec and "emotions" in chart.proto.spec
+
+
+def test_display_options_recompute_nothing(monkeypatch):
+    at = run_page("pages/1_Map.py", corpus="flutter", encoder="lsa")
+    calls = []
+    for name in ("embed", "project"):
+        original = getattr(core, name)
+        monkeypatch.setattr(core, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    at.selectbox(key="map_colour").select("likes").run()
+    at.slider(key="map_size").set_value(10).run()
+    assert_clean(at)
+    assert calls == [] and '"colorscale"' in at.get("plotly_chart")[0].proto.spec
+    at.radio(key="map_dims").set_value(3).run()
+    assert calls == ["project"] and '"scatter3d"' in at.get("plotly_chart")[0].proto.spec
+
+
+def test_hover_text_is_escaped_not_rendered(monkeypatch):
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.session_state["encoder"] = "tfidf"
+    data = b"text\n<script>alert(1)</script> birds\n<b>bold</b> claim about birds\nplain words here\n"
+    at.file_uploader[0].upload("evil.csv", data, "text/csv")
+    at.run()
+    at.button[0].click().run()
+    assert_clean(at)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "&lt;script&gt;" in spec and "<script>" not in spec
+
+
+def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.session_state["encoder"] = "tfidf"
+    at.file_uploader[0].upload("broken.jsonl", b'{"text": "fine"}\n{oops\n', "application/json").run()
+    assert not at.exception and "Line 2" in at.error[0].value
+    at.file_uploader[0].upload("posts.csv", b"text,topic\nbirds sing,a\nowls hunt,b\nrain falls,a\n", "text/csv")
+    at.run()
+    at.button[0].click().run()
+    assert_clean(at)
+    assert at.session_state["corpus"] == "upload: posts.csv"
+    assert at.sidebar.selectbox(key="_w_corpus").value == "upload: posts.csv"
+    assert at.get("plotly_chart")
+    other_session = run_page("app.py", encoder="tfidf")
+    assert "upload: posts.csv" not in other_session.sidebar.selectbox(key="_w_corpus").options
+
+
+def test_neighbors_of_typed_text_and_of_unknown_words():
+    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="minilm")
+    at.radio[0].set_value("my own text").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert table.document[0].startswith("Hold fast to dreams") and table.cosine[0] > 0.99
+    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="glove")
+    at.radio[0].set_value("my own text").run()
+    at.text_input[0].set_value("zzqx vvkj").run()
+    assert not at.exception and "knows none of these words" in at.warning[0].value
+
+
+def test_similarity_page_shows_that_same_topic_flits_are_more_alike():
+    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="minilm")
+    assert_clean(at)
+    same, different = (float(m.value) for m in at.metric[:2])
+    assert same > different

@@ -1,0 +1,88 @@
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+
+from core.cache import BoundedCache
+
+
+def test_cache_is_bounded_and_least_recently_used_goes_first():
+    cache = BoundedCache(max_entries=2)
+    for key in "abc":
+        cache.get_or_compute(key, lambda k=key: k.upper())
+    assert len(cache) == 2 and "a" not in cache and cache.get_or_compute("c", lambda: "recomputed") == "C"
+
+
+def test_concurrent_callers_of_one_key_compute_once():
+    cache, calls = BoundedCache(max_entries=4), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return np.ones(3)
+
+    threads = [threading.Thread(target=cache.get_or_compute, args=("k", slow)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+
+
+def test_core_never_imports_streamlit(root):
+    modules = [p.stem for p in (root / "core").glob("*.py") if p.stem != "__main__"]
+    code = ("import sys, importlib, pkgutil, core, core.encoders\n"
+            + "".join(f"importlib.import_module('core.{m}')\n" for m in modules if m != "__init__")
+            + "for m in pkgutil.iter_modules(core.encoders.__path__): importlib.import_module('core.encoders.' + m.name)\n"
+            + "assert 'streamlit' not in sys.modules, 'core imported streamlit'\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_cli_embeds_to_npy_and_parquet(root, tmp_path):
+    source = tmp_path / "posts.csv"
+    source.write_text("text,topic\nbirds sing at dawn,song\nthe owl hunts at night,predators\n"
+                      "rain all day again,weather\n")
+    out = tmp_path / "v.npy"
+    run = subprocess.run([sys.executable, "-m", "core", "embed", str(source), "--encoder", "tfidf", "--out", str(out)],
+                         cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "embedded 3 documents" in run.stdout and np.load(out).shape[0] == 3
+    out = tmp_path / "v.parquet"
+    run = subprocess.run([sys.executable, "-m", "core", "embed", "flutter", "--encoder", "lsa", "--param",
+                          "n_components=16", "--out", str(out)], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    frame = pd.read_parquet(out)
+    assert len(frame) == 513 and len(frame.vector[0]) == 16 and set(frame.columns) == {"text", "label", "vector"}
+
+
+def test_cli_bad_input_is_a_message_not_a_traceback(root, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    run = subprocess.run([sys.executable, "-m", "core", "embed", str(empty), "--encoder", "tfidf", "--out",
+                          str(tmp_path / "x.npy")], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 2 and "is empty" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_flutter_files_are_what_the_generator_writes(root):
+    sys.path.insert(0, str(root / "data"))
+    from make_flutter import build
+
+    flits, users = build()
+    shipped_flits = pd.read_csv(root / "data" / "flutter_flits.csv", keep_default_na=False)
+    shipped_users = pd.read_csv(root / "data" / "flutter_users.csv", keep_default_na=False)
+    pd.testing.assert_frame_equal(flits, shipped_flits, check_dtype=False)
+    pd.testing.assert_frame_equal(users.reset_index(drop=True), shipped_users, check_dtype=False)
+    assert len(flits) >= 400 and flits.topic.nunique() >= 8
+    assert set(users.columns) >= {"bird_id", "bird_posts", "bird_geo", "bird_likes"}
+    assert set(users.bird_geo) == {"US", "UK", "NZ"}
+
+
+def test_flutter_has_words_in_more_than_one_sense(flutter):
+    texts = [t.lower() for t in flutter.texts]
+    for word in ("fly", "bank", "crane", "swallow"):
+        topics = {label for text, label in zip(texts, flutter.labels) if word in text.split() or f" {word}" in text}
+        assert len(topics) >= 2, word
