@@ -6,6 +6,7 @@ from ui import state, views
 st.set_page_config(page_title="Map · Murmuration", page_icon="🐦", layout="wide")
 state.sidebar()
 st.title("Map")
+st.caption(views.context_line())
 st.write("Hover a point to read the document. Click a legend entry to hide a group, double-click to show it alone.")
 
 corpus = state.current_corpus()

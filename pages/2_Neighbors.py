@@ -7,6 +7,7 @@ from ui import state, views
 st.set_page_config(page_title="Neighbors · Murmuration", page_icon="🐦", layout="wide")
 state.sidebar()
 st.title("Nearest neighbours")
+st.caption(views.context_line())
 st.write("The documents whose vectors point in the most similar direction (cosine similarity, exact search).")
 
 corpus = state.current_corpus()

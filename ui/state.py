@@ -47,6 +47,10 @@ def current_corpus() -> core.Corpus:
     return core.load_corpus(name)
 
 
+def corpus_title(name: str) -> str:
+    return name.removeprefix(UPLOAD_PREFIX) if name.startswith(UPLOAD_PREFIX) else name.replace("-", " ").capitalize()
+
+
 def current_params() -> dict:
     name = st.session_state[ENCODER]
     return {**default_params(name), **st.session_state[PARAMS].get(name, {})}
@@ -56,7 +60,6 @@ def add_upload(corpus: core.Corpus) -> None:
     name = UPLOAD_PREFIX + corpus.name
     st.session_state[UPLOADS][name] = corpus
     st.session_state[CORPUS] = name
-    st.session_state.pop("_w_corpus", None)  # so the sidebar picker shows the new choice
 
 
 def _copy_widget(widget_key: str, state_key: str) -> None:
@@ -69,11 +72,15 @@ def sidebar() -> None:
     start_warmup()
     names = corpus_names()
     with st.sidebar:
-        st.selectbox("Corpus", names, index=names.index(st.session_state[CORPUS]), key="_w_corpus",
+        # The widget's own key is set from the shared choice on every run: widget state does not
+        # survive a page change, and the browser would otherwise send back a stale selection.
+        st.session_state["_w_corpus"] = st.session_state[CORPUS]
+        st.session_state["_w_encoder"] = st.session_state[ENCODER]
+        st.selectbox("Corpus", names, key="_w_corpus",
                      on_change=_copy_widget, args=("_w_corpus", CORPUS),
-                     format_func=lambda n: n if n.startswith(UPLOAD_PREFIX) else n.replace("-", " ").capitalize())
+                     format_func=lambda n: n if n.startswith(UPLOAD_PREFIX) else corpus_title(n))
         encoders = list(ENCODERS)
-        st.selectbox("Encoder", encoders, index=encoders.index(st.session_state[ENCODER]), key="_w_encoder",
+        st.selectbox("Encoder", encoders, key="_w_encoder",
                      on_change=_copy_widget, args=("_w_encoder", ENCODER),
                      format_func=lambda n: f"{ENCODERS[n].title} ({ENCODERS[n].dims.split(' ')[0]} dims)")
         info = ENCODERS[st.session_state[ENCODER]]

@@ -13,8 +13,14 @@ from ui import state
 NO_COLOUR = "nothing"
 
 
+def context_line() -> str:
+    encoder = core.ENCODERS[st.session_state[state.ENCODER]].title
+    return f"{state.corpus_title(st.session_state[state.CORPUS])} · {encoder}"
+
+
 def corpus_header(corpus: core.Corpus, emb=None) -> None:
     summary = corpus.summary()
+    st.subheader(context_line())
     cols = st.columns(4)
     cols[0].metric("Documents", f"{summary['documents']:,}")
     cols[1].metric("Labels", summary["labels"] or "none")

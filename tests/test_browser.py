@@ -1,0 +1,103 @@
+"""The main journey in a real browser: Debian's chromium driven by Playwright against a live server."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser test.")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true"],
+                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser.close()
+
+
+def wait_for_map(page):
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point, .js-plotly-plot canvas", timeout=120_000)
+    page.wait_for_timeout(1000)
+
+
+def no_error_text(page):
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_home_shows_a_map_of_the_default_corpus(page, server):
+    page.goto(server)
+    wait_for_map(page)
+    no_error_text(page)
+    assert "Flutter · MiniLM" in page.inner_text("body")
+    page.screenshot(path=str(SHOTS / "home.png"))
+
+
+@pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity"])
+def test_each_page_renders_without_error(page, server, name):
+    page.goto(f"{server}/{name}")
+    page.wait_for_selector("h1", timeout=60_000)
+    if name == "Neighbors":
+        page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+    else:
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_timeout(1500)
+    no_error_text(page)
+    page.screenshot(path=str(SHOTS / f"{name.lower()}.png"))
+
+
+def test_upload_a_file_and_see_its_map(page, server, tmp_path):
+    source = tmp_path / "my_posts.csv"
+    source.write_text("text,topic\n" + "\n".join(
+        f"{word} post number {i} about {word},{word}" for i in range(30) for word in ("rain", "song", "nest")))
+    page.goto(server)
+    wait_for_map(page)
+    page.get_by_text("Upload your own text").click()
+    page.locator("input[type=file]").set_input_files(str(source))
+    page.get_by_role("button", name="Explore this corpus").click()
+    page.wait_for_function("document.body.innerText.includes('90')", timeout=60_000)
+    wait_for_map(page)
+    no_error_text(page)
+    assert "my_posts.csv · MiniLM" in page.inner_text("body")
+    page.screenshot(path=str(SHOTS / "upload.png"))
