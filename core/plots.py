@@ -47,8 +47,10 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
     fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       legend=dict(itemsizing="constant"), hoverlabel=dict(align="left"))
     if not three_d:
-        fig.update_xaxes(showticklabels=False, title=None)
-        fig.update_yaxes(showticklabels=False, title=None, scaleanchor="x", scaleratio=1)
+        # Equal scales: a map that stretched one axis would misstate distances. No ticks: the axes have no units.
+        fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, title=None)
+        fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, title=None, scaleanchor="x",
+                         scaleratio=1)
     return fig
 
 
