@@ -56,3 +56,10 @@ def flutter_users() -> pd.DataFrame:
 
 
 _LOADERS = {"flutter": _flutter, "anime-quotes": _anime_quotes, "words": _words}
+
+
+def flutter_likes() -> dict[str, list[int]]:
+    """For each bird, the row numbers (in the `flutter` corpus) of the flits it liked."""
+    likes = pd.read_csv(DATA_DIR / "flutter_likes.csv")
+    row_of = {flit: row for row, flit in enumerate(_flutter().metadata["flit_id"])}
+    return {bird: [row_of[f] for f in group.flit_id] for bird, group in likes.groupby("bird_id")}

@@ -18,7 +18,7 @@ def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
 
 
 def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None, value_name: str = "",
-               point_size: int = 6, title: str = "", highlight=None) -> go.Figure:
+               point_size: int = 6, title: str = "", highlight=None, text_labels: bool = False) -> go.Figure:
     """A 2D (WebGL) or 3D scatter: one trace per label so the legend toggles groups, or coloured by
     a numeric `values` array. `highlight` marks some rows with a ring."""
     coords = np.asarray(coords)
@@ -44,6 +44,10 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
         fig.add_trace(_scatter(coords, rows, hover, three_d,
                                dict(size=point_size + 8, color="rgba(0,0,0,0)", line=dict(color="black", width=2)),
                                name="highlighted"))
+    if text_labels:  # short items such as words: print them beside their points
+        for trace, rows in zip(fig.data, _trace_rows(fig)):
+            trace.update(mode="markers+text", textposition="top center", textfont=dict(size=10),
+                         text=[html.escape(texts[i]) for i in rows])
     fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       legend=dict(itemsizing="constant"), hoverlabel=dict(align="left"))
     if not three_d:
@@ -54,9 +58,13 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
     return fig
 
 
+def _trace_rows(fig: go.Figure) -> list:
+    return [np.asarray(trace.customdata) for trace in fig.data]
+
+
 def _scatter(coords, rows, hover, three_d, marker, name):
-    common = dict(mode="markers", name=name, marker=marker, customdata=rows, text=[hover[i] for i in rows],
-                  hovertemplate="%{text}<extra>%{fullData.name}</extra>")
+    common = dict(mode="markers", name=name, marker=marker, customdata=rows, hovertext=[hover[i] for i in rows],
+                  hovertemplate="%{hovertext}<extra>%{fullData.name}</extra>")
     if three_d:
         return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **common)
     return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **common)
@@ -77,4 +85,25 @@ def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: s
     fig.update_yaxes(autorange="reversed")
     side = min(900, 300 + 6 * len(names))
     fig.update_layout(title=title, height=side, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig
+
+
+def matrix_heatmap(M: np.ndarray, names: list[str], *, title: str = "", value_name: str = "",
+                   colorscale: str = "Viridis", zmin=None, zmax=None) -> go.Figure:
+    """A labelled square heatmap (distances, similarities) with the value in every hover."""
+    names = [str(n) for n in names]
+    fig = go.Figure(go.Heatmap(z=M, x=names, y=names, colorscale=colorscale, zmin=zmin, zmax=zmax,
+                               colorbar=dict(title=value_name),
+                               hovertemplate=f"%{{y}} · %{{x}}<br>{value_name} %{{z:.3f}}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=60)
+    side = min(800, 260 + 14 * len(names))
+    fig.update_layout(title=title, height=side, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig
+
+
+def line_chart(x, y, *, x_name: str, y_name: str, title: str = "") -> go.Figure:
+    fig = go.Figure(go.Scatter(x=list(x), y=list(y), mode="lines+markers"))
+    fig.update_layout(title=title, height=300, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      xaxis_title=x_name, yaxis_title=y_name)
     return fig

@@ -71,11 +71,12 @@ def test_flutter_files_are_what_the_generator_writes(root):
     sys.path.insert(0, str(root / "data"))
     from make_flutter import build
 
-    flits, users = build()
+    flits, users, likes = build()
     shipped_flits = pd.read_csv(root / "data" / "flutter_flits.csv", keep_default_na=False)
     shipped_users = pd.read_csv(root / "data" / "flutter_users.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(flits, shipped_flits, check_dtype=False)
     pd.testing.assert_frame_equal(users.reset_index(drop=True), shipped_users, check_dtype=False)
+    pd.testing.assert_frame_equal(likes, pd.read_csv(root / "data" / "flutter_likes.csv"), check_dtype=False)
     assert len(flits) >= 400 and flits.topic.nunique() >= 8
     assert set(users.columns) >= {"bird_id", "bird_posts", "bird_geo", "bird_likes"}
     assert set(users.bird_geo) == {"US", "UK", "NZ"}

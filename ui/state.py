@@ -6,7 +6,6 @@ holding the same data. Uploaded corpora themselves live in the uploader's sessio
 """
 from __future__ import annotations
 
-import json
 import threading
 
 import numpy as np
@@ -120,7 +119,7 @@ def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | N
     """Embeddings of the corpus, computed once per key for all sessions, with a progress bar the first time."""
     encoder = encoder or st.session_state[ENCODER]
     params = params if params is not None else current_params()
-    key = (corpus.fingerprint, encoder, json.dumps(params, sort_keys=True))
+    key = core.key_digest(core.embedding_key(corpus, encoder, params))
     title = ENCODERS[encoder].title
     if key in EMBEDDINGS:
         return EMBEDDINGS.get_or_compute(key, None)

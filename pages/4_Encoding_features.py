@@ -1,0 +1,34 @@
+"""Idea 1: before two users can be compared, every column must become numbers."""
+import streamlit as st
+
+from core.features import FeatureError, encode_table, pairwise_distances
+from core.plots import matrix_heatmap
+from ui import state, tables
+
+st.set_page_config(page_title="Encoding features · Murmuration", page_icon="🐦", layout="wide")
+state.sidebar()
+st.title("Encoding features")
+st.write("A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "
+         "becomes one indicator column per country (one-hot), and the counts become numbers on a shared scale. "
+         "Switch scaling off and watch the like counts, which run into the hundreds, decide every distance.")
+
+source = tables.table_source()
+if source is not None:
+    table, id_column = source
+    st.dataframe(table, hide_index=True, height=220)
+    categorical, numeric, scale = tables.column_pickers(table, id_column)
+    try:
+        encoded = encode_table(table, categorical=categorical, numeric=numeric, scale=scale)
+    except FeatureError as error:
+        st.error(str(error))
+        st.stop()
+    names = table[id_column].astype(str).tolist()
+    st.subheader(f"The vectors: {encoded.matrix.shape[1]} numbers per row")
+    st.dataframe(encoded.frame(names).round(3), height=220)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(matrix_heatmap(pairwise_distances(encoded.matrix), names, value_name="distance",
+                                     title="Euclidean distance between rows"), width="stretch")
+    comparison = tables.nearest_comparison(table, id_column, categorical, numeric)
+    right.metric("Rows whose nearest neighbour changes with scaling",
+                 f"{int(comparison.changed.sum())} of {len(comparison)}")
+    right.dataframe(comparison, hide_index=True, height=520)

@@ -1,0 +1,74 @@
+"""Context page pieces: the word pieces table, occurrence similarities per layer, and GloVe beside them."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.context import DEFAULT_SENTENCES, Occurrences, word_in_context
+from core.encoders import EncoderError
+from core.encoders.static import load_glove
+from core.plots import line_chart, map_figure, matrix_heatmap
+from core.projection import pca
+from core.similarity import similarity_matrix
+
+
+def inputs() -> tuple[list[str], str]:
+    text = st.text_area("Sentences, one per line", "\n".join(DEFAULT_SENTENCES), height=190, max_chars=5000)
+    word = st.text_input("Word to follow", "fly", max_chars=40)
+    return [line for line in text.splitlines() if line.strip()][:20], word
+
+
+@st.cache_data(max_entries=16, show_spinner="Running the transformer on each sentence…")
+def occurrences(sentences: tuple[str, ...], word: str) -> Occurrences | str:
+    """The occurrences, or the sentence that says why there are none (cached either way)."""
+    try:
+        return word_in_context(list(sentences), word)
+    except EncoderError as error:
+        return str(error)
+
+
+def short(sentence: str, width: int = 48) -> str:
+    return sentence if len(sentence) <= width else sentence[: width - 1] + "…"
+
+
+def pieces_table(found: Occurrences) -> pd.DataFrame:
+    return pd.DataFrame({
+        "sentence": [short(s, 70) for s in found.sentences],
+        "word pieces": [" · ".join(p) for p in found.pieces],
+        f"pieces of '{found.word}'": [" + ".join(found.pieces[i][j] for j in t) for i, t in enumerate(found.target)],
+    })
+
+
+def names(found: Occurrences) -> list[str]:
+    return [f"#{i + 1} {short(s, 28)}" for i, s in enumerate(found.sentences)]
+
+
+def layer_views(found: Occurrences, layer: int) -> None:
+    vectors = found.vectors[:, layer]
+    left, right = st.columns(2)
+    left.plotly_chart(matrix_heatmap(similarity_matrix(vectors), names(found), value_name="cosine", zmin=0, zmax=1,
+                                     title=f"MiniLM, layer {layer}: '{found.word}' in each sentence"),
+                      width="stretch")
+    glove = load_glove()
+    word = found.word.lower()
+    if word in glove.key_to_index:
+        static = np.repeat(glove[word][None], len(found.sentences), axis=0)
+        right.plotly_chart(matrix_heatmap(similarity_matrix(static), names(found), value_name="cosine", zmin=0,
+                                          zmax=1, title=f"GloVe: '{word}' is one vector whatever the sentence"),
+                           width="stretch")
+    else:
+        right.info(f"GloVe has no vector for '{word}'.")
+    coords = pca(vectors, 2)
+    st.plotly_chart(map_figure(coords, found.sentences, labels=names(found), point_size=12,
+                               title=f"'{found.word}' in each sentence at layer {layer} (PCA)"), width="stretch")
+
+
+def spread_by_layer(found: Occurrences):
+    """Mean cosine between the occurrences at every layer: how much context pulls them apart."""
+    n = len(found.sentences)
+    off_diagonal = ~np.eye(n, dtype=bool)
+    means = [float(similarity_matrix(found.vectors[:, layer])[off_diagonal].mean()) for layer in range(found.n_layers)]
+    return line_chart(range(found.n_layers), means, x_name="layer (0 = token embeddings)",
+                      y_name="mean cosine between occurrences",
+                      title="The deeper the layer, the more the sentence shapes the word's vector")

@@ -1,0 +1,62 @@
+"""Recommend page pieces: the bird, the rules, the four stages, the feed, and the offline evaluation."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import core
+from core.datasets import flutter_likes, flutter_users
+from core.encoders import ENCODERS, default_params
+from core.recommend import Rules, evaluate
+
+
+def pick_bird(corpus: core.Corpus, liked_by: dict) -> str:
+    users = flutter_users().set_index("bird_id")
+    birds = sorted(liked_by)
+    bird = st.selectbox("Bird", birds, format_func=lambda b: f"{b} ({users.bird_geo[b]}, {len(liked_by[b])} likes)")
+    topics = pd.Series([corpus.labels[i] for i in liked_by[bird]]).value_counts()
+    st.caption("Liked so far: " + ", ".join(f"{topic} {count}" for topic, count in topics.items()))
+    return bird
+
+
+def pick_rules(topics: list[str]) -> tuple[Rules, dict]:
+    st.markdown("**Filtering rules**")
+    hide_liked = st.checkbox("Hide flits the bird already liked", value=True)
+    hidden = st.multiselect("Hide topics", topics)
+    min_likes = st.slider("Minimum like count", 0, 50, 0)
+    st.markdown("**Candidates and ranking**")
+    n_candidates = st.slider("Candidates from nearest-neighbour search", 20, 513, 200, step=10)
+    weight = st.slider("Popularity weight in the ranking score", 0.0, 1.0, 0.1, step=0.05)
+    top_n = st.slider("Feed length", 3, 30, 10)
+    return (Rules(hide_liked=hide_liked, hidden_topics=tuple(hidden), min_likes=min_likes),
+            {"n_candidates": n_candidates, "popularity_weight": weight, "top_n": top_n})
+
+
+def stages_table(feed) -> pd.DataFrame:
+    return pd.DataFrame({"stage": [s.name for s in feed.stages], "flits": [s.count for s in feed.stages],
+                         "milliseconds": [round(s.milliseconds, 3) for s in feed.stages]})
+
+
+def feed_table(corpus: core.Corpus, feed) -> pd.DataFrame:
+    meta = corpus.metadata
+    return pd.DataFrame({"flit": [corpus.texts[i] for i in feed.rows], "topic": [corpus.labels[i] for i in feed.rows],
+                         "likes": meta.likes.to_numpy()[feed.rows], "cosine": np.round(feed.similarity, 3),
+                         "score": np.round(feed.score, 3)})
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _evaluation(_vectors, digest: str, k: int, weight: float) -> dict:
+    corpus = core.load_corpus("flutter")
+    return evaluate(_vectors, flutter_likes(), corpus.metadata.likes.to_numpy(), k=k, popularity_weight=weight)
+
+
+def evaluation_table(corpus: core.Corpus, embed, k: int, weight: float) -> pd.DataFrame:
+    rows = []
+    for name in ENCODERS:
+        emb = embed(corpus, name, default_params(name))
+        rows.append({"encoder": ENCODERS[name].title, **_evaluation(emb.vectors, emb.digest, k, weight)})
+    likes = corpus.metadata.likes.to_numpy()
+    rows.append({"encoder": "random (baseline)",
+                 **evaluate(emb.vectors, flutter_likes(), likes, k=k, random_baseline=True)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,85 @@
+"""Words page pieces: which word vectors, nearest words, analogies, and the word map."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import core
+from core.encoders.static import load_glove
+from core.plots import map_figure
+from core.words import UnknownWordError, analogy, nearest_words, word_vectors
+from ui import state
+
+
+def pick_vectors():
+    choice = st.radio("Word vectors", ["GloVe 6B, 50d (pretrained)", "Word2Vec trained on the chosen corpus"],
+                      horizontal=True)
+    if choice.startswith("GloVe"):
+        return load_glove(), "GloVe", "glove"
+    corpus = state.current_corpus()
+    emb = state.guarded(state.embeddings, corpus, "word2vec", core.encoders.default_params("word2vec"))
+    if emb is None:
+        return None, "", ""
+    wv = emb.encoder.word_vectors
+    st.caption(f"Word2Vec (skip-gram, {wv.vector_size}d) trained on {state.corpus_title(corpus.name)}: "
+               f"{len(wv):,} words.")
+    return wv, f"Word2Vec trained on {state.corpus_title(corpus.name)}", emb.digest
+
+
+def _scores_table(result, column: str) -> pd.DataFrame:
+    return pd.DataFrame({column: result.words, "cosine": result.scores})
+
+
+def nearest_words_panel(wv, source: str) -> None:
+    st.subheader("Nearest words")
+    word = st.text_input("Word", "bird" if "bird" in wv.key_to_index else wv.index_to_key[50])
+    k = st.slider("How many", 3, 30, 10, key="nearest_k")
+    try:
+        st.dataframe(_scores_table(nearest_words(wv, word, k, source=source), "word"), hide_index=True,
+                     width="stretch")
+    except UnknownWordError as error:
+        st.warning(str(error))
+
+
+def analogy_panel(wv, source: str) -> None:
+    st.subheader("Analogy: a − b + c")
+    cols = st.columns(3)
+    a = cols[0].text_input("a", "king")
+    b = cols[1].text_input("− b", "man")
+    c = cols[2].text_input("+ c", "woman")
+    try:
+        st.dataframe(_scores_table(analogy(wv, a, b, c, 5, source=source), "answer"), hide_index=True,
+                     width="stretch")
+        st.caption("The three input words are left out of the answers, as is usual.")
+    except UnknownWordError as error:
+        st.warning(str(error))
+
+
+def word_map_panel(wv, source: str, vectors_key: str) -> None:
+    st.subheader("A map of words")
+    typed = st.text_area("Words to map (leave empty for the bundled Words list, coloured by group)", "",
+                         placeholder="e.g. eagle sparrow owl red blue green happy sad")
+    cols = st.columns(2)
+    method = cols[0].radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="words_method")
+    dims = cols[1].radio("Dimensions", [2, 3], horizontal=True, key="words_dims")
+    if typed.strip():
+        words, groups = typed.replace(",", " ").split(), None
+    else:
+        bundled = core.load_corpus("words")
+        words, groups = bundled.texts, dict(zip(bundled.texts, bundled.labels))
+    vectors, known, unknown = word_vectors(wv, words)
+    if unknown:
+        st.info(f"{source} does not know {len(unknown)} of these words, left off the map: "
+                + ", ".join(unknown[:30]) + (" …" if len(unknown) > 30 else ""))
+    if len(known) < 2:
+        st.warning("Give at least two words the model knows.")
+        return
+    coords = _project_words(vectors, vectors_key, tuple(known), method, dims)
+    labels = [groups[w] for w in known] if groups else None
+    st.plotly_chart(map_figure(coords, known, labels=labels, point_size=7, text_labels=len(known) <= 80),
+                    width="stretch")
+
+
+@st.cache_data(max_entries=16, show_spinner="Projecting the words…")
+def _project_words(_vectors, vectors_key: str, words: tuple, method: str, dims: int):
+    return core.project(_vectors, method=method, n_components=dims)
