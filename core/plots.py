@@ -8,7 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
-           "#BAB0AC", "#EECA3B", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2")
+           "#BAB0AC", "#EECA3B")
+# Beyond ten groups, colours must stay distinguishable: plotly's 24-colour qualitative set.
+WIDE_PALETTE = ("#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+                "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+                "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038")
 
 
 def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
@@ -32,10 +36,11 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
     elif labels is not None:
         labels = np.asarray(labels, dtype=object)
         groups = sorted(set(labels.tolist()), key=str)
+        palette = PALETTE if len(groups) <= len(PALETTE) else WIDE_PALETTE
         for number, group in enumerate(groups):
             rows = np.flatnonzero(labels == group)
             fig.add_trace(_scatter(coords, rows, hover, three_d,
-                                   dict(size=point_size, color=PALETTE[number % len(PALETTE)]), name=str(group)))
+                                   dict(size=point_size, color=palette[number % len(palette)]), name=str(group)))
     else:
         fig.add_trace(_scatter(coords, np.arange(len(coords)), hover, three_d,
                                dict(size=point_size, color=PALETTE[0]), name="documents"))

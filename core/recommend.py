@@ -44,8 +44,9 @@ def taste_vector(X: np.ndarray, liked_rows) -> np.ndarray:
     return normalize_rows(liked.mean(axis=0, keepdims=True))[0]
 
 
-def rank_scores(similarity: np.ndarray, likes: np.ndarray, popularity_weight: float) -> np.ndarray:
-    popularity = np.log1p(likes) / np.log1p(max(likes.max(), 1))
+def rank_scores(similarity: np.ndarray, likes: np.ndarray, popularity_weight: float, max_likes: int) -> np.ndarray:
+    """cosine + weight * log(1 + likes) / log(1 + the most likes of any flit)."""
+    popularity = np.log1p(likes) / np.log1p(max(max_likes, 1))
     return similarity + popularity_weight * popularity
 
 
@@ -59,7 +60,7 @@ def recommend(X, liked_rows, *, likes, topics, rules: Rules = Rules(), n_candida
     candidates = np.argsort(-similarity, kind="stable")[:n_candidates]
     clock = _stage(stages, "candidate generation", candidates, clock)
 
-    scores = rank_scores(similarity[candidates], likes[candidates], popularity_weight)
+    scores = rank_scores(similarity[candidates], likes[candidates], popularity_weight, likes.max())
     ranked = candidates[np.argsort(-scores, kind="stable")]
     clock = _stage(stages, "ranking", ranked, clock)
 
@@ -74,7 +75,7 @@ def recommend(X, liked_rows, *, likes, topics, rules: Rules = Rules(), n_candida
 
     feed = allowed[:top_n]
     _stage(stages, "retrieval", feed, clock)
-    final = rank_scores(similarity[feed], likes[feed], popularity_weight)
+    final = rank_scores(similarity[feed], likes[feed], popularity_weight, likes.max())
     return Feed(rows=feed, similarity=similarity[feed], score=final, stages=stages)
 
 
@@ -101,7 +102,7 @@ def evaluate(X, liked_by: dict[str, list[int]], likes, *, k: int = 10, holdout: 
         if random_baseline:
             scores = rng.random(len(likes))
         else:
-            scores = rank_scores(Xn @ taste_vector(Xn, train), likes, popularity_weight)
+            scores = rank_scores(Xn @ taste_vector(Xn, train), likes, popularity_weight, likes.max())
         scores[train] = -np.inf
         top = np.argsort(-scores, kind="stable")[:k]
         found = np.isin(held, top).sum()

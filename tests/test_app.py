@@ -5,7 +5,8 @@ from streamlit.testing.v1 import AppTest
 import core
 from core.encoders import ENCODERS
 
-PAGES = ["app.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py"]
+PAGES = ["app.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
+         "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py"]
 TIMEOUT = 180
 
 
@@ -27,10 +28,12 @@ def test_every_page_renders_for_every_corpus_and_encoder(corpus, encoder):
     for page in PAGES:
         at = run_page(page, corpus=corpus, encoder=encoder)
         assert_clean(at)
-        if page != "pages/2_Neighbors.py":
-            assert at.get("plotly_chart"), page
-        else:
+        if page == "pages/2_Neighbors.py":
             assert at.dataframe and len(at.dataframe[0].value) == 10
+        elif page == "pages/8_Recommend.py":
+            assert len(at.dataframe[1].value) == 10  # the feed
+        else:
+            assert at.get("plotly_chart"), page
 
 
 def test_choose_corpus_and_encoder_then_open_the_map():
@@ -106,3 +109,48 @@ def test_similarity_page_shows_that_same_topic_flits_are_more_alike():
     assert_clean(at)
     same, different = (float(m.value) for m in at.metric[:2])
     assert same > different
+
+
+def test_words_page_unknown_words_and_word2vec():
+    at = run_page("pages/5_Words.py")
+    assert_clean(at)
+    assert at.dataframe[1].value.answer[0] == "queen"
+    at.text_input[0].set_value("zzqxv").run()
+    assert not at.exception and "does not know 'zzqxv'" in at.warning[0].value
+    at.radio[0].set_value("Word2Vec trained on the chosen corpus").run()
+    at.text_input[0].set_value("winter").run()
+    assert_clean(at)
+    assert len(at.dataframe[0].value) == 10 and at.info  # the bundled word list has words Flutter never uses
+
+
+def test_context_page_missing_word_and_other_word():
+    at = run_page("pages/6_Context.py")
+    assert_clean(at)
+    assert len(at.dataframe[0].value) == 7 and len(at.get("plotly_chart")) == 4
+    at.text_input[0].set_value("bank").run()
+    assert not at.exception and "None of the sentences" in at.warning[0].value
+    at.text_area[0].set_value("I sat on the river bank.\nThe bank lent me money.\nNo such word.").run()
+    assert_clean(at)
+    assert len(at.dataframe[0].value) == 2 and "do not contain" in at.info[0].value
+
+
+def test_features_page_scaling_and_own_table():
+    at = run_page("pages/4_Encoding_features.py")
+    assert_clean(at)
+    assert "bird_geo=NZ" in at.dataframe[1].value.columns
+    at.toggle[0].set_value(False).run()
+    assert_clean(at)
+    table = b"name,colour,size,weight\nann,red,1,100\nbob,blue,2,300\ncat,red,3,120\ndan,blue,9,310\n"
+    at.file_uploader[0].upload("pets.csv", table, "text/csv").run()
+    assert_clean(at)
+    assert list(at.dataframe[1].value.columns) == ["colour=blue", "colour=red", "size", "weight"]
+
+
+def test_recommend_page_rules_and_evaluation():
+    at = run_page("pages/8_Recommend.py", encoder="minilm")
+    assert_clean(at)
+    at.multiselect[0].set_value(["weather", "migration"]).run()
+    feed = at.dataframe[1].value
+    assert not {"weather", "migration"} & set(feed.topic)
+    evaluation = at.dataframe[2].value.set_index("encoder")
+    assert evaluation.loc["MiniLM", "hit rate@10"] > evaluation.loc["random (baseline)", "hit rate@10"]

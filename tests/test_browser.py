@@ -74,14 +74,14 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
     page.screenshot(path=str(SHOTS / "home.png"))
 
 
-@pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity"])
+@pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity", "Encoding_features", "Words", "Context",
+                                  "Encoders", "Recommend"])
 def test_each_page_renders_without_error(page, server, name):
     page.goto(f"{server}/{name}")
     page.wait_for_selector("h1", timeout=60_000)
-    if name == "Neighbors":
-        page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
-    else:
-        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_selector("[data-testid=stDataFrame]" if name in ("Neighbors", "Recommend") else ".js-plotly-plot",
+                           timeout=120_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=120_000)
     page.wait_for_timeout(1500)
     no_error_text(page)
     page.screenshot(path=str(SHOTS / f"{name.lower()}.png"))

@@ -1,0 +1,95 @@
+"""The ideas pages' core: words, context, table encoding, the recommender, and kNN agreement."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import core
+from core.context import DEFAULT_SENTENCES, word_in_context
+from core.datasets import flutter_likes, flutter_users
+from core.encoders import EncoderError
+from core.encoders.static import load_glove
+from core.features import FeatureError, encode_table, nearest_rows, pairwise_distances
+from core.metrics import knn_label_agreement
+from core.recommend import Rules, evaluate, recommend
+from core.similarity import similarity_matrix
+from core.words import UnknownWordError, analogy, nearest_words, word_vectors
+
+
+def test_king_minus_man_plus_woman_is_queen_in_glove_top_3():
+    result = analogy(load_glove(), "King", "man", "woman", k=3)
+    assert "queen" in result.words and not {"king", "man", "woman"} & set(result.words)
+
+
+def test_nearest_words_exclude_the_word_and_unknown_words_are_named():
+    result = nearest_words(load_glove(), "sparrow", 5)
+    assert "sparrow" not in result.words and len(result.words) == 5
+    assert result.scores == sorted(result.scores, reverse=True)
+    with pytest.raises(UnknownWordError, match="'zzqxv'"):
+        analogy(load_glove(), "king", "zzqxv", "woman")
+    vectors, known, unknown = word_vectors(load_glove(), ["owl", "zzqxv", "OWL", "hawk"])
+    assert known == ["owl", "hawk"] and unknown == ["zzqxv"] and vectors.shape == (2, 50)
+
+
+def test_minilm_fly_differs_between_senses_while_glove_is_identical():
+    found = word_in_context(list(DEFAULT_SENTENCES), "fly")
+    last = similarity_matrix(found.vectors[:, -1])
+    travel, insect = 1, 3  # "I fly to Auckland", "A fly landed on my sandwich"
+    assert found.n_layers == 7 and found.vectors.shape[0] == len(DEFAULT_SENTENCES)
+    assert last[travel, insect] < 0.8
+    assert last[travel, 2] > last[travel, insect]  # two travel senses are closer than travel and insect
+    glove = load_glove()["fly"]
+    assert similarity_matrix(np.stack([glove] * 3)).min() == pytest.approx(1.0)
+
+
+def test_word_pieces_are_pooled_and_missing_sentences_reported():
+    found = word_in_context(["The kingfisher dived.", "No bird here."], "kingfisher")
+    assert len(found.target[0]) >= 2 and found.missing == ["No bird here."]
+    assert "".join(found.pieces[0][i].lstrip("#") for i in found.target[0]) == "kingfisher"
+    with pytest.raises(EncoderError, match="None of the sentences"):
+        word_in_context(["nothing to see"], "fly")
+
+
+def test_one_hot_of_bird_geo_has_one_column_per_country():
+    users = flutter_users()
+    encoded = encode_table(users, categorical=["bird_geo"], numeric=["bird_posts", "bird_likes"], scale=True)
+    geo_columns = [c for c in encoded.columns if c.startswith("bird_geo=")]
+    assert sorted(geo_columns) == ["bird_geo=NZ", "bird_geo=UK", "bird_geo=US"]
+    assert (encoded.matrix[:, :3].sum(axis=1) == 1).all()
+    np.testing.assert_allclose(encoded.matrix[:, 3:].mean(axis=0), 0, atol=1e-5)
+
+
+def test_without_scaling_the_largest_numbers_decide_the_nearest_row():
+    table = pd.DataFrame({"geo": ["US", "US", "UK"], "likes": [100, 400, 110], "posts": [1, 1, 1]})
+    raw = encode_table(table, categorical=["geo"], numeric=["likes"], scale=False)
+    assert nearest_rows(pairwise_distances(raw.matrix))[0] == 2  # 10 likes apart beats sharing a country
+    with pytest.raises(FeatureError, match="not numbers"):
+        encode_table(table, categorical=[], numeric=["geo"])
+
+
+def test_recommender_stages_and_rules():
+    corpus = core.load_corpus("flutter")
+    emb = core.embed(corpus, "tfidf")
+    liked = flutter_likes()["robin_01"]
+    likes = corpus.metadata.likes.to_numpy()
+    feed = recommend(emb.vectors, liked, likes=likes, topics=corpus.labels, n_candidates=100, top_n=7,
+                     rules=Rules(hide_liked=True, hidden_topics=("song",), min_likes=5))
+    assert [s.name for s in feed.stages] == ["all flits", "candidate generation", "ranking", "filtering", "retrieval"]
+    assert [s.count for s in feed.stages][:3] == [513, 100, 100] and len(feed.rows) == 7
+    assert not set(feed.rows) & set(liked) and "song" not in {corpus.labels[i] for i in feed.rows}
+    assert (likes[feed.rows] >= 5).all() and (np.diff(feed.score) <= 1e-9).all()
+
+
+def test_minilm_recommender_beats_random():
+    corpus = core.load_corpus("flutter")
+    likes = corpus.metadata.likes.to_numpy()
+    minilm = evaluate(core.embed(corpus, "minilm").vectors, flutter_likes(), likes)
+    randoms = [evaluate(np.zeros((513, 2)), flutter_likes(), likes, random_baseline=True, seed=s)["hit rate@10"]
+               for s in range(5)]
+    assert minilm["birds"] == 40 and minilm["hit rate@10"] > max(randoms)
+
+
+def test_knn_label_agreement():
+    X = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1]], dtype=np.float32)
+    assert knn_label_agreement(X, ["a", "a", "b", "b"]) == 1.0
+    assert knn_label_agreement(X, ["a", "b", "a", "b"]) == 0.0
+    assert knn_label_agreement(X, ["a", "a", "b", "b"], k=3, chunk=3) == pytest.approx(1 / 3)
