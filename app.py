@@ -1,7 +1,7 @@
 """Murmuration home: pick a corpus (or upload one) and an encoder, and see the map."""
 import streamlit as st
 
-from ui import state, views
+from ui import map_view, state, views
 from ui.upload import upload_form
 
 st.set_page_config(page_title="Murmuration · embedding explorer", page_icon="🐦", layout="wide")
@@ -18,4 +18,4 @@ views.corpus_header(corpus, emb)
 with st.expander("Upload your own text"):
     upload_form()
 if emb is not None:
-    views.show_map(corpus, emb, method="pca", dims=2, colour="label" if corpus.labels else views.NO_COLOUR)
+    map_view.show(corpus, emb, colour="label" if corpus.labels else map_view.NO_COLOUR, selectable=False)

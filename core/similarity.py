@@ -99,3 +99,12 @@ def sample_per_label(labels, per_label: int, seed: int = 0) -> np.ndarray:
     labels = np.asarray(labels, dtype=object)
     chosen = [rng.permutation(np.flatnonzero(labels == group))[:per_label] for group in np.unique(labels)]
     return np.sort(np.concatenate(chosen))
+
+
+def nearest_on_map(coords, index: int, k: int = 10) -> Neighbors:
+    """The k points closest to `index` on a map (euclidean), itself excluded; scores are distances."""
+    coords = np.asarray(coords, dtype=np.float32)
+    distances = np.linalg.norm(coords - coords[index], axis=1)
+    distances[index] = np.inf
+    top = np.argsort(distances, kind="stable")[:max(0, min(k, len(coords) - 1))]
+    return Neighbors(indices=top, scores=distances[top])

@@ -29,7 +29,7 @@ def test_every_page_renders_for_every_corpus_and_encoder(corpus, encoder):
         at = run_page(page, corpus=corpus, encoder=encoder)
         assert_clean(at)
         if page == "pages/2_Neighbors.py":
-            assert at.dataframe and len(at.dataframe[0].value) == 10
+            assert at.dataframe and len(at.dataframe[0].value) == 10 and at.metric
         elif page == "pages/8_Recommend.py":
             assert len(at.dataframe[1].value) == 10  # the feed
         else:

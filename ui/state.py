@@ -86,13 +86,14 @@ def sidebar() -> None:
         st.caption(f"{info.description} Dimensions: {info.dims}.")
         if info.params:
             with st.expander("Encoder settings"):
-                _param_widgets(info)
+                st.session_state[PARAMS][info.name] = param_inputs(info, current_params(), "_w_param")
 
 
-def _param_widgets(info) -> None:
-    chosen = dict(current_params())
+def param_inputs(info, current: dict, key_prefix: str) -> dict:
+    """One input per main parameter of an encoder, starting from `current`; returns the chosen values."""
+    chosen = dict(current)
     for param in info.params:
-        key = f"_w_param_{info.name}_{param.name}"
+        key = f"{key_prefix}_{info.name}_{param.name}"
         if param.options:
             chosen[param.name] = st.selectbox(param.label, param.options, key=key, help=param.help or None,
                                               index=param.options.index(chosen[param.name]),
@@ -101,7 +102,7 @@ def _param_widgets(info) -> None:
             low, high = param.bounds
             chosen[param.name] = int(st.number_input(param.label, low, high, int(chosen[param.name]), key=key,
                                                      help=param.help or None))
-    st.session_state[PARAMS][info.name] = chosen
+    return chosen
 
 
 def _option_label(param, value) -> str:

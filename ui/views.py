@@ -6,11 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.plots import map_figure
-from core.projection import explained_variance, plan_projection
 from ui import state
-
-NO_COLOUR = "nothing"
 
 
 def context_line() -> str:
@@ -32,44 +28,7 @@ def corpus_header(corpus: core.Corpus, emb=None) -> None:
     state.show_notices(corpus)
 
 
-def colour_options(corpus: core.Corpus) -> list[str]:
-    options = ["label"] if corpus.labels else []
-    if corpus.metadata is not None:
-        numeric = corpus.metadata.select_dtypes("number").columns
-        options += [str(c) for c in numeric]
-    return options + [NO_COLOUR]
-
-
-def map_controls(corpus: core.Corpus) -> dict:
-    cols = st.columns(4)
-    method = cols[0].radio("Projection", ["pca", "umap"], horizontal=True, key="map_method",
-                           format_func=str.upper,
-                           help="PCA is a linear, distance-faithful view; UMAP keeps local neighbourhoods.")
-    dims = cols[1].radio("Dimensions", [2, 3], horizontal=True, key="map_dims")
-    colour = cols[2].selectbox("Colour by", colour_options(corpus), key="map_colour")
-    size = cols[3].slider("Point size", 2, 16, 6, key="map_size")
-    return {"method": method, "dims": dims, "colour": colour, "size": size}
-
-
-def show_map(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size=6, highlight=None) -> None:
-    plan = plan_projection(len(corpus), method=method, n_components=dims)
-    if plan.note:
-        st.info(plan.note)
-    coords = state.projection(emb, method, dims)
-    labels = corpus.labels if colour == "label" else None
-    values = None
-    if colour not in ("label", NO_COLOUR) and corpus.metadata is not None and colour in corpus.metadata:
-        values = pd.to_numeric(corpus.metadata[colour], errors="coerce").to_numpy()
-    fig = map_figure(coords, corpus.texts, labels=labels, values=values, value_name=colour, point_size=size,
-                     highlight=highlight)
-    st.plotly_chart(fig, width="stretch", key="map_chart")
-    if plan.method == "pca":
-        shares = explained_variance(emb.vectors, dims)
-        st.caption("PCA axes explain " + ", ".join(f"{s:.1%}" for s in shares)
-                   + f" of the variance ({sum(shares):.1%} in all): distances on this map are a flattened view.")
-    else:
-        st.caption("UMAP keeps each point's nearest neighbours close, but distances between far-apart groups "
-                   "and the size of clusters mean little.")
+COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}
 
 
 def document_label(corpus: core.Corpus, index: int, width: int = 90) -> str:
@@ -84,3 +43,37 @@ def neighbours_table(corpus: core.Corpus, neighbours: core.similarity.Neighbors)
         rows["label"] = [corpus.labels[i] for i in neighbours.indices]
     rows["row"] = neighbours.indices
     return pd.DataFrame(rows)
+
+
+def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
+    """Neighbours in the original space or on the map, marking those the other view does not share."""
+    method = st.session_state.get("map_method", "pca")
+    coords = state.projection(emb, method, 2)
+    original = core.nearest_neighbors(emb.vectors, index, k)
+    on_map = core.similarity.nearest_on_map(coords, index, k)
+    view = st.radio("Neighbours in", ["the original space", f"the 2D {method.upper()} map"], horizontal=True)
+    shared = set(original.indices.tolist()) & set(on_map.indices.tolist())
+    st.metric("Shared by both views", f"{len(shared)} of {len(original.indices)}",
+              help="Neighbours that exist only on the map were invented by the projection; those only in the "
+                   "original space were torn apart by it.")
+    if view == "the original space":
+        table = neighbours_table(corpus, original)
+        table["also on the map"] = ["✓" if i in shared else "✗ torn apart" for i in original.indices]
+        column = "cosine"
+    else:
+        table = neighbours_table(corpus, on_map).rename(columns={"cosine": "map distance"})
+        table["also in the original space"] = ["✓" if i in shared else "✗ invented" for i in on_map.indices]
+        column = "map distance"
+    st.dataframe(table, hide_index=True, width="stretch", column_config=COSINE_BAR if column == "cosine" else None)
+
+
+def neighbours_of_text(corpus: core.Corpus, emb, text: str, k: int) -> None:
+    if not text.strip():
+        return
+    query = emb.encoder.transform([text])[0]
+    if not query.any():
+        st.warning(f"{core.ENCODERS[emb.key['encoder']].title} knows none of these words, so the query has no "
+                   "direction. Try other words or another encoder.")
+        return
+    found = core.nearest_neighbors(emb.vectors, query, k)
+    st.dataframe(neighbours_table(corpus, found), hide_index=True, width="stretch", column_config=COSINE_BAR)

@@ -1,0 +1,22 @@
+"""Concept axes: the corpus placed along the direction between two phrases' embeddings."""
+import streamlit as st
+
+from ui import concepts_view, state, views
+
+st.set_page_config(page_title="Concept axes · Murmuration", page_icon="🐦", layout="wide")
+state.sidebar()
+st.title("Concept axes")
+st.caption(views.context_line())
+st.write("Type two phrases. Their embeddings define a direction, and every document is placed along it by the "
+         "cosine of its vector with that direction. Unlike a PCA or UMAP map, each axis here means something "
+         "you chose.")
+
+corpus = state.current_corpus()
+emb = state.guarded(state.embeddings, corpus)
+if emb is not None:
+    low, high = concepts_view.phrase_pair("Horizontal", "winter", "summer", "concept_x")
+    x = concepts_view.axis(emb, low, high)
+    y, y_title = concepts_view.y_axis(emb)
+    if x is not None and y is not None:
+        concepts_view.placed_map(corpus, x, y, f"{low} → {high}", y_title)
+        concepts_view.extremes(corpus, x, low, high)

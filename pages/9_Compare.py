@@ -1,0 +1,25 @@
+"""Two encoders (or two settings of one) on the same corpus: aligned maps and what changed."""
+import streamlit as st
+
+from ui import compare_view, similarity_view, state
+
+st.set_page_config(page_title="Compare · Murmuration", page_icon="🐦", layout="wide")
+state.sidebar()
+st.title("Compare encoders")
+st.write("Two encoders give two different worlds. The maps are aligned (B is rotated onto A), and a box or lasso "
+         "selection on either map rings the same documents on both. Below: how many neighbours each document "
+         "keeps, the documents that moved most, and where the similarities differ.")
+
+corpus = state.current_corpus()
+left, right, options = st.columns([2, 2, 1])
+name_a, params_a = compare_view.pick_side(left, "A", st.session_state[state.ENCODER])
+name_b, params_b = compare_view.pick_side(right, "B", "tfidf" if name_a != "tfidf" else "minilm")
+method = options.radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="compare_method")
+k = options.slider("Neighbours (k)", 2, 30, 10, key="compare_k")
+emb_a = state.guarded(state.embeddings, corpus, name_a, params_a)
+emb_b = state.guarded(state.embeddings, corpus, name_b, params_b)
+if emb_a is not None and emb_b is not None:
+    compare_view.summary(corpus, emb_a, emb_b, k)
+    compare_view.aligned_maps(corpus, emb_a, emb_b, method)
+    compare_view.changed_table(corpus, emb_a, emb_b)
+    compare_view.difference_heatmap(corpus, emb_a, emb_b, similarity_view.subset_picker(corpus))

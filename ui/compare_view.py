@@ -1,0 +1,80 @@
+"""Compare page pieces: choosing A and B, aligned maps with linked selection, and what changed."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import core
+from core.compare import align, most_changed, neighbour_overlap, similarity_difference
+from core.encoders import ENCODERS, default_params
+from core.metrics import knn_label_agreement
+from core.plots import map_figure, matrix_heatmap
+from ui import state
+
+SELECTION = "compare_selection"
+
+
+def pick_side(column, side: str, default: str) -> tuple[str, dict]:
+    with column:
+        names = list(ENCODERS)
+        name = st.selectbox(f"Encoder {side}", names, index=names.index(default), key=f"compare_{side}",
+                            format_func=lambda n: ENCODERS[n].title)
+        params = default_params(name)
+        if ENCODERS[name].params:
+            with st.expander(f"{side} settings"):
+                params = state.param_inputs(ENCODERS[name], params, f"_w_compare_{side}")
+    return name, params
+
+
+def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
+    """A and B side by side, B rotated onto A; a selection on either map rings the same documents on both."""
+    coords_a, coords_b = align(state.projection(emb_a, method, 2), state.projection(emb_b, method, 2))
+    selected = st.session_state.get(SELECTION, [])
+    for column, coords, side in zip(st.columns(2), (coords_a, coords_b), ("A", "B")):
+        fig = map_figure(coords, corpus.texts, labels=corpus.labels, point_size=5, highlight=selected or None,
+                         title=f"{side}: {ENCODERS[(emb_a if side == 'A' else emb_b).key['encoder']].title}")
+        fig.update_layout(height=460, showlegend=side == "B", dragmode="lasso")
+        with column:
+            event = st.plotly_chart(fig, width="stretch", key=f"compare_map_{side}", on_select="rerun",
+                                    selection_mode=("box", "lasso"))
+        rows = _rows_from_event(fig, event)
+        if rows and rows != selected:
+            st.session_state[SELECTION] = rows
+            st.rerun()
+    if selected:
+        st.caption(f"{len(selected)} documents selected, ringed on both maps.")
+        if st.button("Clear selection"):
+            st.session_state[SELECTION] = []
+            st.rerun()
+
+
+def _rows_from_event(fig, event) -> list[int]:
+    if not event or not event.selection or not event.selection.points:
+        return []
+    return sorted({int(fig.data[p["curve_number"]].customdata[p["point_index"]]) for p in event.selection.points
+                   if fig.data[p["curve_number"]].name != "highlighted"})
+
+
+def summary(corpus: core.Corpus, emb_a, emb_b, k: int) -> np.ndarray:
+    overlap = neighbour_overlap(emb_a.vectors, emb_b.vectors, k)
+    cols = st.columns(3)
+    cols[0].metric(f"Mean neighbour overlap (Jaccard@{k})", f"{overlap.mean():.3f}",
+                   help="1.0: every document keeps the same neighbours; near k/n: unrelated spaces.")
+    if corpus.labels:
+        cols[1].metric("kNN label agreement, A", f"{knn_label_agreement(emb_a.vectors, corpus.labels):.3f}")
+        cols[2].metric("kNN label agreement, B", f"{knn_label_agreement(emb_b.vectors, corpus.labels):.3f}")
+    return overlap
+
+
+def changed_table(corpus: core.Corpus, emb_a, emb_b) -> None:
+    st.subheader("Documents whose neighbourhoods changed most")
+    st.dataframe(most_changed(corpus.texts, emb_a.vectors, emb_b.vectors, k=5, top=20), hide_index=True,
+                 width="stretch")
+
+
+def difference_heatmap(corpus: core.Corpus, emb_a, emb_b, rows) -> None:
+    st.subheader("Where B sees more (or less) similarity than A")
+    names = [f"#{i} {corpus.texts[i][:40]}" for i in rows]
+    diff = similarity_difference(emb_a.vectors, emb_b.vectors, rows)
+    st.plotly_chart(matrix_heatmap(diff, names, value_name="B − A", colorscale="RdBu", zmin=-1, zmax=1),
+                    width="stretch")
