@@ -1,4 +1,6 @@
 """The Streamlit pages, run server-side with AppTest."""
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -6,7 +8,8 @@ import core
 from core.encoders import ENCODERS
 
 PAGES = ["app.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
-         "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py"]
+         "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py",
+         "pages/9_Compare.py", "pages/10_Concept_axes.py"]
 TIMEOUT = 180
 
 
@@ -154,3 +157,53 @@ def test_recommend_page_rules_and_evaluation():
     assert not {"weather", "migration"} & set(feed.topic)
     evaluation = at.dataframe[2].value.set_index("encoder")
     assert evaluation.loc["MiniLM", "hit rate@10"] > evaluation.loc["random (baseline)", "hit rate@10"]
+
+
+def test_map_honesty_colours_search_and_quality():
+    at = run_page("pages/1_Map.py", corpus="flutter", encoder="minilm")
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("Trustworthiness") for label in labels) and "Variance shown" in labels
+    at.selectbox(key="map_colour").select("neighbour preservation").run()
+    assert_clean(at)
+    assert '"colorscale"' in at.get("plotly_chart")[0].proto.spec
+    at.selectbox(key="map_colour").select("clusters").run()
+    assert_clean(at)
+    assert re.search(r'"name":\s*"0: \w+', at.get("plotly_chart")[0].proto.spec)
+    at.text_input(key="map_search").set_value("nest").run()
+    assert_clean(at)
+    assert '"highlighted"' in at.get("plotly_chart")[0].proto.spec and "documents contain 'nest'" in at.caption[1].value
+
+
+def test_neighbours_on_the_map_versus_the_original_space():
+    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf")
+    assert "also on the map" in at.dataframe[0].value.columns
+    at.radio[1].set_value("the 2D PCA map").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert "also in the original space" in table.columns and table["map distance"].is_monotonic_increasing
+
+
+def test_compare_page_linked_selection_and_self_overlap():
+    at = AppTest.from_file("../pages/9_Compare.py", default_timeout=TIMEOUT)
+    at.session_state["corpus"] = "flutter"
+    at.session_state["encoder"] = "tfidf"
+    at.session_state["compare_selection"] = [3, 4, 5]
+    at.run()
+    assert_clean(at)
+    assert float(at.metric[0].value) < 0.5  # TF-IDF and MiniLM neighbourhoods mostly differ
+    maps = [c for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
+    assert len(maps) == 2 and all('"highlighted"' in c.proto.spec for c in maps)
+    at.selectbox(key="compare_B").select("tfidf").run()
+    assert_clean(at)
+    assert at.metric[0].value == "1.000"
+
+
+def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
+    at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="glove")
+    assert_clean(at)
+    at.text_input(key="concept_x_low").set_value("zzqx").run()
+    assert not at.exception and "cannot embed 'zzqx'" in at.warning[0].value
+    at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="minilm")
+    at.radio[0].set_value("a second pair of phrases").run()
+    assert_clean(at)
+    assert "danger \\u2192 safety" in at.get("plotly_chart")[0].proto.spec  # JSON escapes the arrow

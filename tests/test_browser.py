@@ -75,7 +75,7 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
 
 
 @pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity", "Encoding_features", "Words", "Context",
-                                  "Encoders", "Recommend"])
+                                  "Encoders", "Recommend", "Compare", "Concept_axes"])
 def test_each_page_renders_without_error(page, server, name):
     page.goto(f"{server}/{name}")
     page.wait_for_selector("h1", timeout=60_000)
@@ -101,3 +101,21 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
     no_error_text(page)
     assert "90" in page.inner_text("[data-testid=stMetric]")
     page.screenshot(path=str(SHOTS / "upload.png"))
+
+
+def test_lasso_selection_on_the_map_lists_the_documents(page, server):
+    page.goto(f"{server}/Map")
+    wait_for_map(page)
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    w, h = box["width"] / 4, box["height"] / 4
+    page.mouse.move(cx - w, cy - h)
+    page.mouse.down()
+    for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h)]:
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+    page.wait_for_function("document.body.innerText.includes('selected documents')", timeout=60_000)
+    page.wait_for_timeout(1500)
+    no_error_text(page)
+    assert page.locator("[data-testid=stDataFrame]").count() >= 1
+    page.screenshot(path=str(SHOTS / "selection.png"), full_page=True)
