@@ -53,7 +53,7 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
         for trace, rows in zip(fig.data, _trace_rows(fig)):
             trace.update(mode="markers+text", textposition="top center", textfont=dict(size=10),
                          text=[html.escape(texts[i]) for i in rows])
-    fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 30, b=10),
                       legend=dict(itemsizing="constant"), hoverlabel=dict(align="left"))
     if not three_d:
         # Equal scales: a map that stretched one axis would misstate distances. No ticks: the axes have no units.

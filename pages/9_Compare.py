@@ -22,4 +22,5 @@ if emb_a is not None and emb_b is not None:
     compare_view.summary(corpus, emb_a, emb_b, k)
     compare_view.aligned_maps(corpus, emb_a, emb_b, method)
     compare_view.changed_table(corpus, emb_a, emb_b)
+    st.subheader("Where B sees more (or less) similarity than A")
     compare_view.difference_heatmap(corpus, emb_a, emb_b, similarity_view.subset_picker(corpus))

@@ -30,10 +30,15 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
     """A and B side by side, B rotated onto A; a selection on either map rings the same documents on both."""
     coords_a, coords_b = align(state.projection(emb_a, method, 2), state.projection(emb_b, method, 2))
     selected = st.session_state.get(SELECTION, [])
+    both = np.vstack([coords_a, coords_b])
+    pad = 0.05 * (both.max(axis=0) - both.min(axis=0))
+    ranges = [[both[:, d].min() - pad[d], both[:, d].max() + pad[d]] for d in (0, 1)]
     for column, coords, side in zip(st.columns(2), (coords_a, coords_b), ("A", "B")):
         fig = map_figure(coords, corpus.texts, labels=corpus.labels, point_size=5, highlight=selected or None,
                          title=f"{side}: {ENCODERS[(emb_a if side == 'A' else emb_b).key['encoder']].title}")
         fig.update_layout(height=460, showlegend=side == "B", dragmode="lasso")
+        fig.update_xaxes(range=ranges[0])  # one scale for both maps, so sizes compare too
+        fig.update_yaxes(range=ranges[1])
         with column:
             event = st.plotly_chart(fig, width="stretch", key=f"compare_map_{side}", on_select="rerun",
                                     selection_mode=("box", "lasso"))
@@ -73,7 +78,6 @@ def changed_table(corpus: core.Corpus, emb_a, emb_b) -> None:
 
 
 def difference_heatmap(corpus: core.Corpus, emb_a, emb_b, rows) -> None:
-    st.subheader("Where B sees more (or less) similarity than A")
     names = [f"#{i} {corpus.texts[i][:40]}" for i in rows]
     diff = similarity_difference(emb_a.vectors, emb_b.vectors, rows)
     st.plotly_chart(matrix_heatmap(diff, names, value_name="B − A", colorscale="RdBu", zmin=-1, zmax=1),
