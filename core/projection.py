@@ -30,7 +30,8 @@ def plan_projection(n_points: int, *, method: str = "pca", n_components: int = 2
     if method == "umap" and n_neighbors >= n_points:
         shrunk = max(2, n_points - 1)
         return ProjectionPlan("umap", n_components, shrunk,
-                              f"UMAP's neighbourhood was shrunk from {n_neighbors} to {shrunk} to fit {n_points} points.")
+                              f"UMAP's neighbourhood was shrunk from {n_neighbors} to {shrunk} "
+                              f"to fit {n_points} points.")
     return ProjectionPlan(method, n_components, n_neighbors if method == "umap" else 0)
 
 

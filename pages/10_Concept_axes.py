@@ -1,18 +1,10 @@
 """Concept axes: the corpus placed along the direction between two phrases' embeddings."""
-import streamlit as st
+from ui import concepts_view, views
 
-from ui import concepts_view, state, views
-
-st.set_page_config(page_title="Concept axes · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Concept axes")
-st.caption(views.context_line())
-st.write("Type two phrases. Their embeddings define a direction, and every document is placed along it by the "
-         "cosine of its vector with that direction. Unlike a PCA or UMAP map, each axis here means something "
-         "you chose.")
-
-corpus = state.current_corpus()
-emb = state.guarded(state.embeddings, corpus)
+corpus, emb = views.page(
+    "Concept axes", "Type two phrases. Their embeddings define a direction, and every document is placed along it "
+    "by the cosine of its vector with that direction. Unlike a PCA or UMAP map, each axis here means something "
+    "you chose.")
 if emb is not None:
     low, high = concepts_view.phrase_pair("Horizontal", "winter", "summer", "concept_x")
     x = concepts_view.axis(emb, low, high)

@@ -1,18 +1,12 @@
 """Nearest neighbours of a document or of a typed query, by exact cosine similarity."""
 import streamlit as st
 
-from ui import state, views
+from ui import views
 
-st.set_page_config(page_title="Neighbors · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Nearest neighbours")
-st.caption(views.context_line())
-st.write("The documents whose vectors point in the most similar direction (cosine similarity, exact search). "
-         "For a document, compare them with its neighbours on the map: the projection keeps some, tears some "
-         "apart and invents others.")
-
-corpus = state.current_corpus()
-emb = state.guarded(state.embeddings, corpus)
+corpus, emb = views.page(
+    "Nearest neighbours", "The documents whose vectors point in the most similar direction (cosine similarity, "
+    "exact search). For a document, compare them with its neighbours on the map: the projection keeps some, "
+    "tears some apart and invents others.")
 if emb is not None:
     mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
     k = st.slider("How many", 1, min(50, max(1, len(corpus) - 1)), min(10, max(1, len(corpus) - 1)))

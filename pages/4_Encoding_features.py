@@ -3,14 +3,13 @@ import streamlit as st
 
 from core.features import FeatureError, encode_table, pairwise_distances
 from core.plots import matrix_heatmap
-from ui import state, tables
+from ui import tables, views
 
-st.set_page_config(page_title="Encoding features · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Encoding features")
-st.write("A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "
-         "becomes one indicator column per country (one-hot), and the counts become numbers on a shared scale. "
-         "Switch scaling off and watch the like counts, which run into the hundreds, decide every distance.")
+views.header("Encoding features",
+             "A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "
+             "becomes one indicator column per country (one-hot), and the counts become numbers on a shared scale. "
+             "Switch scaling off and watch the like counts, which run into the hundreds, decide every distance.",
+             context=False)
 
 source = tables.table_source()
 if source is not None:

@@ -1,14 +1,14 @@
 """Idea 5: contextual vectors. The same word gets a different vector in every sentence, at every layer."""
 import streamlit as st
 
-from ui import context_view, state
+from ui import context_view, views
 
-st.set_page_config(page_title="Context · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Context")
-st.write("A transformer reads the whole sentence, so 'fly' as travel, as an insect and as a bird's flight get "
-         "different vectors, and each layer of the network gives a different view. Layer 0 is the input "
-         "embedding (the word piece plus its position), nearly the same in every sentence; MiniLM then has 6 layers. GloVe, beside it, has one vector per word.")
+views.header("Context",
+             "A transformer reads the whole sentence, so 'fly' as travel, as an insect and as a bird's flight get "
+             "different vectors, and each layer of the network gives a different view. Layer 0 is the input "
+             "embedding (the word piece plus its position), nearly the same in every sentence; MiniLM then has 6 "
+             "layers. GloVe, beside it, has one vector per word.",
+             context=False)
 
 sentences, word = context_view.inputs()
 found = context_view.occurrences(tuple(sentences), word)

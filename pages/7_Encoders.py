@@ -4,13 +4,12 @@ import streamlit as st
 
 from ui import history_view, state, views
 
-st.set_page_config(page_title="Encoders · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Encoders through history")
-st.write("One corpus, seven encoders, in the order the ideas arrived: counting words (one-hot, TF-IDF), "
-         "compressing counts (LSA, LDA), learning word vectors (Word2Vec, GloVe), and reading whole sentences "
-         "(MiniLM). Each map is PCA of that encoder's vectors, coloured by label. Where the corpus has labels, "
-         "kNN label agreement is how often a document's nearest neighbour shares its label (higher is better).")
+views.header("Encoders through history",
+             "One corpus, seven encoders, in the order the ideas arrived: counting words (one-hot, TF-IDF), "
+             "compressing counts (LSA, LDA), learning word vectors (Word2Vec, GloVe), and reading whole sentences "
+             "(MiniLM). Each map is PCA of that encoder's vectors, coloured by label. Where the corpus has labels, "
+             "kNN label agreement is how often a document's nearest neighbour shares its label (higher is better).",
+             context=False)
 
 corpus = state.current_corpus()
 st.caption(views.context_line().split(" · ")[0] + " · every encoder with its default settings")

@@ -4,16 +4,15 @@ import streamlit as st
 import core
 from core.datasets import flutter_likes
 from core.recommend import recommend
-from ui import recommend_view, state
+from ui import recommend_view, state, views
 
-st.set_page_config(page_title="Recommend · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Recommend")
-st.write("Flutter's home feed recommends flits. A bird's taste is the average direction of the flits it liked; "
-         "**candidate generation** takes the flits nearest that direction, **ranking** scores them "
-         "(score = cosine + popularity weight × log(1 + likes) / log(1 + most likes)), **filtering** applies "
-         "business rules, and **retrieval** serves the top of what is left. Change the encoder in the sidebar: "
-         "the whole feed changes.")
+views.header("Recommend",
+             "Flutter's home feed recommends flits. A bird's taste is the average direction of the flits it liked; "
+             "**candidate generation** takes the flits nearest that direction, **ranking** scores them "
+             "(score = cosine + popularity weight × log(1 + likes) / log(1 + most likes)), **filtering** applies "
+             "business rules, and **retrieval** serves the top of what is left. Change the encoder in the sidebar: "
+             "the whole feed changes.",
+             context=False)
 
 corpus = core.load_corpus("flutter")
 if st.session_state[state.CORPUS] != "flutter":

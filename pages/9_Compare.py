@@ -1,14 +1,13 @@
 """Two encoders (or two settings of one) on the same corpus: aligned maps and what changed."""
 import streamlit as st
 
-from ui import compare_view, similarity_view, state
+from ui import compare_view, similarity_view, state, views
 
-st.set_page_config(page_title="Compare · Murmuration", page_icon="🐦", layout="wide")
-state.sidebar()
-st.title("Compare encoders")
-st.write("Two encoders give two different worlds. The maps are aligned (B is rotated onto A), and a box or lasso "
-         "selection on either map rings the same documents on both. Below: how many neighbours each document "
-         "keeps, the documents that moved most, and where the similarities differ.")
+views.header("Compare encoders",
+             "Two encoders give two different worlds. The maps are aligned (B is rotated onto A), and a box or lasso "
+             "selection on either map rings the same documents on both. Below: how many neighbours each document "
+             "keeps, the documents that moved most, and where the similarities differ.",
+             context=False)
 
 corpus = state.current_corpus()
 left, right, options = st.columns([2, 2, 1])

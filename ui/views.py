@@ -9,6 +9,23 @@ import core
 from ui import state
 
 
+def header(title: str, intro: str, *, context: bool = True) -> None:
+    """The start every page shares: config, sidebar, title, the corpus and encoder, what the page shows."""
+    st.set_page_config(page_title=f"{title} · Murmuration", page_icon="🐦", layout="wide")
+    state.sidebar()
+    st.title(title)
+    if context:
+        st.caption(context_line())
+    st.write(intro)
+
+
+def page(title: str, intro: str):
+    """`header`, then the chosen corpus and its embeddings with the chosen encoder (None after a clear error)."""
+    header(title, intro)
+    corpus = state.current_corpus()
+    return corpus, state.guarded(state.embeddings, corpus)
+
+
 def context_line() -> str:
     encoder = core.ENCODERS[st.session_state[state.ENCODER]].title
     return f"{state.corpus_title(st.session_state[state.CORPUS])} · {encoder}"

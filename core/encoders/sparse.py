@@ -25,6 +25,13 @@ class _VocabularyEncoder(Encoder):
         self.vectorizer_ = vectorizer
         return matrix
 
+    def _transform(self, texts, progress=None):
+        return self.vectorizer_.transform(texts).toarray()
+
+    @property
+    def dimension(self):
+        return len(self.vectorizer_.vocabulary_)
+
     @property
     def vocabulary(self) -> list[str]:
         return self.vectorizer_.get_feature_names_out().tolist()
@@ -40,13 +47,6 @@ class OneHotEncoder(_VocabularyEncoder):
         vectorizer = CountVectorizer(binary=True, max_features=self.max_features, token_pattern=TOKEN_PATTERN)
         self._fit_vectorizer(vectorizer, texts)
 
-    def _transform(self, texts, progress=None):
-        return self.vectorizer_.transform(texts).toarray()
-
-    @property
-    def dimension(self):
-        return len(self.vectorizer_.vocabulary_)
-
 
 class TfidfEncoder(_VocabularyEncoder):
     """TF-IDF: word counts weighted by how specific each word is to the document; rows L2-normalised."""
@@ -61,13 +61,6 @@ class TfidfEncoder(_VocabularyEncoder):
     def _make_tfidf(self):
         return TfidfVectorizer(max_features=self.max_features, sublinear_tf=self.sublinear_tf,
                                token_pattern=TOKEN_PATTERN)
-
-    def _transform(self, texts, progress=None):
-        return self.vectorizer_.transform(texts).toarray()
-
-    @property
-    def dimension(self):
-        return len(self.vectorizer_.vocabulary_)
 
 
 class LsaEncoder(TfidfEncoder):
