@@ -22,7 +22,7 @@ from core.pipeline import embed
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _embed(args)
+        return _precompute(args) if args.command == "precompute" else _embed(args)
     except (CorpusError, EncoderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -39,7 +39,25 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--label-column")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="an encoder parameter, e.g. --param n_components=50 (repeatable)")
+    warm = commands.add_parser("precompute", help="store embeddings and 2D PCA maps in a disk cache folder")
+    warm.add_argument("corpora", nargs="+", help="bundled corpus names")
+    warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
+    warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
     return parser
+
+
+def _precompute(args) -> int:
+    from core.disk_cache import DiskCache
+    from core.pipeline import map_coordinates
+
+    cache = DiskCache(args.cache)
+    for name in args.corpora:
+        corpus = load_corpus(name)
+        for encoder in args.encoder:
+            emb = embed(corpus, encoder, cache=cache)
+            map_coordinates(emb, cache=cache)
+            print(f"{name} x {encoder}: {emb.vectors.shape} stored in {args.cache}")
+    return 0
 
 
 def _parse_params(pairs: list[str]) -> dict:

@@ -1,10 +1,14 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real.
+os.environ["MURMURATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="murmuration-test-cache-")
 
 import core  # noqa: E402
 

@@ -58,9 +58,9 @@ def test_choose_corpus_and_encoder_then_open_the_map():
 def test_display_options_recompute_nothing(monkeypatch):
     at = run_page("pages/1_Map.py", corpus="flutter", encoder="lsa")
     calls = []
-    for name in ("embed", "project"):
-        original = getattr(core, name)
-        monkeypatch.setattr(core, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    for module, name in ((core, "embed"), (core.projection, "project")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     at.selectbox(key="map_colour").select("likes").run()
     at.slider(key="map_size").set_value(10).run()
     assert_clean(at)

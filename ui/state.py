@@ -14,7 +14,9 @@ import streamlit as st
 import core
 from core.cache import BoundedCache
 from core.encoders import ENCODERS, default_params
-from core.pipeline import Embeddings
+from core.datasets import DATA_DIR
+from core.disk_cache import DiskCache, default_folder
+from core.pipeline import Embeddings, map_coordinates
 
 CORPUS = "corpus"          # name of the chosen corpus: a bundled name or "upload: <file>"
 ENCODER = "encoder"        # registry name of the chosen encoder
@@ -114,6 +116,7 @@ def _option_label(param, value) -> str:
 # --- cached computations: bounded, keyed by content, results read-only and shared -------------
 
 EMBEDDINGS = BoundedCache(max_entries=24)
+DISK = DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
 
 
 def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:
@@ -130,22 +133,21 @@ def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | N
         bar.progress(done / total, text=f"Embedding with {title}: {done:,} of {total:,} documents")
 
     try:
-        return EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, encoder, params, progress=progress))
+        return EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, encoder, params, progress=progress,
+                                                                 cache=DISK))
     finally:
         bar.empty()
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def _projection(_vectors: np.ndarray, digest: str, method: str, n_components: int, seed: int) -> np.ndarray:
-    coords = core.project(_vectors, method=method, n_components=n_components, seed=seed)
-    coords.flags.writeable = False
-    return coords
+def _projection(_emb: Embeddings, digest: str, method: str, n_components: int, seed: int) -> np.ndarray:
+    return map_coordinates(_emb, method=method, n_components=n_components, seed=seed, cache=DISK)
 
 
 def projection(emb: Embeddings, method: str, n_components: int, seed: int = 0) -> np.ndarray:
     label = "UMAP" if method == "umap" else "PCA"
     with st.spinner(f"Projecting {len(emb.vectors):,} points with {label}…"):
-        return _projection(emb.vectors, emb.digest, method, n_components, seed)
+        return _projection(emb, emb.digest, method, n_components, seed)
 
 
 @st.cache_resource(show_spinner=False)
