@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,12 +18,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd  # noqa: E402
 
+os.environ.setdefault("MURMURATION_CACHE_DIR", "off")  # a fresh process that has computed nothing
+
 import core  # noqa: E402
 
 
-def upload_bytes(n_docs: int) -> bytes:
-    """n short documents of mixed length, as a CSV upload: anime quotes and flits, recycled if needed."""
+def upload_bytes(n_docs: int, short: bool = False) -> bytes:
+    """n documents as a CSV upload: anime quotes and flits (only flits and quotes under 20 words if
+    `short`), recycled if needed."""
     quotes, flits = core.load_corpus("anime-quotes"), core.load_corpus("flutter")
+    if short:
+        keep = [i for i, t in enumerate(quotes.texts) if len(t.split()) < 20]
+        quotes = core.Corpus(name="short", texts=[quotes.texts[i] for i in keep],
+                             labels=[quotes.labels[i] for i in keep])
     texts = (quotes.texts + flits.texts) * (1 + n_docs // (len(quotes) + len(flits)))
     labels = (quotes.labels + flits.labels) * (1 + n_docs // (len(quotes) + len(flits)))
     buffer = io.StringIO()
@@ -41,8 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--encoder", default="minilm")
+    parser.add_argument("--short", action="store_true", help="only documents under 20 words")
     args = parser.parse_args()
-    data, rows = upload_bytes(args.docs), []
+    data, rows = upload_bytes(args.docs, args.short), []
     started = time.perf_counter()
     corpus = timed("parse upload", lambda: core.load_corpus(("upload.csv", data)), rows)
     emb = timed(f"embed ({args.encoder}, incl. model load)", lambda: core.embed(corpus, args.encoder), rows)

@@ -22,35 +22,46 @@ def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
 
 
 def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None, value_name: str = "",
-               point_size: int = 6, title: str = "", highlight=None, text_labels: bool = False) -> go.Figure:
+               point_size: int = 6, title: str = "", highlight=None, text_labels: bool = False,
+               shown=None) -> go.Figure:
     """A 2D (WebGL) or 3D scatter: one trace per label so the legend toggles groups, or coloured by
-    a numeric `values` array. `highlight` marks some rows with a ring."""
+    a numeric `values` array. `highlight` marks some rows with a ring. `shown` (row numbers) draws
+    only a sample of the points, over a density layer of all of them."""
     coords = np.asarray(coords)
     three_d = coords.shape[1] == 3
-    hover = [hover_label(t) for t in texts]
+    everything = np.arange(len(coords))
+    shown = everything if shown is None else np.asarray(shown)
+    hover = {i: hover_label(texts[i]) for i in shown}
     fig = go.Figure()
+    if len(shown) < len(coords) and not three_d:
+        fig.add_trace(go.Histogram2dContour(x=coords[:, 0], y=coords[:, 1], colorscale="Greys", showscale=False,
+                                            ncontours=12, contours=dict(coloring="fill"), opacity=0.5,
+                                            hoverinfo="skip", name=f"density of all {len(coords):,}"))
     if values is not None:
-        fig.add_trace(_scatter(coords, np.arange(len(coords)), hover, three_d,
-                               dict(size=point_size, color=values, colorscale="Viridis", showscale=True,
-                                    colorbar=dict(title=value_name)), name=value_name))
+        fig.add_trace(_scatter(coords, shown, hover, three_d,
+                               dict(size=point_size, color=np.asarray(values)[shown], colorscale="Viridis",
+                                    showscale=True, colorbar=dict(title=value_name)), name=value_name))
     elif labels is not None:
         labels = np.asarray(labels, dtype=object)
         groups = sorted(set(labels.tolist()), key=str)
         palette = PALETTE if len(groups) <= len(PALETTE) else WIDE_PALETTE
         for number, group in enumerate(groups):
-            rows = np.flatnonzero(labels == group)
+            rows = shown[labels[shown] == group]
             fig.add_trace(_scatter(coords, rows, hover, three_d,
                                    dict(size=point_size, color=palette[number % len(palette)]), name=str(group)))
     else:
-        fig.add_trace(_scatter(coords, np.arange(len(coords)), hover, three_d,
+        fig.add_trace(_scatter(coords, shown, hover, three_d,
                                dict(size=point_size, color=PALETTE[0]), name="documents"))
     if highlight is not None and len(highlight):
         rows = np.asarray(highlight)
+        hover.update({i: hover_label(texts[i]) for i in rows if i not in hover})
         fig.add_trace(_scatter(coords, rows, hover, three_d,
                                dict(size=point_size + 8, color="rgba(0,0,0,0)", line=dict(color="black", width=2)),
                                name="highlighted"))
     if text_labels:  # short items such as words: print them beside their points
         for trace, rows in zip(fig.data, _trace_rows(fig)):
+            if rows is None:
+                continue
             trace.update(mode="markers+text", textposition="top center", textfont=dict(size=10),
                          text=[html.escape(texts[i]) for i in rows])
     fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 30, b=10),
@@ -64,7 +75,7 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
 
 
 def _trace_rows(fig: go.Figure) -> list:
-    return [np.asarray(trace.customdata) for trace in fig.data]
+    return [None if trace.customdata is None else np.asarray(trace.customdata) for trace in fig.data]
 
 
 def _scatter(coords, rows, hover, three_d, marker, name):

@@ -57,7 +57,8 @@ def _rows_from_event(fig, event) -> list[int]:
     if not event or not event.selection or not event.selection.points:
         return []
     return sorted({int(fig.data[p["curve_number"]].customdata[p["point_index"]]) for p in event.selection.points
-                   if fig.data[p["curve_number"]].name != "highlighted"})
+                   if fig.data[p["curve_number"]].customdata is not None
+                   and fig.data[p["curve_number"]].name != "highlighted"})
 
 
 def summary(corpus: core.Corpus, emb_a, emb_b, k: int) -> np.ndarray:

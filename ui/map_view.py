@@ -19,6 +19,7 @@ PRESERVATION = "neighbour preservation"
 CLUSTERS = "clusters"
 K = 10
 MAX_SELECTION_HEATMAP = 100
+MAX_DRAWN = 20_000
 
 
 def colour_options(corpus: core.Corpus) -> list[str]:
@@ -63,15 +64,16 @@ def _quality(_vectors, _coords, digest: str, method: str, dims: int):
 def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size=6, search="",
          cluster_method="kmeans", n_clusters=8, selectable=True) -> list[int]:
     """Draw the map; return the rows the user selected with the box or lasso tool."""
-    plan = plan_projection(len(corpus), method=method, n_components=dims)
+    plan = plan_projection(len(corpus), method=method, n_components=dims, dims=emb.dimension)
     if plan.note:
         st.info(plan.note)
     coords = state.projection(emb, method, dims)
     quality, preservation = _quality(emb.vectors, coords, emb.digest, method, dims)
     labels, values = _colouring(corpus, emb, colour, preservation, cluster_method, n_clusters)
     highlight = _search(corpus, search)
+    shown = _sample_to_draw(len(corpus), dims)
     fig = map_figure(coords, corpus.texts, labels=labels, values=values, value_name=colour, point_size=size,
-                     highlight=highlight)
+                     highlight=highlight, shown=shown)
     if selectable and dims == 2:
         fig.update_layout(dragmode="lasso")
         event = st.plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
@@ -81,6 +83,15 @@ def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size
         event = None
     _honesty_notes(emb, plan, dims, quality)
     return _selected_rows(fig, event)
+
+
+def _sample_to_draw(n: int, dims: int):
+    """Above MAX_DRAWN points a browser struggles: draw a seeded sample over a density layer of all."""
+    if n <= MAX_DRAWN:
+        return None
+    st.info(f"{n:,} documents: the map draws a random sample of {MAX_DRAWN:,} points"
+            + (" over a density layer of all of them." if dims == 2 else "."))
+    return np.sort(np.random.default_rng(0).choice(n, MAX_DRAWN, replace=False))
 
 
 def _colouring(corpus, emb, colour, preservation, cluster_method, n_clusters):
@@ -128,7 +139,7 @@ def _selected_rows(fig, event) -> list[int]:
     rows = []
     for point in event.selection.points:
         trace = fig.data[point["curve_number"]]
-        if trace.name != "highlighted":
+        if trace.customdata is not None and trace.name != "highlighted":
             rows.append(int(trace.customdata[point["point_index"]]))
     return sorted(set(rows))
 

@@ -154,13 +154,18 @@ def projection(emb: Embeddings, method: str, n_components: int, seed: int = 0) -
 def start_warmup() -> threading.Thread:
     """Once per server process: load the models and compile UMAP in the background."""
     def warm():
-        from core.encoders.static import load_glove
+        from core.encoders.static import load_glove, load_static_minilm
         from core.encoders.transformer import load_transformer
         from core.projection import warm_up_umap
 
-        load_transformer(None)
+        corpus, params = core.load_corpus(DEFAULT_CORPUS), default_params(DEFAULT_ENCODER)
+        key = core.key_digest(core.embedding_key(corpus, DEFAULT_ENCODER, params))
+        default = EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, DEFAULT_ENCODER, params, cache=DISK))
+        map_coordinates(default, cache=DISK)
+        load_static_minilm()
         load_glove()
         warm_up_umap()
+        load_transformer(None)
 
     thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
     thread.start()
