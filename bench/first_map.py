@@ -1,10 +1,11 @@
-"""Seconds from opening the home page on a started server to the first drawn map, in headless chromium.
+"""Seconds from opening the home page on a started server to the first drawn map, in headless chromium,
+beside the same browser's time for a bare Streamlit page holding one 3-point plotly chart (the floor).
 
     python bench/first_map.py
 
-Starts the app with an empty disk cache (as a fresh deployment: only the artifacts shipped in
-data/cache), waits until the server answers, then opens the page three times in new browser
-sessions. Needs chromium and playwright (requirements-dev.txt). Traffic stays on 127.0.0.1.
+Each app starts with an empty disk cache (as a fresh deployment: only the artifacts shipped in
+data/cache); each visit is a new browser session. Needs chromium and playwright
+(requirements-dev.txt). Traffic stays on 127.0.0.1.
 """
 import os
 import socket
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -20,20 +22,22 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BARE_APP = """import plotly.graph_objects as go
+import streamlit as st
+st.title("bare")
+st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2], mode="markers")))
+"""
 
 
-def free_port() -> int:
+@contextmanager
+def server(script: Path, cwd: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def main() -> None:
-    port = free_port()
+        port = s.getsockname()[1]
     env = {**os.environ, "MURMURATION_CACHE_DIR": tempfile.mkdtemp()}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=cwd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -42,19 +46,40 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            for attempt in range(3):
-                page = browser.new_context().new_page()
-                started = time.perf_counter()
-                page.goto(url)
-                page.wait_for_selector(".js-plotly-plot .scatterlayer, .js-plotly-plot canvas", timeout=120_000)
-                print(f"visit {attempt + 1}: first map after {time.perf_counter() - started:.2f} s", flush=True)
-                page.close()
-            browser.close()
+        yield url
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def visits(browser, url: str, count: int) -> list[float]:
+    seconds = []
+    for _ in range(count):
+        page = browser.new_context().new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer, .js-plotly-plot canvas", timeout=120_000)
+        seconds.append(time.perf_counter() - started)
+        page.close()
+    return seconds
+
+
+def main() -> None:
+    bare = Path(tempfile.mkdtemp()) / "bare.py"
+    bare.write_text(BARE_APP)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        with server(bare, bare.parent) as url:
+            floor = visits(browser, url, 3)
+        with server(ROOT / "app.py", ROOT) as url:
+            first = visits(browser, url, 3)
+            time.sleep(60)  # the background warm-up (model loads, UMAP compile) is over by now
+            settled = visits(browser, url, 2)
+        browser.close()
+    print("bare page, one plotly chart: " + ", ".join(f"{s:.2f} s" for s in floor))
+    print("Murmuration home, first visits after start: " + ", ".join(f"{s:.2f} s" for s in first))
+    print("Murmuration home, after the warm-up: " + ", ".join(f"{s:.2f} s" for s in settled))
+    print(f"ratio to the bare page (median): {sorted(first)[1] / sorted(floor)[1]:.2f}x")
 
 
 if __name__ == "__main__":
