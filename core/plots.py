@@ -48,7 +48,8 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
         for number, group in enumerate(groups):
             rows = shown[labels[shown] == group]
             fig.add_trace(_scatter(coords, rows, hover, three_d,
-                                   dict(size=point_size, color=palette[number % len(palette)]), name=str(group)))
+                                   dict(size=point_size, color=palette[number % len(palette)]),
+                                   name=html.escape(str(group))))
     else:
         fig.add_trace(_scatter(coords, shown, hover, three_d,
                                dict(size=point_size, color=PALETTE[0]), name="documents"))
@@ -95,7 +96,7 @@ def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: s
     fig = go.Figure(go.Heatmap(z=S, x=axis, y=axis, zmin=-1 if S.min() < 0 else 0, zmax=1, colorscale="Viridis",
                                text=hover, hovertemplate="%{text}<extra></extra>", colorbar=dict(title="cosine")))
     if labels is not None:
-        tick = [str(label)[:18] for label in labels]
+        tick = [html.escape(str(label)[:18]) for label in labels]
         fig.update_xaxes(tickmode="array", tickvals=axis, ticktext=tick, tickangle=60, tickfont=dict(size=9))
         fig.update_yaxes(tickmode="array", tickvals=axis, ticktext=tick, tickfont=dict(size=9))
     fig.update_yaxes(autorange="reversed")
@@ -107,7 +108,7 @@ def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: s
 def matrix_heatmap(M: np.ndarray, names: list[str], *, title: str = "", value_name: str = "",
                    colorscale: str = "Viridis", zmin=None, zmax=None) -> go.Figure:
     """A labelled square heatmap (distances, similarities) with the value in every hover."""
-    names = [str(n) for n in names]
+    names = [html.escape(str(n)) for n in names]
     fig = go.Figure(go.Heatmap(z=M, x=names, y=names, colorscale=colorscale, zmin=zmin, zmax=zmax,
                                colorbar=dict(title=value_name),
                                hovertemplate=f"%{{y}} · %{{x}}<br>{value_name} %{{z:.3f}}<extra></extra>"))

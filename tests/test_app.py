@@ -72,13 +72,16 @@ def test_display_options_recompute_nothing(monkeypatch):
 def test_hover_text_is_escaped_not_rendered(monkeypatch):
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
     at.session_state["encoder"] = "tfidf"
-    data = b"text\n<script>alert(1)</script> birds\n<b>bold</b> claim about birds\nplain words here\n"
+    data = (b"text,group\n<script>alert(1)</script> birds,<i>x</i>\n<b>bold</b> claim about birds,<i>x</i>\n"
+            b"plain words here,plain\n")
     at.file_uploader[0].upload("evil.csv", data, "text/csv")
     at.run()
+    at.selectbox(key="upload_label_column").select("group").run()
     at.button[0].click().run()
     assert_clean(at)
     spec = at.get("plotly_chart")[0].proto.spec
     assert "&lt;script&gt;" in spec and "<script>" not in spec
+    assert '"name":"&lt;i&gt;x&lt;' in spec  # legend names are escaped too
 
 
 def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():

@@ -1,6 +1,8 @@
 """Concept axes page pieces: phrase pairs, the placed corpus, and the documents at each end."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -30,8 +32,8 @@ def axis(emb, low: str, high: str) -> np.ndarray | None:
 
 def placed_map(corpus: core.Corpus, x: np.ndarray, y: np.ndarray, x_title: str, y_title: str) -> None:
     fig = map_figure(np.column_stack([x, y]), corpus.texts, labels=corpus.labels, point_size=6)
-    fig.update_xaxes(title=x_title, showticklabels=True, zeroline=True)
-    fig.update_yaxes(title=y_title, showticklabels=True, zeroline=True, scaleanchor=None)
+    fig.update_xaxes(title=html.escape(x_title), showticklabels=True, zeroline=True)  # titles render markup
+    fig.update_yaxes(title=html.escape(y_title), showticklabels=True, zeroline=True, scaleanchor=None)
     st.plotly_chart(fig, width="stretch")
 
 

@@ -1,6 +1,8 @@
 """Context page pieces: the word pieces table, occurrence similarities per layer, and GloVe beside them."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -46,22 +48,23 @@ def names(found: Occurrences) -> list[str]:
 
 def layer_views(found: Occurrences, layer: int) -> None:
     vectors = found.vectors[:, layer]
+    shown_word = html.escape(found.word)  # plotly titles render markup
     left, right = st.columns(2)
     left.plotly_chart(matrix_heatmap(similarity_matrix(vectors), names(found), value_name="cosine", zmin=0, zmax=1,
-                                     title=f"MiniLM, layer {layer}: '{found.word}' in each sentence"),
+                                     title=f"MiniLM, layer {layer}: '{shown_word}' in each sentence"),
                       width="stretch")
     glove = load_glove()
     word = found.word.lower()
     if word in glove.key_to_index:
         static = np.repeat(glove[word][None], len(found.sentences), axis=0)
         right.plotly_chart(matrix_heatmap(similarity_matrix(static), names(found), value_name="cosine", zmin=0,
-                                          zmax=1, title=f"GloVe: '{word}' is one vector whatever the sentence"),
+                                          zmax=1, title=f"GloVe: '{shown_word}' is one vector whatever the sentence"),
                            width="stretch")
     else:
         right.info(f"GloVe has no vector for '{word}'.")
     coords = pca(vectors, 2)
     st.plotly_chart(map_figure(coords, found.sentences, labels=names(found), point_size=12,
-                               title=f"'{found.word}' in each sentence at layer {layer} (PCA)"), width="stretch")
+                               title=f"'{shown_word}' in each sentence at layer {layer} (PCA)"), width="stretch")
 
 
 def spread_by_layer(found: Occurrences):

@@ -83,12 +83,17 @@ def sidebar() -> None:
         encoders = list(ENCODERS)
         st.selectbox("Encoder", encoders, key="_w_encoder",
                      on_change=_copy_widget, args=("_w_encoder", ENCODER),
-                     format_func=lambda n: f"{ENCODERS[n].title} ({ENCODERS[n].dims.split(' ')[0]} dims)")
+                     format_func=_encoder_label)
         info = ENCODERS[st.session_state[ENCODER]]
         st.caption(f"{info.description} Dimensions: {info.dims}.")
         if info.params:
             with st.expander("Encoder settings"):
                 st.session_state[PARAMS][info.name] = param_inputs(info, current_params(), "_w_param")
+
+
+def _encoder_label(name: str) -> str:
+    size = ENCODERS[name].dims.split(" ")[0]
+    return f"{ENCODERS[name].title} ({size} dims)" if size.isdigit() else ENCODERS[name].title
 
 
 def param_inputs(info, current: dict, key_prefix: str) -> dict:

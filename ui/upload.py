@@ -31,11 +31,13 @@ def upload_form() -> None:
     if len(columns) > 1:
         guess = core.corpus.guess_text_column(frame)
         left, right = st.columns(2)
-        text_column = left.selectbox("Text column", columns, index=columns.index(guess) if guess in columns else 0)
+        text_column = left.selectbox("Text column", columns, index=columns.index(guess) if guess in columns else 0,
+                                     key="upload_text_column")
         label_guess = core.corpus.guess_label_column(frame, text_column)
         options = [NO_LABEL] + [c for c in columns if c != text_column]
         label = right.selectbox("Label column (colours the map)", options,
-                                index=options.index(label_guess) if label_guess in options else 0)
+                                index=options.index(label_guess) if label_guess in options else 0,
+                                key="upload_label_column")
         label_column = None if label == NO_LABEL else label
     st.caption(f"{len(frame):,} rows, {len(columns)} column{'s' if len(columns) != 1 else ''}.")
     if st.button("Explore this corpus", type="primary"):
