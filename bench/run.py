@@ -58,8 +58,11 @@ def encoder_throughput() -> None:
     reference = SentenceTransformer(str(bundled_model_path()), device="cpu")
     static = get_encoder("minilm-static").fit(["warm"])
     ours.transform(texts[:64]), reference.encode(texts[:64]), static.transform(texts[:64])
-    ours_rate = rate(ours.transform, texts)
-    reference_rate = rate(lambda t: reference.encode(t, batch_size=32), texts)
+    # Alternate the two, best of two rounds each: a busy moment on a shared machine hurts one run, not both.
+    ours_rate = reference_rate = 0.0
+    for _ in range(2):
+        ours_rate = max(ours_rate, rate(ours.transform, texts))
+        reference_rate = max(reference_rate, rate(lambda t: reference.encode(t, batch_size=32), texts))
     static_rate = rate(static.transform, texts)
     threads = torch.get_num_threads()
     row("minilm throughput, 5,000 mixed texts", f"{ours_rate:.0f}/s vs sentence-transformers {reference_rate:.0f}/s "

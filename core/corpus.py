@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-MAX_ROWS = int(os.environ.get("MURMURATION_MAX_ROWS", "50000"))
+MAX_ROWS = int(os.environ.get("MURMURATION_MAX_ROWS", "100000"))
 MAX_DOC_CHARS = 5_000
 MAX_COLUMNS = 1_000
 TEXT_COLUMN_NAMES = ("text", "content", "body", "document", "doc", "sentence", "quote", "message", "flit", "word")

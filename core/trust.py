@@ -24,14 +24,6 @@ def distances(X, metric: str) -> np.ndarray:
     return D
 
 
-def knn_indices(X, k: int, metric: str = "euclidean") -> np.ndarray:
-    """(n, k) indices of each point's k nearest other points, nearest first."""
-    D = distances(X, metric)
-    top = np.argpartition(D, k - 1, axis=1)[:, :k]
-    order = np.take_along_axis(D, top, axis=1).argsort(axis=1, kind="stable")
-    return np.take_along_axis(top, order, axis=1)
-
-
 def _trust(D_source: np.ndarray, D_target: np.ndarray, k: int) -> float:
     """1 − penalty for target-space neighbours ranked beyond k in the source space (Venna & Kaski)."""
     n = len(D_source)
@@ -55,13 +47,32 @@ def continuity(X, Y, k: int = 10, *, metric: str = "euclidean") -> float:
     return _trust(distances(Y, "euclidean"), distances(X, metric), k)
 
 
-def neighbour_preservation(X, Y, k: int = 10, *, metric: str = "cosine") -> np.ndarray:
-    """Per point: the share of its k nearest neighbours in X that are also among its k nearest on the map."""
+def neighbour_preservation(X, Y, k: int = 10, *, metric: str = "cosine", chunk: int = 2048) -> np.ndarray:
+    """Per point: the share of its k nearest neighbours in X that are also among its k nearest on the map.
+    Computed in row chunks, so memory stays at chunk x n whatever the corpus size."""
     k = min(k, len(X) - 1)
     if k < 1:
         return np.ones(len(X))
-    original, on_map = knn_indices(X, k, metric), knn_indices(Y, k, "euclidean")
-    return np.array([len(set(a) & set(b)) / k for a, b in zip(original, on_map)])
+    shares = np.empty(len(X))
+    for start in range(0, len(X), chunk):
+        rows = np.arange(start, min(start + chunk, len(X)))
+        original = _chunk_knn(X, rows, k, metric)
+        on_map = _chunk_knn(Y, rows, k, "euclidean")
+        shares[rows] = [len(set(a) & set(b)) / k for a, b in zip(original, on_map)]
+    return shares
+
+
+def _chunk_knn(X, rows: np.ndarray, k: int, metric: str) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float32)
+    if metric == "cosine":
+        norms = np.linalg.norm(X, axis=1, keepdims=True)
+        Xn = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+        D = 1.0 - Xn[rows] @ Xn.T
+    else:
+        squared = (X ** 2).sum(axis=1)
+        D = squared[rows, None] + squared[None, :] - 2 * X[rows] @ X.T
+    D[np.arange(len(rows)), rows] = np.inf
+    return np.argpartition(D, k - 1, axis=1)[:, :k]
 
 
 def _check_k(n: int, k: int) -> None:

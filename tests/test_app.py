@@ -212,3 +212,18 @@ def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
     at.radio[0].set_value("a second pair of phrases").run()
     assert_clean(at)
     assert "danger \\u2192 safety" in at.get("plotly_chart")[0].proto.spec  # JSON escapes the arrow
+
+
+def test_a_large_upload_draws_a_sample_over_a_density_layer():
+    rng = __import__("numpy").random.default_rng(0)
+    words = core.load_corpus("words").texts
+    texts = [" ".join(rng.choice(words, 6)) for _ in range(21_000)]
+    big = core.Corpus(name="big.csv", texts=texts)
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.session_state["uploads"] = {"upload: big.csv": big}
+    at.session_state["corpus"], at.session_state["encoder"] = "upload: big.csv", "minilm-static"
+    at.run()
+    assert_clean(at)
+    assert "random sample of 20,000 points over a density layer" in at.info[0].value
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert '"histogram2dcontour"' in spec and "on a sample of 3,000" in " ".join(m.help or "" for m in at.metric)

@@ -149,3 +149,12 @@ def test_zipf_weights_discount_frequent_tokens():
     weights = zipf_sif_weights(1000, first_word_id=100)
     assert (weights > 0).all() and (weights < 1).all()
     assert (np.diff(weights[100:]) > 0).all() and weights[100] < 0.01 < weights[-1]
+
+
+def test_a_bag_of_words_too_big_to_hold_is_refused_with_what_to_change(monkeypatch):
+    import core.encoders.sparse as sparse
+
+    monkeypatch.setattr(sparse, "MAX_DENSE_CELLS", 20)
+    encoder = get_encoder("tfidf").fit(DOCS)
+    with pytest.raises(EncoderError, match="Lower the vocabulary size to 1 or less, or use LSA"):
+        encoder.transform(DOCS)

@@ -9,6 +9,9 @@ from sklearn.preprocessing import normalize
 from core.encoders.base import TOKEN_PATTERN, Encoder, EncoderError
 
 
+MAX_DENSE_CELLS = 100_000_000  # 400 MB of float32: the most a dense bag-of-words may take
+
+
 class _VocabularyEncoder(Encoder):
     """Shared by encoders built on a fitted vocabulary: empty or all-unknown documents get zeros."""
 
@@ -26,6 +29,12 @@ class _VocabularyEncoder(Encoder):
         return matrix
 
     def _transform(self, texts, progress=None):
+        cells = len(texts) * self.dimension
+        if cells > MAX_DENSE_CELLS:
+            fits = max(1, MAX_DENSE_CELLS // len(texts))
+            raise EncoderError(f"{len(texts):,} documents x {self.dimension:,} words would take "
+                               f"{cells * 4 / 1e9:.1f} GB. Lower the vocabulary size to {fits:,} or less, "
+                               "or use LSA, which compresses the same counts.")
         return self.vectorizer_.transform(texts).toarray()
 
     @property
