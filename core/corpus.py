@@ -262,6 +262,9 @@ def corpus_from_frame(frame: pd.DataFrame, *, name: str, text_column=None, label
     elif label_column is not None and label_column not in frame.columns:
         raise CorpusError(f"There is no label column '{label_column}'. Columns are: {_column_list(frame)}.")
 
+    if not frame[text_column].map(lambda v: isinstance(v, str)).any() and frame[text_column].notna().any():
+        raise CorpusError(f"Column '{text_column}' holds numbers, lists or other values, not text. Pick a column "
+                          f"of text; columns are: {_column_list(frame)}.")
     texts = frame[text_column].map(lambda v: v.strip() if isinstance(v, str) else "")
     keep = texts.str.len() > 0
     if not keep.any():
