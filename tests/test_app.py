@@ -168,6 +168,7 @@ def test_map_honesty_colours_search_and_quality():
     at = run_page("pages/1_Map.py", corpus="flutter", encoder="minilm")
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Trustworthiness") for label in labels) and "Variance shown" in labels
+    assert len(at.get("download_button")) == 5
     at.selectbox(key="map_colour").select("neighbour preservation").run()
     assert_clean(at)
     assert '"colorscale"' in at.get("plotly_chart")[0].proto.spec

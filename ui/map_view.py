@@ -13,6 +13,7 @@ from core.projection import explained_variance, plan_projection
 from core.similarity import ordered_subset
 from core.trust import map_quality, neighbour_preservation
 from ui import state
+from ui.export_view import export_panel
 
 NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
@@ -82,6 +83,8 @@ def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size
         st.plotly_chart(fig, width="stretch", key="map_chart")
         event = None
     _honesty_notes(emb, plan, dims, quality)
+    if selectable:
+        export_panel(corpus, emb, coords, fig)
     return _selected_rows(fig, event)
 
 
