@@ -1,5 +1,5 @@
 """The map: every document as a point, projected to 2D or 3D, with how far to trust it."""
-from ui import map_view, views
+from ui import map_view, share, views
 
 corpus, emb = views.page(
     "Map", "Hover a point to read the document; click a legend entry to hide a group. A projection distorts: "
@@ -8,3 +8,4 @@ if emb is not None:
     options = map_view.controls(corpus)
     selected = map_view.show(corpus, emb, **options)
     map_view.selection_panel(corpus, emb, selected)
+    share.share_panel({k: options[k] for k in ("method", "dims", "colour", "seed", "search")})

@@ -1,5 +1,6 @@
 """The Streamlit pages, run server-side with AppTest."""
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -228,3 +229,38 @@ def test_a_large_upload_draws_a_sample_over_a_density_layer():
     assert "random sample of 20,000 points over a density layer" in at.info[0].value
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"histogram2dcontour"' in spec and "on a sample of 3,000" in " ".join(m.help or "" for m in at.metric)
+
+
+def test_a_share_link_reproduces_the_view_and_never_names_an_upload():
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "words", "encoder": "lsa", "params": '{"n_components":20}',
+                            "method": "umap", "dims": "2", "colour": "label", "seed": "7", "evil": "<x>"})
+    at.run()
+    assert_clean(at)
+    assert at.session_state["corpus"] == "words" and at.session_state["encoder"] == "lsa"
+    assert at.session_state["encoder_params"]["lsa"]["n_components"] == 20
+    assert at.radio(key="map_method").value == "umap" and at.number_input(key="map_seed").value == 7
+    link = at.code[0].value
+    assert "corpus=words" in link and "seed=7" in link and "evil" not in link
+    same = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    same.query_params.update(dict(parse_qsl(link.split("?", 1)[1])))
+    same.run()
+    first, second = at.get("plotly_chart")[0].proto.spec, same.get("plotly_chart")[0].proto.spec
+    assert first == second  # identical coordinates for the same seed
+
+    mine = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    mine.session_state["uploads"] = {"upload: private.csv": core.Corpus(name="private.csv", texts=["a b", "c d"] * 8)}
+    mine.session_state["corpus"], mine.session_state["encoder"] = "upload: private.csv", "tfidf"
+    mine.run()
+    assert_clean(mine)
+    assert "private" not in mine.code[0].value
+    assert any("never carry uploaded data" in caption.value for caption in mine.caption)
+
+
+def test_a_link_with_nonsense_is_ignored():
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "../../etc/passwd", "encoder": "bert-huge", "dims": "9", "seed": "-1",
+                            "colour": "no-such", "params": "{not json"})
+    at.run()
+    assert_clean(at)
+    assert at.session_state["corpus"] == "flutter" and at.session_state["encoder"] == "minilm"

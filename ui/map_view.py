@@ -31,6 +31,8 @@ def colour_options(corpus: core.Corpus) -> list[str]:
 
 
 def controls(corpus: core.Corpus) -> dict:
+    if st.session_state.get("map_colour") not in colour_options(corpus):
+        st.session_state.pop("map_colour", None)  # e.g. from a link made for another corpus
     cols = st.columns(4)
     options = {
         "method": cols[0].radio("Projection", ["pca", "umap"], horizontal=True, key="map_method", format_func=str.upper,
@@ -46,7 +48,10 @@ def controls(corpus: core.Corpus) -> dict:
         options["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
                                                format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
         options["n_clusters"] = right.slider("Clusters (k-means) / smallest cluster (HDBSCAN)", 2, 30, 8)
-    options["search"] = st.text_input("Highlight documents containing", "", key="map_search", max_chars=200)
+    left, right = st.columns([4, 1])
+    options["search"] = left.text_input("Highlight documents containing", key="map_search", max_chars=200)
+    options["seed"] = int(right.number_input("Seed", 0, 9999, key="map_seed",
+                                             help="UMAP's random seed: the same seed gives the same map."))
     return options
 
 
@@ -57,19 +62,19 @@ def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring how faithful the map is…")
-def _quality(_vectors, _coords, digest: str, method: str, dims: int):
+def _quality(_vectors, _coords, digest: str, method: str, dims: int, seed: int):
     preservation = neighbour_preservation(_vectors, _coords, K)
     return map_quality(_vectors, _coords, K), preservation
 
 
 def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size=6, search="",
-         cluster_method="kmeans", n_clusters=8, selectable=True) -> list[int]:
+         cluster_method="kmeans", n_clusters=8, seed=0, selectable=True) -> list[int]:
     """Draw the map; return the rows the user selected with the box or lasso tool."""
     plan = plan_projection(len(corpus), method=method, n_components=dims, dims=emb.dimension)
     if plan.note:
         st.info(plan.note)
-    coords = state.projection(emb, method, dims)
-    quality, preservation = _quality(emb.vectors, coords, emb.digest, method, dims)
+    coords = state.projection(emb, method, dims, seed)
+    quality, preservation = _quality(emb.vectors, coords, emb.digest, method, dims, seed)
     labels, values = _colouring(corpus, emb, colour, preservation, cluster_method, n_clusters)
     highlight = _search(corpus, search)
     shown = _sample_to_draw(len(corpus), dims)

@@ -69,7 +69,10 @@ def _copy_widget(widget_key: str, state_key: str) -> None:
 
 def sidebar() -> None:
     """Corpus and encoder pickers, shown on every page."""
+    from ui.share import apply_link
+
     init_state()
+    apply_link()
     start_warmup()
     names = corpus_names()
     with st.sidebar:
