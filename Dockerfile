@@ -1,0 +1,27 @@
+# Murmuration, offline: the model, GloVe and corpora come from Python packages and data/.
+# Build: docker build -t murmuration .   Run: docker run -p 8501:8501 -e PORT=8501 murmuration
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    MURMURATION_CACHE_DIR=/app/.cache \
+    PORT=8501
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# Precompute the bundled corpora with the transformer and its static distillation, so that first
+# visits compute nothing; then hand the cache to the unprivileged user that runs the app.
+RUN python -m core precompute flutter anime-quotes words --encoder minilm --encoder minilm-static \
+        --cache /app/.cache \
+    && useradd --create-home --uid 1000 murmuration \
+    && chown -R murmuration /app/.cache
+
+USER murmuration
+EXPOSE 8501
+HEALTHCHECK CMD python -c "import urllib.request, os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/_stcore/health')"
+CMD ["sh", "-c", "streamlit run app.py --server.port=${PORT} --server.address=0.0.0.0"]
