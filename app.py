@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui import map_view, state, views
-from ui.upload import upload_form
+from ui.upload import import_form, upload_form
 
 st.set_page_config(page_title="Murmuration · embedding explorer", page_icon="🐦", layout="wide")
 state.sidebar()
@@ -17,5 +17,7 @@ emb = state.guarded(state.embeddings, corpus)
 views.corpus_header(corpus, emb)
 with st.expander("Upload your own text"):
     upload_form()
+with st.expander("Import vectors made elsewhere"):
+    import_form()
 if emb is not None:
     map_view.show(corpus, emb, colour="label" if corpus.labels else map_view.NO_COLOUR, selectable=False)

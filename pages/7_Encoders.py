@@ -7,7 +7,8 @@ from ui import history_view, state, views
 views.header("Encoders through history",
              "One corpus, every encoder, in the order the ideas arrived: counting words (one-hot, TF-IDF), "
              "compressing counts (LSA, LDA), learning word vectors (Word2Vec, GloVe), reading whole sentences "
-             "(MiniLM), and MiniLM distilled back into a fast table of word pieces (MiniLM static). Each map is PCA of that encoder's vectors, coloured by label. Where the corpus has labels, "
+             "(MiniLM), and MiniLM distilled back into a fast table of word pieces (MiniLM static). Each map is "
+             "PCA of that encoder's vectors, coloured by label. Where the corpus has labels, "
              "kNN label agreement is how often a document's nearest neighbour shares its label (higher is better).",
              context=False)
 

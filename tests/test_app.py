@@ -264,3 +264,37 @@ def test_a_link_with_nonsense_is_ignored():
     at.run()
     assert_clean(at)
     assert at.session_state["corpus"] == "flutter" and at.session_state["encoder"] == "minilm"
+
+
+def test_imported_vectors_replace_the_encoder_for_their_corpus():
+    from core.export import projector_tsv
+
+    corpus = core.load_corpus("flutter")
+    vectors = core.embed(corpus, "lsa", {"n_components": 12}).vectors
+    vectors_tsv, metadata_tsv = projector_tsv(corpus, vectors)
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.file_uploader(key="vectors_upload").upload("vectors.tsv", vectors_tsv, "text/tab-separated-values")
+    at.file_uploader(key="vectors_upload").upload("metadata.tsv", metadata_tsv, "text/tab-separated-values")
+    at.run()
+    at.button[-1].click().run()
+    assert_clean(at)
+    assert at.session_state["corpus"] == "upload: imported vectors"
+    assert at.metric[3].value == "12" and "imported vectors" in at.subheader[0].value
+    at.switch_page("pages/2_Neighbors.py").run()
+    assert_clean(at)
+    at.radio[0].set_value("my own text").run()
+    assert not at.exception and "cannot be embedded" in at.warning[0].value
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
+def test_bad_vector_import_is_a_message_and_the_session_goes_on():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.session_state["encoder"] = "tfidf"
+    at.file_uploader(key="vectors_upload").upload("vectors.tsv", b"1\t2\n3\tnan\n", "text/plain")
+    at.file_uploader(key="vectors_upload").upload("metadata.tsv", b"a\nb\n", "text/plain")
+    at.run()
+    at.button[-1].click().run()
+    assert not at.exception and "NaN or infinite" in at.error[0].value
+    assert at.session_state["corpus"] == "flutter" and at.get("plotly_chart")

@@ -22,6 +22,7 @@ CORPUS = "corpus"          # name of the chosen corpus: a bundled name or "uploa
 ENCODER = "encoder"        # registry name of the chosen encoder
 PARAMS = "encoder_params"  # {encoder name: {param: value}}
 UPLOADS = "uploads"        # {"upload: <file>": Corpus}, this session only
+IMPORTED = "imported"      # {"upload: <file>": Embeddings} of vectors imported with their corpus, this session only
 UPLOAD_PREFIX = "upload: "
 DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
 
@@ -32,6 +33,7 @@ def init_state() -> None:
     st.session_state.setdefault(ENCODER, DEFAULT_ENCODER)
     st.session_state.setdefault(PARAMS, {})
     st.session_state.setdefault(UPLOADS, {})
+    st.session_state.setdefault(IMPORTED, {})
 
 
 def corpus_names() -> list[str]:
@@ -57,10 +59,22 @@ def current_params() -> dict:
     return {**default_params(name), **st.session_state[PARAMS].get(name, {})}
 
 
-def add_upload(corpus: core.Corpus) -> None:
+def add_upload(corpus: core.Corpus, imported: Embeddings | None = None) -> None:
     name = UPLOAD_PREFIX + corpus.name
     st.session_state[UPLOADS][name] = corpus
+    st.session_state[IMPORTED].pop(name, None)
+    if imported is not None:
+        st.session_state[IMPORTED][name] = imported
     st.session_state[CORPUS] = name
+
+
+def imported_embeddings() -> Embeddings | None:
+    """Vectors imported with the chosen corpus, which replace the chosen encoder for it."""
+    return st.session_state.get(IMPORTED, {}).get(st.session_state.get(CORPUS, ""))
+
+
+def encoder_title(name: str) -> str:
+    return "imported vectors" if name == "imported" else ENCODERS[name].title
 
 
 def _copy_widget(widget_key: str, state_key: str) -> None:
@@ -129,6 +143,9 @@ DISK = DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
 
 def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:
     """Embeddings of the corpus, computed once per key for all sessions, with a progress bar the first time."""
+    imported = imported_embeddings()
+    if encoder is None and imported is not None and len(imported.vectors) == len(corpus):
+        return imported
     encoder = encoder or st.session_state[ENCODER]
     params = params if params is not None else current_params()
     key = core.key_digest(core.embedding_key(corpus, encoder, params))

@@ -1,10 +1,14 @@
 """The upload form: read a file, let the user pick its columns, keep the corpus in this session only."""
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 import core
 from core.corpus import SUFFIXES, corpus_from_frame, read_table
+from core.pipeline import Embeddings
+from core.vectors_import import import_vectors
 from ui.state import add_upload
 
 NO_LABEL = "(no label)"
@@ -49,3 +53,32 @@ def upload_form() -> None:
             return
         add_upload(corpus)
         st.rerun()
+
+
+def import_form() -> None:
+    """Vectors made elsewhere, with their texts: they stand in for the encoder on this corpus."""
+    files = st.file_uploader("Import precomputed vectors", type=["tsv", "npy", "csv", "parquet"],
+                             accept_multiple_files=True, key="vectors_upload",
+                             help="The Embedding Projector's vectors.tsv + metadata.tsv, a .npy array with a "
+                                  "metadata CSV (one row per vector), or a Parquet file with a vector column.")
+    if not files or not st.button("Explore these vectors", type="primary"):
+        return
+    try:
+        corpus, vectors = import_vectors({f.name: f.getvalue() for f in files})
+    except core.CorpusError as error:
+        st.error(str(error))
+        return
+    add_upload(corpus, imported_embeddings_of(corpus, vectors))
+    st.rerun()
+
+
+def imported_embeddings_of(corpus: core.Corpus, vectors) -> Embeddings:
+    def cannot_embed():
+        raise core.EncoderError("Imported vectors come without their model, so new text cannot be embedded. "
+                                "Pick an encoder in the sidebar on the Compare page to see these texts encoded.")
+
+    vectors.flags.writeable = False
+    digest = hashlib.sha256(vectors.tobytes()).hexdigest()[:16]
+    key = core.artifact_key(corpus_fingerprint=corpus.fingerprint, encoder="imported", params={},
+                            model_revision=f"imported {digest}")
+    return Embeddings(vectors=vectors, key=key, seconds=0.0, fit_encoder=cannot_embed)

@@ -27,7 +27,7 @@ def page(title: str, intro: str):
 
 
 def context_line() -> str:
-    encoder = core.ENCODERS[st.session_state[state.ENCODER]].title
+    encoder = state.encoder_title("imported" if state.imported_embeddings() else st.session_state[state.ENCODER])
     return f"{state.corpus_title(st.session_state[state.CORPUS])} · {encoder}"
 
 
@@ -87,9 +87,13 @@ def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
 def neighbours_of_text(corpus: core.Corpus, emb, text: str, k: int) -> None:
     if not text.strip():
         return
-    query = emb.encoder.transform([text])[0]
+    try:
+        query = emb.encoder.transform([text])[0]
+    except core.EncoderError as error:
+        st.warning(str(error))
+        return
     if not query.any():
-        st.warning(f"{core.ENCODERS[emb.key['encoder']].title} knows none of these words, so the query has no "
+        st.warning(f"{state.encoder_title(emb.key['encoder'])} knows none of these words, so the query has no "
                    "direction. Try other words or another encoder.")
         return
     found = core.nearest_neighbors(emb.vectors, query, k)
