@@ -30,7 +30,7 @@ st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2], mode="markers")))
 
 
 @contextmanager
-def server(script: Path, cwd: Path):
+def server(script: Path, cwd: Path, with_process: bool = False):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -46,7 +46,7 @@ def server(script: Path, cwd: Path):
                 break
             except OSError:
                 time.sleep(0.5)
-        yield url
+        yield (url, process) if with_process else url
     finally:
         process.terminate()
         process.wait(timeout=20)
