@@ -7,49 +7,22 @@ Each app starts with an empty disk cache (as a fresh deployment: only the artifa
 data/cache); each visit is a new browser session. Needs chromium and playwright
 (requirements-dev.txt). Traffic stays on 127.0.0.1.
 """
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from live_server import ARGS, server  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BARE_APP = """import plotly.graph_objects as go
 import streamlit as st
 st.title("bare")
 st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2], mode="markers")))
 """
-
-
-@contextmanager
-def server(script: Path, cwd: Path, with_process: bool = False):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "MURMURATION_CACHE_DIR": tempfile.mkdtemp()}
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=cwd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield (url, process) if with_process else url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def visits(browser, url: str, count: int) -> list[float]:

@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from first_map import ARGS, ROOT, server  # noqa: E402
+from live_server import ARGS, server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MAP = ".js-plotly-plot .scatterlayer, .js-plotly-plot canvas"
 
@@ -25,13 +27,14 @@ MAP = ".js-plotly-plot .scatterlayer, .js-plotly-plot canvas"
 def journey(url: str, number: int, upload: str, results) -> None:
     from playwright.sync_api import sync_playwright
 
-    steps, error = {}, None
+    steps, error, current = {}, None, ["start"]
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1300, "height": 900})
 
             def step(name, action, ready):
+                current[0] = name
                 started = time.perf_counter()
                 action()
                 for selector in ready if isinstance(ready, tuple) else (ready,):  # the new page, then its content
@@ -46,11 +49,11 @@ def journey(url: str, number: int, upload: str, results) -> None:
             step("choose corpus", lambda: (page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
                                            .click(), page.get_by_role("option", name=corpus).click()),
                  f"text={corpus} · MiniLM")
-            step("map", lambda: page.get_by_role("link", name="Map").click(), ("h1:text-is('Map')", MAP))
+            step("map", lambda: page.get_by_role("link", name="Map").click(), ("h1:has-text('Map')", MAP))
             step("neighbours", lambda: page.get_by_role("link", name="Neighbors").click(),
-                 ("h1:text-is('Nearest neighbours')", "[data-testid=stDataFrame]"))
+                 ("h1:has-text('Nearest neighbours')", "[data-testid=stDataFrame]"))
             step("similarity", lambda: page.get_by_role("link", name="Similarity").click(),
-                 ("h1:text-is('Similarity')", ".js-plotly-plot"))
+                 ("h1:has-text('Similarity')", ".js-plotly-plot"))
 
             def upload_file():
                 page.get_by_role("link", name="app").click()
@@ -61,7 +64,7 @@ def journey(url: str, number: int, upload: str, results) -> None:
             step("upload", upload_file, f"text=session_{number}.csv · MiniLM")
             browser.close()
     except Exception as exc:  # a failed journey is a result to report, not a crash of the benchmark
-        error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        error = f"{current[0]}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
     results.put((number, steps, error))
 
 

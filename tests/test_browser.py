@@ -1,18 +1,12 @@
 """The main journey in a real browser: Debian's chromium driven by Playwright against a live server."""
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 if not Path(CHROMIUM).exists():
@@ -21,28 +15,14 @@ if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(root):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.address", "127.0.0.1", "--server.headless", "true"],
-                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    sys.path.insert(0, str(root / "bench"))
+    from live_server import server as live_server
+
+    # the test session's own empty disk cache (conftest) is kept: the server computes for real
+    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +31,8 @@ def page(server):
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
+        from live_server import ARGS
+
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser.new_page(viewport={"width": 1400, "height": 1000})
         browser.close()

@@ -1,6 +1,5 @@
 import io
 import json
-import zipfile
 
 import numpy as np
 import pandas as pd

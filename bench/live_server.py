@@ -1,0 +1,38 @@
+"""Start the app (or any Streamlit script) on a free loopback port, for benchmarks and browser tests."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def server(script: Path, cwd: Path, with_process: bool = False, cache: str | None = None):
+    """Yield the URL (and the process if asked) once the server answers; stop it afterwards.
+    The server gets `cache` as its disk cache folder, or a new empty one."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MURMURATION_CACHE_DIR": cache or tempfile.mkdtemp()}
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=cwd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield (url, process) if with_process else url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
