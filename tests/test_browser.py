@@ -76,7 +76,7 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
     page.goto(server)
     wait_for_map(page)
     page.get_by_text("Upload your own text").click()
-    page.locator("input[type=file]").set_input_files(str(source))
+    page.locator("input[type=file]").first.set_input_files(str(source))
     page.get_by_role("button", name="Explore this corpus").click()
     page.wait_for_function("document.body.innerText.includes('my_posts.csv · MiniLM')", timeout=120_000)
     wait_for_map(page)
