@@ -5,27 +5,15 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import orthogonal_procrustes
 
-from core.similarity import normalize_rows, similarity_matrix
-
-
-def cosine_knn(X, k: int, chunk: int = 2048) -> np.ndarray:
-    """(n, k) exact cosine nearest neighbours of every row, itself excluded, nearest first."""
-    Xn = normalize_rows(X)
-    n = len(Xn)
-    k = min(k, n - 1)
-    out = np.zeros((n, k), dtype=np.int64)
-    for start in range(0, n, chunk):
-        block = Xn[start:start + chunk] @ Xn.T
-        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(block, top, axis=1), axis=1, kind="stable")
-        out[start:start + chunk] = np.take_along_axis(top, order, axis=1)
-    return out
+from core.similarity import cosine_knn, similarity_matrix
 
 
 def neighbour_overlap(XA, XB, k: int = 10) -> np.ndarray:
     """Per document: Jaccard overlap of its k nearest neighbours under A and under B."""
-    a, b = cosine_knn(XA, k), cosine_knn(XB, k)
+    return _jaccard(cosine_knn(XA, k), cosine_knn(XB, k))
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.array([len(set(x) & set(y)) / len(set(x) | set(y)) for x, y in zip(a, b)])
 
 
@@ -46,7 +34,7 @@ def _standardise(coords: np.ndarray) -> np.ndarray:
 def most_changed(texts: list[str], XA, XB, k: int = 5, top: int = 20) -> pd.DataFrame:
     """The documents whose neighbourhoods differ most between A and B, with both neighbour lists."""
     a, b = cosine_knn(XA, k), cosine_knn(XB, k)
-    overlap = np.array([len(set(x) & set(y)) / len(set(x) | set(y)) for x, y in zip(a, b)])
+    overlap = _jaccard(a, b)
     rows = np.argsort(overlap, kind="stable")[:top]
     short = [t if len(t) <= 60 else t[:59] + "…" for t in texts]
     return pd.DataFrame({"document": [texts[i] for i in rows], "overlap": overlap[rows].round(3),

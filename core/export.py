@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.corpus import Corpus
-from core.compare import cosine_knn
+from core.similarity import cosine_knn, normalize_rows
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,11 +91,10 @@ def coordinates_csv(corpus: Corpus, coords: np.ndarray) -> bytes:
 def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10) -> bytes:
     """Every document's k nearest neighbours (exact cosine), one row per pair."""
     neighbours = cosine_knn(vectors, k)
-    Xn = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(Xn, axis=1)
+    Xn = normalize_rows(vectors)
     rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
     cols = neighbours.ravel()
-    scores = np.einsum("ij,ij->i", Xn[rows], Xn[cols]) / np.maximum(norms[rows] * norms[cols], 1e-12)
+    scores = np.einsum("ij,ij->i", Xn[rows], Xn[cols])
     frame = pd.DataFrame({"row": rows, "rank": np.tile(np.arange(1, neighbours.shape[1] + 1), len(neighbours)),
                           "neighbour": cols, "cosine": scores.round(6),
                           "text": [corpus.texts[i] for i in rows], "neighbour text": [corpus.texts[j] for j in cols]})

@@ -40,6 +40,21 @@ def nearest_neighbors(X, query, k: int = 10, *, normalized: bool = False) -> Nei
     return Neighbors(indices=top, scores=scores[top].astype(np.float32))
 
 
+def cosine_knn(X, k: int, chunk: int = 2048) -> np.ndarray:
+    """(n, k) exact cosine nearest neighbours of every row, itself excluded, nearest first."""
+    Xn = normalize_rows(X)
+    n = len(Xn)
+    k = min(k, n - 1)
+    out = np.zeros((n, k), dtype=np.int64)
+    for start in range(0, n, chunk):
+        block = Xn[start:start + chunk] @ Xn.T
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(block, top, axis=1), axis=1, kind="stable")
+        out[start:start + chunk] = np.take_along_axis(top, order, axis=1)
+    return out
+
+
 def similarity_matrix(X) -> np.ndarray:
     """(n, n) cosine similarities, float32, in [-1, 1]."""
     Xn = normalize_rows(X)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.similarity import cosine_knn
+
 MAX_POINTS = 3000  # the rank matrices are n x n; above this, measure on a seeded sample
 
 
@@ -53,26 +55,22 @@ def neighbour_preservation(X, Y, k: int = 10, *, metric: str = "cosine", chunk: 
     k = min(k, len(X) - 1)
     if k < 1:
         return np.ones(len(X))
-    shares = np.empty(len(X))
+    original = cosine_knn(X, k, chunk) if metric == "cosine" else _euclidean_knn(X, k, chunk)
+    on_map = _euclidean_knn(Y, k, chunk)
+    return np.array([len(set(a) & set(b)) / k for a, b in zip(original, on_map)])
+
+
+def _euclidean_knn(X, k: int, chunk: int) -> np.ndarray:
+    """(n, k) nearest other rows by euclidean distance, chunk rows at a time, in no particular order."""
+    X = np.asarray(X, dtype=np.float32)
+    squared = (X ** 2).sum(axis=1)
+    out = np.zeros((len(X), k), dtype=np.int64)
     for start in range(0, len(X), chunk):
         rows = np.arange(start, min(start + chunk, len(X)))
-        original = _chunk_knn(X, rows, k, metric)
-        on_map = _chunk_knn(Y, rows, k, "euclidean")
-        shares[rows] = [len(set(a) & set(b)) / k for a, b in zip(original, on_map)]
-    return shares
-
-
-def _chunk_knn(X, rows: np.ndarray, k: int, metric: str) -> np.ndarray:
-    X = np.asarray(X, dtype=np.float32)
-    if metric == "cosine":
-        norms = np.linalg.norm(X, axis=1, keepdims=True)
-        Xn = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
-        D = 1.0 - Xn[rows] @ Xn.T
-    else:
-        squared = (X ** 2).sum(axis=1)
         D = squared[rows, None] + squared[None, :] - 2 * X[rows] @ X.T
-    D[np.arange(len(rows)), rows] = np.inf
-    return np.argpartition(D, k - 1, axis=1)[:, :k]
+        D[np.arange(len(rows)), rows] = np.inf
+        out[rows] = np.argpartition(D, k - 1, axis=1)[:, :k]
+    return out
 
 
 def _check_k(n: int, k: int) -> None:
