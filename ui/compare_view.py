@@ -10,6 +10,7 @@ from core.encoders import ENCODERS, default_params
 from core.metrics import knn_label_agreement
 from core.plots import map_figure, matrix_heatmap
 from ui import state
+from ui.map_view import selected_rows
 
 SELECTION = "compare_selection"
 
@@ -42,7 +43,7 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
         with column:
             event = st.plotly_chart(fig, width="stretch", key=f"compare_map_{side}", on_select="rerun",
                                     selection_mode=("box", "lasso"))
-        rows = _rows_from_event(fig, event)
+        rows = selected_rows(fig, event)
         if rows and rows != selected:
             st.session_state[SELECTION] = rows
             st.rerun()
@@ -51,14 +52,6 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
         if st.button("Clear selection"):
             st.session_state[SELECTION] = []
             st.rerun()
-
-
-def _rows_from_event(fig, event) -> list[int]:
-    if not event or not event.selection or not event.selection.points:
-        return []
-    return sorted({int(fig.data[p["curve_number"]].customdata[p["point_index"]]) for p in event.selection.points
-                   if fig.data[p["curve_number"]].customdata is not None
-                   and fig.data[p["curve_number"]].name != "highlighted"})
 
 
 def summary(corpus: core.Corpus, emb_a, emb_b, k: int) -> np.ndarray:

@@ -90,7 +90,7 @@ def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size
     _honesty_notes(emb, plan, dims, quality)
     if selectable:
         export_panel(corpus, emb, coords, fig)
-    return _selected_rows(fig, event)
+    return selected_rows(fig, event)
 
 
 def _sample_to_draw(n: int, dims: int):
@@ -141,7 +141,8 @@ def _honesty_notes(emb, plan, dims, quality) -> None:
                    "and the size of clusters mean little.")
 
 
-def _selected_rows(fig, event) -> list[int]:
+def selected_rows(fig, event) -> list[int]:
+    """Corpus rows picked with the box or lasso tool (density and ring traces ignored)."""
     if not event or not event.selection or not event.selection.points:
         return []
     rows = []
