@@ -36,6 +36,14 @@ class BoundedCache:
                     self._values.popitem(last=False)
             return value
 
+    def get(self, key):
+        """The cached value, or None if there is none (yet)."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            return None
+
     def __contains__(self, key) -> bool:
         with self._lock:
             return key in self._values

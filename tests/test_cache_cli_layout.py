@@ -87,3 +87,10 @@ def test_flutter_has_words_in_more_than_one_sense(flutter):
     for word in ("fly", "bank", "crane", "swallow"):
         topics = {label for text, label in zip(texts, flutter.labels) if word in text.split() or f" {word}" in text}
         assert len(topics) >= 2, word
+
+
+def test_get_returns_none_until_computed():
+    cache = BoundedCache(max_entries=2)
+    assert cache.get("k") is None
+    cache.get_or_compute("k", lambda: 5)
+    assert cache.get("k") == 5

@@ -141,6 +141,13 @@ EMBEDDINGS = BoundedCache(max_entries=24)
 DISK = DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
 
 
+def _cached_embed(corpus: core.Corpus, encoder: str, params: dict, progress=None) -> Embeddings:
+    """Memory, then disk, then compute: one computation per key however many sessions ask."""
+    key = core.key_digest(core.embedding_key(corpus, encoder, params))
+    return EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, encoder, params, progress=progress,
+                                                             cache=DISK))
+
+
 def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:
     """Embeddings of the corpus, computed once per key for all sessions, with a progress bar the first time."""
     imported = imported_embeddings()
@@ -148,18 +155,17 @@ def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | N
         return imported
     encoder = encoder or st.session_state[ENCODER]
     params = params if params is not None else current_params()
-    key = core.key_digest(core.embedding_key(corpus, encoder, params))
+    cached = EMBEDDINGS.get(core.key_digest(core.embedding_key(corpus, encoder, params)))
+    if cached is not None:
+        return cached
     title = ENCODERS[encoder].title
-    if key in EMBEDDINGS:
-        return EMBEDDINGS.get_or_compute(key, None)
     bar = st.progress(0.0, text=f"Computing {title} embeddings for {len(corpus):,} documents…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Embedding with {title}: {done:,} of {total:,} documents")
 
     try:
-        return EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, encoder, params, progress=progress,
-                                                                 cache=DISK))
+        return _cached_embed(corpus, encoder, params, progress)
     finally:
         bar.empty()
 
@@ -183,9 +189,7 @@ def start_warmup() -> threading.Thread:
         from core.encoders.transformer import load_transformer
         from core.projection import warm_up_umap
 
-        corpus, params = core.load_corpus(DEFAULT_CORPUS), default_params(DEFAULT_ENCODER)
-        key = core.key_digest(core.embedding_key(corpus, DEFAULT_ENCODER, params))
-        default = EMBEDDINGS.get_or_compute(key, lambda: core.embed(corpus, DEFAULT_ENCODER, params, cache=DISK))
+        default = _cached_embed(core.load_corpus(DEFAULT_CORPUS), DEFAULT_ENCODER, default_params(DEFAULT_ENCODER))
         map_coordinates(default, cache=DISK)
         load_static_minilm()
         load_glove()
