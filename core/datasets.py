@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -59,8 +61,11 @@ def flutter_users() -> pd.DataFrame:
 _LOADERS = {"flutter": _flutter, "anime-quotes": _anime_quotes, "words": _words}
 
 
-def flutter_likes() -> dict[str, list[int]]:
-    """For each bird, the row numbers (in the `flutter` corpus) of the flits it liked."""
+@lru_cache(maxsize=None)
+def flutter_likes() -> Mapping[str, tuple[int, ...]]:
+    """For each bird, the row numbers (in the `flutter` corpus) of the flits it liked. Read once per
+    process and shared, so it is read-only."""
     likes = pd.read_csv(DATA_DIR / "flutter_likes.csv")
     row_of = {flit: row for row, flit in enumerate(_flutter().metadata["flit_id"])}
-    return {bird: [row_of[f] for f in group.flit_id] for bird, group in likes.groupby("bird_id")}
+    return MappingProxyType({bird: tuple(row_of[f] for f in group.flit_id)
+                             for bird, group in likes.groupby("bird_id")})

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,7 +86,7 @@ def _stage(stages: list[Stage], name: str, rows: np.ndarray, since: float) -> fl
     return now
 
 
-def evaluate(X, liked_by: dict[str, list[int]], likes, *, k: int = 10, holdout: float = 0.2,
+def evaluate(X, liked_by: Mapping[str, Sequence[int]], likes, *, k: int = 10, holdout: float = 0.2,
              popularity_weight: float = 0.1, seed: int = 0, random_baseline: bool = False) -> dict:
     """Offline evaluation: hide `holdout` of each bird's likes, recommend from the rest, and count
     how often the hidden flits come back in the top k (hit rate@k: at least one; recall@k: the share)."""
