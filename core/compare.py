@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import orthogonal_procrustes
 
+from core.corpus import shorten
 from core.similarity import cosine_knn, similarity_matrix
 
 
@@ -36,7 +37,7 @@ def most_changed(texts: list[str], XA, XB, k: int = 5, top: int = 20) -> pd.Data
     a, b = cosine_knn(XA, k), cosine_knn(XB, k)
     overlap = _jaccard(a, b)
     rows = np.argsort(overlap, kind="stable")[:top]
-    short = [t if len(t) <= 60 else t[:59] + "…" for t in texts]
+    short = [shorten(t, 60) for t in texts]
     return pd.DataFrame({"document": [texts[i] for i in rows], "overlap": overlap[rows].round(3),
                          "neighbours under A": [" | ".join(short[j] for j in a[i]) for i in rows],
                          "neighbours under B": [" | ".join(short[j] for j in b[i]) for i in rows]})

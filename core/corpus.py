@@ -69,6 +69,11 @@ class Corpus:
         }
 
 
+def shorten(text: str, width: int) -> str:
+    """The text itself if it fits in `width` characters, else its start and an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
     digest = hashlib.sha256()
     for text in texts:

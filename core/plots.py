@@ -7,6 +7,8 @@ import textwrap
 import numpy as np
 import plotly.graph_objects as go
 
+from core.corpus import shorten
+
 PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
            "#BAB0AC", "#EECA3B")
 # Beyond ten groups, colours must stay distinguishable: plotly's 24-colour qualitative set.
@@ -17,7 +19,7 @@ WIDE_PALETTE = ("#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A"
 
 def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
     """Escaped (a document is never rendered as markup), shortened and wrapped for a tooltip."""
-    short = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+    short = shorten(text, max_chars)
     return "<br>".join(html.escape(line) for line in textwrap.wrap(short, width) or [""])
 
 

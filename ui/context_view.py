@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.context import DEFAULT_SENTENCES, Occurrences, word_in_context
+from core.corpus import shorten
 from core.encoders import EncoderError
 from core.encoders.static import load_glove
 from core.plots import line_chart, map_figure, matrix_heatmap
@@ -31,7 +32,7 @@ def occurrences(sentences: tuple[str, ...], word: str) -> Occurrences | str:
 
 
 def short(sentence: str, width: int = 48) -> str:
-    return sentence if len(sentence) <= width else sentence[: width - 1] + "…"
+    return shorten(sentence, width)
 
 
 def pieces_table(found: Occurrences) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.corpus import shorten
 from ui import state
 
 
@@ -49,8 +50,7 @@ COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, 
 
 
 def document_label(corpus: core.Corpus, index: int, width: int = 90) -> str:
-    text = corpus.texts[index]
-    return f"#{index}: " + (text if len(text) <= width else text[: width - 1] + "…")
+    return f"#{index}: " + shorten(corpus.texts[index], width)
 
 
 def neighbours_table(corpus: core.Corpus, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
