@@ -1,23 +1,15 @@
-"""Murmuration home: pick a corpus (or upload one) and an encoder, and see the map."""
+"""Murmuration: the entry point. Every page lives in pages/; this file only names them."""
 import streamlit as st
 
-from ui import map_view, state, views
-from ui.upload import import_form, upload_form
+PAGES = {
+    "Explore": [("home.py", "Home", "🐦"), ("1_Map.py", "Map", "🗺️"), ("2_Neighbors.py", "Neighbors", "🔎"),
+                ("3_Similarity.py", "Similarity", "🟦"), ("9_Compare.py", "Compare", "⚖️"),
+                ("10_Concept_axes.py", "Concept axes", "🧭")],
+    "Ideas": [("4_Encoding_features.py", "Encoding features", "🔢"), ("5_Words.py", "Words", "🔤"),
+              ("6_Context.py", "Context", "🧩"), ("7_Encoders.py", "Encoders", "🕰️"),
+              ("8_Recommend.py", "Recommend", "⭐")],
+}
 
-st.set_page_config(page_title="Murmuration · embedding explorer", page_icon="🐦", layout="wide")
-state.sidebar()
-
-st.title("Murmuration")
-st.write("See how text becomes vectors. Pick a corpus and an encoder in the sidebar; every point below is one "
-         "document, and documents the encoder finds similar sit close together. The other pages show a bigger "
-         "map, nearest neighbours and similarity heatmaps.")
-
-corpus = state.current_corpus()
-emb = state.guarded(state.embeddings, corpus)
-views.corpus_header(corpus, emb)
-with st.expander("Upload your own text"):
-    upload_form()
-with st.expander("Import vectors made elsewhere"):
-    import_form()
-if emb is not None:
-    map_view.show(corpus, emb, colour="label" if corpus.labels else map_view.NO_COLOUR, selectable=False)
+navigation = st.navigation({section: [st.Page(f"pages/{file}", title=title, icon=icon, default=file == "home.py")
+                                      for file, title, icon in pages] for section, pages in PAGES.items()})
+navigation.run()

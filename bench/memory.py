@@ -17,13 +17,14 @@ os.environ.setdefault("MURMURATION_CACHE_DIR", "off")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import core  # noqa: E402
+from core.view import ViewState  # noqa: E402
 
-pages = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
 for corpus in core.BUNDLED:
     for encoder in core.ENCODERS:
         for page in pages:
             at = AppTest.from_file(str(ROOT / page), default_timeout=600)
-            at.session_state["corpus"], at.session_state["encoder"] = corpus, encoder
+            at.session_state["view"] = ViewState(corpus=corpus, encoder=encoder)
             at.run()
             assert not at.exception, (page, corpus, encoder)
         print(f"{corpus} x {encoder}: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)

@@ -1,6 +1,8 @@
 """Batch work from the command line.
 
     python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
+    python -m core map LINK --out FILE.csv
+
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -22,7 +24,7 @@ from core.pipeline import embed
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _precompute(args) if args.command == "precompute" else _embed(args)
+        return {"precompute": _precompute, "map": _map, "embed": _embed}[args.command](args)
     except (CorpusError, EncoderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -39,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--label-column")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="an encoder parameter, e.g. --param n_components=50 (repeatable)")
+    shared = commands.add_parser("map", help="compute the map a share link shows, and write its coordinates")
+    shared.add_argument("link", help="a share link, or just its query (e.g. 'corpus=words&encoder=lsa&method=umap')")
+    shared.add_argument("--out", required=True, type=Path, help="output CSV: row, x, y[, z], text, label")
     warm = commands.add_parser("precompute", help="store embeddings and 2D PCA maps in a disk cache folder")
     warm.add_argument("corpora", nargs="+", help="bundled corpus names")
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
@@ -57,6 +62,28 @@ def _precompute(args) -> int:
             emb = embed(corpus, encoder, cache=cache)
             map_coordinates(emb, cache=cache)
             print(f"{name} x {encoder}: {emb.vectors.shape} stored in {args.cache}")
+    return 0
+
+
+def _map(args) -> int:
+    """The same view state, pipeline and keys as the app: the coordinates equal the page's."""
+    from core.datasets import BUNDLED
+    from core.export import coordinates_csv
+    from core.pipeline import analyse
+    from core.view import view_from_link
+
+    view, notices = view_from_link(args.link, corpora=tuple(BUNDLED))
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+    corpus = load_corpus(view.corpus)
+    result = analyse(corpus, view.encoder, view.encoder_params(), method=view.method, n_components=view.dims,
+                     seed=view.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(coordinates_csv(corpus, result.map.coords))
+    quality = result.map.quality
+    print(f"{view.corpus} x {view.encoder} {view.method.upper()} {view.dims}D (seed {view.seed}): "
+          f"trustworthiness {quality['trustworthiness']:.3f}, continuity {quality['continuity']:.3f} "
+          f"(k={quality['k']}); wrote {args.out}")
     return 0
 
 

@@ -1,13 +1,13 @@
 """Arrays persisted by their artifact key, so a restart recomputes nothing.
 
-One `.npz` file per key (no pickles: loaded with allow_pickle=False). Writes go to a temporary
-file in the same folder and are renamed into place, so a reader never sees a torn file. A lock
-file per key makes a second process wait for the first one's result instead of computing it too.
+One `.npz` file per key holding one or more named arrays (no pickles: loaded with
+allow_pickle=False). Writes go to a temporary file in the same folder and are renamed into place,
+so a reader never sees a torn file. A lock file per key (`filelock`, so it works on Windows too)
+makes a second process wait for the first one's result instead of computing it too.
 Read-only seed folders (artifacts shipped with the app) are consulted after the writable folder.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 ENV_FOLDER = "MURMURATION_CACHE_DIR"
 
@@ -37,24 +38,26 @@ class DiskCache:
             except OSError:  # a read-only home: run without persistence rather than fail
                 self.folder = None
 
-    def load(self, digest: str) -> tuple[np.ndarray, dict] | None:
+    def load(self, digest: str) -> tuple[dict[str, np.ndarray], dict] | None:
         for folder in ((self.folder,) if self.folder else ()) + self.seeds:
             path = folder / f"{digest}.npz"
             if path.exists():
                 try:
                     with np.load(path, allow_pickle=False) as stored:
-                        return stored["array"], json.loads(str(stored["meta"]))
+                        arrays = {name: stored[name] for name in stored.files if name != "meta"}
+                        return arrays, json.loads(str(stored["meta"]))
                 except (OSError, ValueError, KeyError):
                     continue  # unreadable: compute again and overwrite
         return None
 
-    def save(self, digest: str, array: np.ndarray, meta: dict) -> None:
+    def save(self, digest: str, arrays: dict[str, np.ndarray], meta: dict) -> None:
         if not self.folder:
             return
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{digest}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(out, array=np.asarray(array), meta=np.array(json.dumps(meta, default=str)))
+                np.savez(out, **{name: np.asarray(a) for name, a in arrays.items()},
+                         meta=np.array(json.dumps(meta, default=str)))
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.folder / f"{digest}.npz")
@@ -62,8 +65,8 @@ class DiskCache:
             if os.path.exists(temporary):
                 os.unlink(temporary)
 
-    def get_or_compute(self, digest: str, compute) -> tuple[np.ndarray, dict]:
-        """The stored (array, meta), or `compute()`'s (array, meta), stored for next time."""
+    def get_or_compute(self, digest: str, compute) -> tuple[dict[str, np.ndarray], dict]:
+        """The stored ({name: array}, meta), or `compute()`'s, stored for next time."""
         found = self.load(digest)
         if found is not None:
             return found
@@ -71,18 +74,14 @@ class DiskCache:
             found = self.load(digest)  # another process may have finished while we waited
             if found is not None:
                 return found
-            array, meta = compute()
-            self.save(digest, array, meta)
-            return array, meta
+            arrays, meta = compute()
+            self.save(digest, arrays, meta)
+            return arrays, meta
 
     @contextmanager
     def _lock(self, digest: str):
         if not self.folder:
             yield
             return
-        with open(self.folder / f".{digest}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with FileLock(self.folder / f".{digest}.lock"):
+            yield

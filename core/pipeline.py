@@ -1,9 +1,17 @@
-"""Corpus + encoder -> embeddings, with the key that identifies them."""
+"""The analysis pipeline, in numbered steps, each with an explicit key:
+
+1. `embed`: corpus + encoder -> embeddings (key: corpus fingerprint, encoder, parameters, model revision).
+2. `neighbours`: the kNN graph, computed once and reused by everything that needs neighbours.
+3. `map_step`: coordinates (PCA or UMAP), the plan that says what ran, and the map's quality.
+
+`analyse` runs the three for one view; the UI makes that one call. A `cache` (DiskCache) persists
+each step by its key; pass None for data that must not be written to disk (uploads).
+"""
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -12,6 +20,9 @@ from core.corpus import Corpus
 from core.disk_cache import DiskCache
 from core.encoders import Encoder, default_params, get_encoder
 from core.keys import FORMAT_VERSION, artifact_key, key_digest
+from core.knn import GRAPH_K, KnnGraph, knn_graph
+from core.projection import ProjectionPlan, plan_projection, project
+from core.trust import map_quality, neighbour_preservation
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,26 +74,94 @@ def embed(corpus: Corpus, encoder_name: str, params: dict | None = None, *, prog
     def compute():
         started = time.perf_counter()
         vectors = fit().transform(corpus.texts, progress=progress)
-        return vectors, {"key": key, "seconds": time.perf_counter() - started}
+        return {"array": vectors}, {"key": key, "seconds": time.perf_counter() - started}
 
-    vectors, meta = cache.get_or_compute(key_digest(key), compute) if cache else compute()
-    vectors = np.asarray(vectors, dtype=np.float32)
-    vectors.flags.writeable = False
-    return Embeddings(vectors=vectors, key=key, seconds=float(meta["seconds"]), fit_encoder=fit)
+    arrays, meta = _stored(cache, key, compute)
+    return Embeddings(vectors=_read_only(arrays["array"], np.float32), key=key, seconds=float(meta["seconds"]),
+                      fit_encoder=fit)
+
+
+def neighbours(emb: Embeddings, *, k: int = GRAPH_K, cache: DiskCache | None = None) -> KnnGraph:
+    """Step 2: every document's k nearest neighbours by cosine (exact, or NN-descent at scale)."""
+    key = {"step": "knn", "embedding": emb.digest, "k": k, "version": FORMAT_VERSION}
+
+    def compute():
+        graph = knn_graph(emb.vectors, k)
+        return ({"indices": graph.indices, "similarities": graph.similarities},
+                {"key": key, "exact": graph.exact, "recall": graph.recall})
+
+    arrays, meta = _stored(cache, key, compute)
+    return KnnGraph(_read_only(arrays["indices"], np.int64), _read_only(arrays["similarities"], np.float32),
+                    exact=bool(meta["exact"]), recall=float(meta["recall"]))
+
+
+@dataclass(frozen=True, eq=False)
+class MapResult:
+    coords: np.ndarray         # (n, 2 or 3) float32
+    plan: ProjectionPlan       # what ran, with a note when it differs from the request
+    quality: dict              # trustworthiness, continuity, k, sampled
+    preservation: np.ndarray   # (n,) share of each point's QUALITY_K original neighbours kept on the map
+    key: dict
+
+
+QUALITY_K = 10
+
+
+def map_key(emb: Embeddings, plan: ProjectionPlan, seed: int) -> dict:
+    """Everything that decides the coordinates and their quality figures."""
+    from core.trust import MAX_POINTS
+
+    return {"step": "map", "embedding": emb.digest, "plan": asdict(plan), "seed": seed,
+            "quality_k": QUALITY_K, "quality_sample": MAX_POINTS, "version": FORMAT_VERSION}
+
+
+def map_step(emb: Embeddings, graph: KnnGraph, *, method: str = "pca", n_components: int = 2, seed: int = 0,
+             cache: DiskCache | None = None) -> MapResult:
+    """Step 3: coordinates, the plan that produced them, and how far to trust them."""
+    plan = plan_projection(len(emb.vectors), method=method, n_components=n_components, dims=emb.dimension)
+    key = map_key(emb, plan, seed)
+
+    def compute():
+        coords = project(emb.vectors, method=method, n_components=n_components, seed=seed)
+        quality = map_quality(emb.vectors, coords, QUALITY_K, seed=seed)
+        kept = neighbour_preservation(emb.vectors, coords, QUALITY_K, original=graph.first(min(QUALITY_K, graph.k)))
+        return {"coords": coords, "preservation": kept}, {"key": key, "quality": quality}
+
+    arrays, meta = _stored(cache, key, compute)
+    return MapResult(coords=_read_only(arrays["coords"], np.float32), plan=plan, quality=meta["quality"],
+                     preservation=_read_only(arrays["preservation"], np.float64), key=key)
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    embeddings: Embeddings
+    graph: KnnGraph
+    map: MapResult
+
+
+def analyse(corpus: Corpus, encoder_name: str, params: dict | None = None, *, method: str = "pca",
+            n_components: int = 2, seed: int = 0, cache: DiskCache | None = None, progress=None,
+            embeddings: Embeddings | None = None) -> Analysis:
+    """The three steps for one view. `embeddings` stands in for step 1 (e.g. imported vectors)."""
+    emb = embeddings or embed(corpus, encoder_name, params, progress=progress, cache=cache)
+    graph = neighbours(emb, cache=cache)
+    return Analysis(emb, graph, map_step(emb, graph, method=method, n_components=n_components, seed=seed,
+                                         cache=cache))
 
 
 def map_coordinates(emb: Embeddings, *, method: str = "pca", n_components: int = 2, seed: int = 0,
                     cache: DiskCache | None = None) -> np.ndarray:
-    """`project(emb.vectors, ...)`, stored under a key made of the embedding key and the projection's settings."""
-    from core.projection import project
+    """Steps 2 and 3 for embeddings already computed: just the coordinates."""
+    graph = neighbours(emb, cache=cache)
+    return map_step(emb, graph, method=method, n_components=n_components, seed=seed, cache=cache).coords
 
-    key = {"embedding": emb.digest, "method": method, "n_components": n_components, "seed": seed,
-           "version": FORMAT_VERSION}
 
-    def compute():
-        return project(emb.vectors, method=method, n_components=n_components, seed=seed), {"key": key}
+def _stored(cache: DiskCache | None, key: dict, compute) -> tuple[dict, dict]:
+    return cache.get_or_compute(key_digest(key), compute) if cache else compute()
 
-    coords, _ = cache.get_or_compute(key_digest(key), compute) if cache else compute()
-    coords = np.asarray(coords, dtype=np.float32)
-    coords.flags.writeable = False
-    return coords
+
+def _read_only(array, dtype) -> np.ndarray:
+    """Shared by every page and session: nobody may write to it."""
+    array = np.asarray(array, dtype=dtype)
+    array.flags.writeable = False
+    return array

@@ -16,11 +16,33 @@ WIDE_PALETTE = ("#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A"
                 "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
                 "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038")
 
+MAX_GROUPS = 20
+OTHER = "other"
+OTHER_COLOUR = "#BAB0AC"
+
+
+def as_text(text) -> str:
+    """Text for a plotly label: &, < and > escaped so that it never renders as markup. Quotes stay as they
+    are: plotly does not decode &quot;, so escaping them would show the entity."""
+    return html.escape(str(text), quote=False)
+
+
+def colour_groups(labels, max_groups: int = MAX_GROUPS) -> tuple[np.ndarray, list[str]]:
+    """Labels as strings and the groups to colour, in legend order. Beyond `max_groups` distinct labels,
+    the most common keep a colour and the rest become one group named "other (N labels)"."""
+    labels = np.asarray([str(label) for label in labels], dtype=object)
+    names, counts = np.unique(labels, return_counts=True)
+    if len(names) <= max_groups:
+        return labels, sorted(names.tolist())
+    kept = names[np.lexsort((names, -counts))][:max_groups - 1].tolist()
+    other = f"{OTHER} ({len(names) - len(kept)} labels)"
+    return np.where(np.isin(labels, kept), labels, other), kept + [other]
+
 
 def hover_label(text: str, width: int = 60, max_chars: int = 240) -> str:
     """Escaped (a document is never rendered as markup), shortened and wrapped for a tooltip."""
     short = shorten(text, max_chars)
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(short, width) or [""])
+    return "<br>".join(as_text(line) for line in textwrap.wrap(short, width) or [""])
 
 
 def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None, value_name: str = "",
@@ -44,14 +66,13 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
                                dict(size=point_size, color=np.asarray(values)[shown], colorscale="Viridis",
                                     showscale=True, colorbar=dict(title=value_name)), name=value_name))
     elif labels is not None:
-        labels = np.asarray(labels, dtype=object)
-        groups = sorted(set(labels.tolist()), key=str)
+        labels, groups = colour_groups(labels)
         palette = PALETTE if len(groups) <= len(PALETTE) else WIDE_PALETTE
         for number, group in enumerate(groups):
             rows = shown[labels[shown] == group]
-            fig.add_trace(_scatter(coords, rows, hover, three_d,
-                                   dict(size=point_size, color=palette[number % len(palette)]),
-                                   name=html.escape(str(group))))
+            colour = OTHER_COLOUR if group.startswith(f"{OTHER} (") else palette[number % len(palette)]
+            fig.add_trace(_scatter(coords, rows, hover, three_d, dict(size=point_size, color=colour),
+                                   name=as_text(group)))
     else:
         fig.add_trace(_scatter(coords, shown, hover, three_d,
                                dict(size=point_size, color=PALETTE[0]), name="documents"))
@@ -66,7 +87,7 @@ def map_figure(coords: np.ndarray, texts: list[str], *, labels=None, values=None
             if rows is None:
                 continue
             trace.update(mode="markers+text", textposition="top center", textfont=dict(size=10),
-                         text=[html.escape(texts[i]) for i in rows])
+                         text=[as_text(texts[i]) for i in rows])
     fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=40 if title else 30, b=10),
                       legend=dict(itemsizing="constant"), hoverlabel=dict(align="left"))
     if not three_d:
@@ -98,7 +119,7 @@ def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: s
     fig = go.Figure(go.Heatmap(z=S, x=axis, y=axis, zmin=-1 if S.min() < 0 else 0, zmax=1, colorscale="Viridis",
                                text=hover, hovertemplate="%{text}<extra></extra>", colorbar=dict(title="cosine")))
     if labels is not None:
-        tick = [html.escape(str(label)[:18]) for label in labels]
+        tick = [as_text(str(label)[:18]) for label in labels]
         fig.update_xaxes(tickmode="array", tickvals=axis, ticktext=tick, tickangle=60, tickfont=dict(size=9))
         fig.update_yaxes(tickmode="array", tickvals=axis, ticktext=tick, tickfont=dict(size=9))
     fig.update_yaxes(autorange="reversed")
@@ -110,7 +131,7 @@ def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: s
 def matrix_heatmap(M: np.ndarray, names: list[str], *, title: str = "", value_name: str = "",
                    colorscale: str = "Viridis", zmin=None, zmax=None) -> go.Figure:
     """A labelled square heatmap (distances, similarities) with the value in every hover."""
-    names = [html.escape(str(n)) for n in names]
+    names = [as_text(str(n)) for n in names]
     fig = go.Figure(go.Heatmap(z=M, x=names, y=names, colorscale=colorscale, zmin=zmin, zmax=zmax,
                                colorbar=dict(title=value_name),
                                hovertemplate=f"%{{y}} · %{{x}}<br>{value_name} %{{z:.3f}}<extra></extra>"))

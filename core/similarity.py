@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+KNN_BLOCK_BYTES = 96 * 2**20  # one block of similarities plus its argpartition, for the exact kNN
+
 
 @dataclass(frozen=True)
 class Neighbors:
@@ -40,19 +42,32 @@ def nearest_neighbors(X, query, k: int = 10, *, normalized: bool = False) -> Nei
     return Neighbors(indices=top, scores=scores[top].astype(np.float32))
 
 
-def cosine_knn(X, k: int, chunk: int = 2048) -> np.ndarray:
+def cosine_knn(X, k: int, chunk: int | None = None) -> np.ndarray:
     """(n, k) exact cosine nearest neighbours of every row, itself excluded, nearest first."""
+    return cosine_knn_with_scores(X, k, chunk)[0]
+
+
+def cosine_knn_with_scores(X, k: int, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine kNN of every row as (indices (n, k) int64, similarities (n, k) float32), nearest first.
+    Rows are scored `chunk` at a time, sized so that a block stays within KNN_BLOCK_BYTES whatever n is."""
     Xn = normalize_rows(X)
     n = len(Xn)
-    k = min(k, n - 1)
-    out = np.zeros((n, k), dtype=np.int64)
+    k = max(0, min(k, n - 1))
+    chunk = chunk or max(1, min(2048, KNN_BLOCK_BYTES // (12 * max(n, 1))))
+    indices = np.zeros((n, k), dtype=np.int64)
+    scores = np.zeros((n, k), dtype=np.float32)
+    if k == 0:
+        return indices, scores
     for start in range(0, n, chunk):
         block = Xn[start:start + chunk] @ Xn.T
-        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(block, top, axis=1), axis=1, kind="stable")
-        out[start:start + chunk] = np.take_along_axis(top, order, axis=1)
-    return out
+        rows = np.arange(len(block))
+        block[rows, rows + start] = -np.inf
+        top = np.argpartition(block, n - k, axis=1)[:, n - k:]
+        top_scores = np.take_along_axis(block, top, axis=1)
+        order = np.lexsort((top, -top_scores), axis=1)  # by similarity, ties by row number
+        indices[start:start + chunk] = np.take_along_axis(top, order, axis=1)
+        scores[start:start + chunk] = np.take_along_axis(top_scores, order, axis=1)
+    return indices, scores
 
 
 def similarity_matrix(X) -> np.ndarray:

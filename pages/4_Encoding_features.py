@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.features import FeatureError, encode_table, pairwise_distances
 from core.plots import matrix_heatmap
-from ui import tables, views
+from ui import tables, text, views
 
 views.header("Encoding features",
              "A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "
@@ -19,7 +19,7 @@ if source is not None:
     try:
         encoded = encode_table(table, categorical=categorical, numeric=numeric, scale=scale)
     except FeatureError as error:
-        st.error(str(error))
+        st.error(text.plain(error))
         st.stop()
     names = table[id_column].astype(str).tolist()
     st.subheader(f"The vectors: {encoded.matrix.shape[1]} numbers per row")

@@ -1,7 +1,7 @@
 """Idea 5: contextual vectors. The same word gets a different vector in every sentence, at every layer."""
 import streamlit as st
 
-from ui import context_view, views
+from ui import context_view, text, views
 
 views.header("Context",
              "A transformer reads the whole sentence, so 'fly' as travel, as an insect and as a bird's flight get "
@@ -13,11 +13,11 @@ views.header("Context",
 sentences, word = context_view.inputs()
 found = context_view.occurrences(tuple(sentences), word)
 if isinstance(found, str):
-    st.warning(found)
+    st.warning(text.plain(found))
 else:
     if found.missing:
-        st.info(f"{len(found.missing)} sentence(s) do not contain '{found.word}' and are left out: "
-                + "; ".join(context_view.short(s) for s in found.missing))
+        st.info(text.plain(f"{len(found.missing)} sentence(s) do not contain '{found.word}' and are left out: "
+                           + "; ".join(context_view.short(s) for s in found.missing)))
     st.subheader("How the tokenizer splits each sentence")
     st.caption("A word split into several pieces gets the mean of its pieces' vectors; only its first "
                "occurrence in a sentence is used.")

@@ -4,7 +4,7 @@ import streamlit as st
 import core
 from core.datasets import flutter_likes
 from core.recommend import recommend
-from ui import recommend_view, state, views
+from ui import compute, recommend_view, session, views
 
 views.header("Recommend",
              "Flutter's home feed recommends flits. A bird's taste is the average direction of the flits it liked; "
@@ -15,9 +15,9 @@ views.header("Recommend",
              context=False)
 
 corpus = core.load_corpus("flutter")
-if st.session_state[state.CORPUS] != "flutter":
+if session.view().corpus != "flutter":
     st.info("Recommendations use the Flutter flits and their likes, whatever corpus is chosen elsewhere.")
-emb = state.guarded(state.embeddings, corpus)
+emb = compute.guarded(compute.embeddings, corpus)
 if emb is not None:
     liked_by = flutter_likes()
     controls, results = st.columns([1, 2])
@@ -34,5 +34,5 @@ if emb is not None:
     st.write("For every bird, 20% of its likes are hidden; the recommender sees the rest. Hit rate@10 is the "
              "share of birds for whom at least one hidden flit comes back in the top 10; recall@10 is the share "
              "of hidden flits that come back.")
-    st.dataframe(recommend_view.evaluation_table(corpus, state.embeddings, 10, settings["popularity_weight"]),
+    st.dataframe(recommend_view.evaluation_table(corpus, compute.embeddings, 10, settings["popularity_weight"]),
                  hide_index=True, width="stretch")

@@ -1,7 +1,7 @@
 """Two encoders (or two settings of one) on the same corpus: aligned maps and what changed."""
 import streamlit as st
 
-from ui import compare_view, similarity_view, state, views
+from ui import compare_view, compute, session, similarity_view, views
 
 views.header("Compare encoders",
              "Two encoders give two different worlds. The maps are aligned (B is rotated onto A), and a box or lasso "
@@ -9,14 +9,16 @@ views.header("Compare encoders",
              "keeps, the documents that moved most, and where the similarities differ.",
              context=False)
 
-corpus = state.current_corpus()
+corpus = session.current_corpus()
+if not views.needs(corpus, 3, "Comparing two encoders"):
+    st.stop()
 left, right, options = st.columns([2, 2, 1])
-name_a, params_a = compare_view.pick_side(left, "A", st.session_state[state.ENCODER])
+name_a, params_a = compare_view.pick_side(left, "A", session.view().encoder)
 name_b, params_b = compare_view.pick_side(right, "B", "tfidf" if name_a != "tfidf" else "minilm")
 method = options.radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="compare_method")
 k = options.slider("Neighbours (k)", 2, 30, 10, key="compare_k")
-emb_a = state.guarded(state.embeddings, corpus, name_a, params_a)
-emb_b = state.guarded(state.embeddings, corpus, name_b, params_b)
+emb_a = compute.guarded(compute.embeddings, corpus, name_a, params_a)
+emb_b = compute.guarded(compute.embeddings, corpus, name_b, params_b)
 if emb_a is not None and emb_b is not None:
     compare_view.summary(corpus, emb_a, emb_b, k)
     compare_view.aligned_maps(corpus, emb_a, emb_b, method)

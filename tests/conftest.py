@@ -1,4 +1,5 @@
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -21,3 +22,8 @@ def flutter():
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that the app escaped with backslashes (ui.text.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -7,18 +7,32 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from core.encoders import ENCODERS
+from core.view import ViewState
 
-PAGES = ["app.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
+PAGES = ["app.py", "pages/home.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
          "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py",
          "pages/9_Compare.py", "pages/10_Concept_axes.py"]
 TIMEOUT = 180
 
 
-def run_page(page, **state):
+def run_page(page, **view):
+    """Run a page with a view state made of `view`'s fields (corpus, encoder, method, ...)."""
     at = AppTest.from_file(f"../{page}", default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
+    at.session_state["view"] = ViewState(**view)
     return at.run()
+
+
+def start(page, uploads=None, **view):
+    """An AppTest for a page with a view state and this session's uploads, not yet run."""
+    at = AppTest.from_file(f"../{page}", default_timeout=TIMEOUT)
+    at.session_state["view"] = ViewState(**view)
+    if uploads:
+        at.session_state["uploads"] = uploads
+    return at
+
+
+def view_of(at) -> ViewState:
+    return at.session_state["view"]
 
 
 def assert_clean(at):
@@ -50,7 +64,7 @@ def test_choose_corpus_and_encoder_then_open_the_map():
     assert_clean(at)
     at.switch_page("pages/1_Map.py").run()
     assert_clean(at)
-    assert at.session_state["corpus"] == "words" and at.session_state["encoder"] == "glove"
+    assert view_of(at).corpus == "words" and view_of(at).encoder == "glove"
     assert at.sidebar.selectbox(key="_w_corpus").value == "words"
     chart = at.get("plotly_chart")[0]
     assert '"scattergl"' in chart.proto.spec and "emotions" in chart.proto.spec
@@ -59,20 +73,19 @@ def test_choose_corpus_and_encoder_then_open_the_map():
 def test_display_options_recompute_nothing(monkeypatch):
     at = run_page("pages/1_Map.py", corpus="flutter", encoder="lsa")
     calls = []
-    for module, name in ((core, "embed"), (core.projection, "project")):
+    for module, name in ((core, "embed"), (core.pipeline, "project")):
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
-    at.selectbox(key="map_colour").select("likes").run()
+    at.selectbox(key="_w_colour").select("likes").run()
     at.slider(key="map_size").set_value(10).run()
     assert_clean(at)
     assert calls == [] and '"colorscale"' in at.get("plotly_chart")[0].proto.spec
-    at.radio(key="map_dims").set_value(3).run()
+    at.radio(key="_w_dims").set_value(3).run()
     assert calls == ["project"] and '"scatter3d"' in at.get("plotly_chart")[0].proto.spec
 
 
 def test_hover_text_is_escaped_not_rendered(monkeypatch):
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    at.session_state["encoder"] = "tfidf"
+    at = run_page("app.py", encoder="tfidf")
     data = (b"text,group\n<script>alert(1)</script> birds,<i>x</i>\n<b>bold</b> claim about birds,<i>x</i>\n"
             b"plain words here,plain\n")
     at.file_uploader[0].upload("evil.csv", data, "text/csv")
@@ -86,15 +99,14 @@ def test_hover_text_is_escaped_not_rendered(monkeypatch):
 
 
 def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    at.session_state["encoder"] = "tfidf"
+    at = run_page("app.py", encoder="tfidf")
     at.file_uploader[0].upload("broken.jsonl", b'{"text": "fine"}\n{oops\n', "application/json").run()
     assert not at.exception and "Line 2" in at.error[0].value
     at.file_uploader[0].upload("posts.csv", b"text,topic\nbirds sing,a\nowls hunt,b\nrain falls,a\n", "text/csv")
     at.run()
     at.button[0].click().run()
     assert_clean(at)
-    assert at.session_state["corpus"] == "upload: posts.csv"
+    assert view_of(at).corpus == "upload: posts.csv"
     assert at.sidebar.selectbox(key="_w_corpus").value == "upload: posts.csv"
     assert at.get("plotly_chart")
     other_session = run_page("app.py", encoder="tfidf")
@@ -170,13 +182,13 @@ def test_map_honesty_colours_search_and_quality():
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Trustworthiness") for label in labels) and "Variance shown" in labels
     assert len(at.get("download_button")) == 5
-    at.selectbox(key="map_colour").select("neighbour preservation").run()
+    at.selectbox(key="_w_colour").select("neighbour preservation").run()
     assert_clean(at)
     assert '"colorscale"' in at.get("plotly_chart")[0].proto.spec
-    at.selectbox(key="map_colour").select("clusters").run()
+    at.selectbox(key="_w_colour").select("clusters").run()
     assert_clean(at)
     assert re.search(r'"name":\s*"0: \w+', at.get("plotly_chart")[0].proto.spec)
-    at.text_input(key="map_search").set_value("nest").run()
+    at.text_input(key="_w_search").set_value("nest").run()
     assert_clean(at)
     assert '"highlighted"' in at.get("plotly_chart")[0].proto.spec and "documents contain 'nest'" in at.caption[1].value
 
@@ -191,11 +203,7 @@ def test_neighbours_on_the_map_versus_the_original_space():
 
 
 def test_compare_page_linked_selection_and_self_overlap():
-    at = AppTest.from_file("../pages/9_Compare.py", default_timeout=TIMEOUT)
-    at.session_state["corpus"] = "flutter"
-    at.session_state["encoder"] = "tfidf"
-    at.session_state["compare_selection"] = [3, 4, 5]
-    at.run()
+    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="tfidf", selection=(3, 4, 5))
     assert_clean(at)
     assert float(at.metric[0].value) < 0.5  # TF-IDF and MiniLM neighbourhoods mostly differ
     maps = [c for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
@@ -221,10 +229,7 @@ def test_a_large_upload_draws_a_sample_over_a_density_layer():
     words = core.load_corpus("words").texts
     texts = [" ".join(rng.choice(words, 6)) for _ in range(21_000)]
     big = core.Corpus(name="big.csv", texts=texts)
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
-    at.session_state["uploads"] = {"upload: big.csv": big}
-    at.session_state["corpus"], at.session_state["encoder"] = "upload: big.csv", "minilm-static"
-    at.run()
+    at = start("pages/1_Map.py", {"upload: big.csv": big}, corpus="upload: big.csv", encoder="minilm-static").run()
     assert_clean(at)
     assert "random sample of 20,000 points over a density layer" in at.info[0].value
     spec = at.get("plotly_chart")[0].proto.spec
@@ -237,9 +242,9 @@ def test_a_share_link_reproduces_the_view_and_never_names_an_upload():
                             "method": "umap", "dims": "2", "colour": "label", "seed": "7", "evil": "<x>"})
     at.run()
     assert_clean(at)
-    assert at.session_state["corpus"] == "words" and at.session_state["encoder"] == "lsa"
-    assert at.session_state["encoder_params"]["lsa"]["n_components"] == 20
-    assert at.radio(key="map_method").value == "umap" and at.number_input(key="map_seed").value == 7
+    assert view_of(at).corpus == "words" and view_of(at).encoder == "lsa"
+    assert view_of(at).encoder_params()["n_components"] == 20
+    assert at.radio(key="_w_method").value == "umap" and at.number_input(key="_w_seed").value == 7
     link = at.code[0].value
     assert "corpus=words" in link and "seed=7" in link and "evil" not in link
     same = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
@@ -248,10 +253,8 @@ def test_a_share_link_reproduces_the_view_and_never_names_an_upload():
     first, second = at.get("plotly_chart")[0].proto.spec, same.get("plotly_chart")[0].proto.spec
     assert first == second  # identical coordinates for the same seed
 
-    mine = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
-    mine.session_state["uploads"] = {"upload: private.csv": core.Corpus(name="private.csv", texts=["a b", "c d"] * 8)}
-    mine.session_state["corpus"], mine.session_state["encoder"] = "upload: private.csv", "tfidf"
-    mine.run()
+    private = {"upload: private.csv": core.Corpus(name="private.csv", texts=["a b", "c d"] * 8)}
+    mine = start("pages/1_Map.py", private, corpus="upload: private.csv", encoder="tfidf").run()
     assert_clean(mine)
     assert "private" not in mine.code[0].value
     assert any("never carry uploaded data" in caption.value for caption in mine.caption)
@@ -263,7 +266,8 @@ def test_a_link_with_nonsense_is_ignored():
                             "colour": "no-such", "params": "{not json"})
     at.run()
     assert_clean(at)
-    assert at.session_state["corpus"] == "flutter" and at.session_state["encoder"] == "minilm"
+    assert view_of(at).corpus == "flutter" and view_of(at).encoder == "minilm"
+    assert len(at.info) >= 5  # one short notice per value that was ignored
 
 
 def test_imported_vectors_replace_the_encoder_for_their_corpus():
@@ -278,7 +282,7 @@ def test_imported_vectors_replace_the_encoder_for_their_corpus():
     at.run()
     at.button[-1].click().run()
     assert_clean(at)
-    assert at.session_state["corpus"] == "upload: imported vectors"
+    assert view_of(at).corpus == "upload: imported vectors"
     assert at.metric[3].value == "12" and "imported vectors" in at.subheader[0].value
     at.switch_page("pages/2_Neighbors.py").run()
     assert_clean(at)
@@ -290,11 +294,10 @@ def test_imported_vectors_replace_the_encoder_for_their_corpus():
 
 
 def test_bad_vector_import_is_a_message_and_the_session_goes_on():
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    at.session_state["encoder"] = "tfidf"
+    at = run_page("app.py", encoder="tfidf")
     at.file_uploader(key="vectors_upload").upload("vectors.tsv", b"1\t2\n3\tnan\n", "text/plain")
     at.file_uploader(key="vectors_upload").upload("metadata.tsv", b"a\nb\n", "text/plain")
     at.run()
     at.button[-1].click().run()
     assert not at.exception and "NaN or infinite" in at.error[0].value
-    assert at.session_state["corpus"] == "flutter" and at.get("plotly_chart")
+    assert view_of(at).corpus == "flutter" and at.get("plotly_chart")

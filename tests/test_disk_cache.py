@@ -12,9 +12,10 @@ from core.pipeline import embedding_key, map_coordinates
 def test_round_trip_returns_identical_arrays(tmp_path):
     cache = DiskCache(tmp_path)
     array = np.random.default_rng(0).normal(size=(50, 7)).astype(np.float32)
-    cache.save("k1", array, {"key": {"a": 1}, "seconds": 1.5})
-    loaded, meta = DiskCache(tmp_path).load("k1")
-    assert loaded.dtype == np.float32 and np.array_equal(loaded, array)
+    cache.save("k1", {"array": array, "ids": np.arange(3)}, {"key": {"a": 1}, "seconds": 1.5})
+    arrays, meta = DiskCache(tmp_path).load("k1")
+    loaded = arrays["array"]
+    assert np.array_equal(arrays["ids"], np.arange(3)) and loaded.dtype == np.float32 and np.array_equal(loaded, array)
     assert meta == {"key": {"a": 1}, "seconds": 1.5}
     assert not list(tmp_path.glob("*.tmp"))
 
@@ -34,7 +35,7 @@ def _slow_writer(folder, marker):
         with open(marker, "a") as out:
             out.write("computed\n")
         time.sleep(0.5)
-        return np.arange(1000, dtype=np.float32), {"seconds": 0.5}
+        return {"array": np.arange(1000, dtype=np.float32)}, {"seconds": 0.5}
 
     DiskCache(folder).get_or_compute("shared", compute)
 
@@ -50,14 +51,14 @@ def test_two_concurrent_writers_leave_one_valid_file_and_compute_once(tmp_path):
     assert all(worker.exitcode == 0 for worker in workers)
     assert marker.read_text().count("computed") == 1
     files = list((tmp_path / "cache").glob("*.npz"))
-    assert len(files) == 1 and np.array_equal(DiskCache(tmp_path / "cache").load("shared")[0], np.arange(1000))
+    assert len(files) == 1 and np.array_equal(DiskCache(tmp_path / "cache").load("shared")[0]["array"], np.arange(1000))
 
 
 def test_corrupt_file_is_recomputed(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     cache = DiskCache(tmp_path)
-    array, _ = cache.get_or_compute("bad", lambda: (np.ones(3), {}))
-    assert np.array_equal(array, np.ones(3)) and np.array_equal(cache.load("bad")[0], np.ones(3))
+    arrays, _ = cache.get_or_compute("bad", lambda: ({"array": np.ones(3)}, {}))
+    assert np.array_equal(arrays["array"], np.ones(3)) and np.array_equal(cache.load("bad")[0]["array"], np.ones(3))
 
 
 def test_shipped_seed_matches_a_fresh_computation(root, flutter):
@@ -65,4 +66,4 @@ def test_shipped_seed_matches_a_fresh_computation(root, flutter):
     stored = seed.load(key_digest(embedding_key(flutter, "minilm")))
     assert stored is not None, "data/cache is stale: run python -m core precompute flutter --encoder minilm"
     fresh = core.embed(flutter, "minilm").vectors
-    assert np.abs(stored[0] - fresh).max() < 1e-5
+    assert np.abs(stored[0]["array"] - fresh).max() < 1e-5

@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import shown
+from core.view import ViewState
+
 
 def _zip_bytes() -> bytes:
     buffer = io.BytesIO()
@@ -56,7 +59,7 @@ ACCEPTED = [
 
 def upload(name: str, data: bytes) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=180)
-    at.session_state["encoder"] = "tfidf"
+    at.session_state["view"] = ViewState(encoder="tfidf")
     at.run()
     at.file_uploader[0].upload(name, data, "application/octet-stream").run()
     return at
@@ -69,7 +72,7 @@ def test_refused_with_what_to_fix_and_the_session_goes_on(name, data, fix):
         at.button[0].click().run()
     assert not at.exception
     assert fix in at.error[0].value
-    assert at.session_state["corpus"] == "flutter" and at.get("plotly_chart")  # nothing lost
+    assert at.session_state["view"].corpus == "flutter" and at.get("plotly_chart")  # nothing lost
     assert "Traceback" not in at.error[0].value
 
 
@@ -78,8 +81,8 @@ def test_accepted_with_a_notice_where_something_was_changed(name, data, notice, 
     at = upload(name, data)
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert at.session_state["corpus"] == f"upload: {name}"
+    assert at.session_state["view"].corpus == f"upload: {name}"
     assert at.metric[0].value == f"{documents:,}"
     if notice:
-        assert any(notice in info.value for info in at.info)
+        assert any(notice in shown(info.value) for info in at.info)
     assert at.get("plotly_chart")

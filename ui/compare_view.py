@@ -9,10 +9,9 @@ from core.compare import align, most_changed, neighbour_overlap, similarity_diff
 from core.encoders import ENCODERS, default_params
 from core.metrics import knn_label_agreement
 from core.plots import map_figure, matrix_heatmap
-from ui import state
+from core.view import ViewState
+from ui import compute, session, sidebar
 from ui.map_view import selected_rows
-
-SELECTION = "compare_selection"
 
 
 def pick_side(column, side: str, default: str) -> tuple[str, dict]:
@@ -23,14 +22,16 @@ def pick_side(column, side: str, default: str) -> tuple[str, dict]:
         params = default_params(name)
         if ENCODERS[name].params:
             with st.expander(f"{side} settings"):
-                params = state.param_inputs(ENCODERS[name], params, f"_w_compare_{side}")
+                params = sidebar.param_inputs(ENCODERS[name], params, f"_w_compare_{side}")
     return name, params
 
 
 def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
     """A and B side by side, B rotated onto A; a selection on either map rings the same documents on both."""
-    coords_a, coords_b = align(state.projection(emb_a, method, 2), state.projection(emb_b, method, 2))
-    selected = st.session_state.get(SELECTION, [])
+    view = ViewState(method=method, seed=session.view().seed)
+    coords_a, coords_b = (compute.analysis(corpus, view, dims=2, emb=emb).map.coords for emb in (emb_a, emb_b))
+    coords_a, coords_b = align(coords_a, coords_b)
+    selected = list(session.view().selection)
     both = np.vstack([coords_a, coords_b])
     pad = 0.05 * (both.max(axis=0) - both.min(axis=0))
     ranges = [[both[:, d].min() - pad[d], both[:, d].max() + pad[d]] for d in (0, 1)]
@@ -45,12 +46,12 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
                                     selection_mode=("box", "lasso"))
         rows = selected_rows(fig, event)
         if rows and rows != selected:
-            st.session_state[SELECTION] = rows
+            session.set_view(selection=tuple(rows))
             st.rerun()
     if selected:
         st.caption(f"{len(selected)} documents selected, ringed on both maps.")
         if st.button("Clear selection"):
-            st.session_state[SELECTION] = []
+            session.set_view(selection=())
             st.rerun()
 
 

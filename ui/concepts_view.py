@@ -1,16 +1,15 @@
 """Concept axes page pieces: phrase pairs, the placed corpus, and the documents at each end."""
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import core
 from core.concepts import concept_direction, concept_scores
-from core.plots import map_figure
+from core.plots import as_text, map_figure
 from core.projection import pca
+from ui import text
 
 PC1 = "the first principal component"
 SECOND_PAIR = "a second pair of phrases"
@@ -26,14 +25,14 @@ def axis(emb, low: str, high: str) -> np.ndarray | None:
     try:
         return concept_scores(emb.vectors, concept_direction(emb.encoder, low, high))
     except core.EncoderError as error:
-        st.warning(str(error))
+        st.warning(text.plain(error))
         return None
 
 
 def placed_map(corpus: core.Corpus, x: np.ndarray, y: np.ndarray, x_title: str, y_title: str) -> None:
     fig = map_figure(np.column_stack([x, y]), corpus.texts, labels=corpus.labels, point_size=6)
-    fig.update_xaxes(title=html.escape(x_title), showticklabels=True, zeroline=True)  # titles render markup
-    fig.update_yaxes(title=html.escape(y_title), showticklabels=True, zeroline=True, scaleanchor=None)
+    fig.update_xaxes(title=as_text(x_title), showticklabels=True, zeroline=True)  # titles render markup
+    fig.update_yaxes(title=as_text(y_title), showticklabels=True, zeroline=True, scaleanchor=None)
     st.plotly_chart(fig, width="stretch")
 
 
@@ -41,7 +40,7 @@ def extremes(corpus: core.Corpus, scores: np.ndarray, low: str, high: str, n: in
     order = np.argsort(scores, kind="stable")
     left, right = st.columns(2)
     for column, rows, title in ((left, order[:n], f"Most '{low}'"), (right, order[::-1][:n], f"Most '{high}'")):
-        column.markdown(f"**{title}**")
+        column.markdown(f"**{text.plain(title)}**")
         column.dataframe(pd.DataFrame({"document": [corpus.texts[i] for i in rows],
                                        "position": scores[rows].round(3)}), hide_index=True, width="stretch")
 

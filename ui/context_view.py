@@ -1,7 +1,6 @@
 """Context page pieces: the word pieces table, occurrence similarities per layer, and GloVe beside them."""
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,7 @@ from core.context import DEFAULT_SENTENCES, Occurrences, word_in_context
 from core.corpus import shorten
 from core.encoders import EncoderError
 from core.encoders.static import load_glove
-from core.plots import line_chart, map_figure, matrix_heatmap
+from core.plots import as_text, line_chart, map_figure, matrix_heatmap
 from core.projection import pca
 from core.similarity import similarity_matrix
 
@@ -49,7 +48,7 @@ def names(found: Occurrences) -> list[str]:
 
 def layer_views(found: Occurrences, layer: int) -> None:
     vectors = found.vectors[:, layer]
-    shown_word = html.escape(found.word)  # plotly titles render markup
+    shown_word = as_text(found.word)  # plotly titles render markup
     left, right = st.columns(2)
     left.plotly_chart(matrix_heatmap(similarity_matrix(vectors), names(found), value_name="cosine", zmin=0, zmax=1,
                                      title=f"MiniLM, layer {layer}: '{shown_word}' in each sentence"),

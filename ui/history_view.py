@@ -7,7 +7,8 @@ import core
 from core.encoders import ENCODERS, default_params
 from core.metrics import knn_label_agreement
 from core.plots import map_figure
-from ui import state
+from core.view import ViewState
+from ui import compute
 
 COLUMNS = 3
 
@@ -15,10 +16,10 @@ COLUMNS = 3
 def encoder_card(corpus: core.Corpus, name: str, show_legend: bool) -> dict | None:
     """One small PCA map with its figures; returns the row for the summary table."""
     info = ENCODERS[name]
-    emb = state.guarded(state.embeddings, corpus, name, default_params(name))
+    emb = compute.guarded(compute.embeddings, corpus, name, default_params(name))
     if emb is None:
         return None
-    coords = state.projection(emb, "pca", 2)
+    coords = compute.analysis(corpus, ViewState(method="pca"), dims=2, emb=emb).map.coords
     fig = map_figure(coords, corpus.texts, labels=corpus.labels, point_size=4, title=info.title)
     fig.update_layout(height=330, showlegend=show_legend)
     st.plotly_chart(fig, width="stretch", key=f"history_{name}")

@@ -9,10 +9,11 @@ import streamlit as st
 import core
 from core.clusters import cluster, cluster_names
 from core.plots import map_figure, similarity_heatmap
-from core.projection import explained_variance, plan_projection
+from core.pipeline import Analysis
+from core.projection import explained_variance
 from core.similarity import ordered_subset
-from core.trust import map_quality, neighbour_preservation
-from ui import state
+from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
+from ui import session, text
 from ui.export_view import export_panel
 
 NO_COLOUR = "nothing"
@@ -30,29 +31,38 @@ def colour_options(corpus: core.Corpus) -> list[str]:
     return options + [PRESERVATION, CLUSTERS, NO_COLOUR]
 
 
+def default_colour(corpus: core.Corpus) -> str:
+    return "label" if corpus.labels else NO_COLOUR
+
+
 def controls(corpus: core.Corpus) -> dict:
-    if st.session_state.get("map_colour") not in colour_options(corpus):
-        st.session_state.pop("map_colour", None)  # e.g. from a link made for another corpus
+    """The map's settings: those in the view state (projection, dimensions, colour, search, seed) and
+    display-only ones (point size, clustering)."""
+    options = colour_options(corpus)
+    fitted, notices = session.view().fit_to(len(corpus), options)
+    for notice in notices:  # e.g. a link made for another corpus
+        st.info(text.plain(notice))
+    session.replace_view(fitted)
     cols = st.columns(4)
-    options = {
-        "method": cols[0].radio("Projection", ["pca", "umap"], horizontal=True, key="map_method", format_func=str.upper,
-                                help="PCA is a linear, distance-faithful view; UMAP keeps local neighbourhoods."),
-        "dims": cols[1].radio("Dimensions", [2, 3], horizontal=True, key="map_dims"),
-        "colour": cols[2].selectbox("Colour by", colour_options(corpus), key="map_colour",
-                                    help=f"{PRESERVATION}: the share of each point's {K} nearest neighbours in the "
-                                         f"original space that are also its {K} nearest on the map."),
-        "size": cols[3].slider("Point size", 2, 16, 6, key="map_size"),
-    }
-    if options["colour"] == CLUSTERS:
+    session.bound(cols[0].radio, "Projection", "method", options=list(METHODS), horizontal=True,
+                  format_func=str.upper, help="PCA is a linear, distance-faithful view; UMAP keeps local "
+                                               "neighbourhoods.")
+    session.bound(cols[1].radio, "Dimensions", "dims", options=list(DIMS), horizontal=True)
+    colour = session.bound(cols[2].selectbox, "Colour by", "colour", options=options,
+                           shown=lambda value: value or default_colour(corpus),
+                           help=f"{PRESERVATION}: the share of each point's {K} nearest neighbours in the "
+                                f"original space that are also its {K} nearest on the map.")
+    chosen = {"colour": colour, "size": cols[3].slider("Point size", 2, 16, 6, key="map_size")}
+    if colour == CLUSTERS:
         left, right = st.columns(2)
-        options["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
-                                               format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
-        options["n_clusters"] = right.slider("Clusters (k-means) / smallest cluster (HDBSCAN)", 2, 30, 8)
+        chosen["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
+                                              format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
+        chosen["n_clusters"] = right.slider("Clusters (k-means) / smallest cluster (HDBSCAN)", 2, 30, 8)
     left, right = st.columns([4, 1])
-    options["search"] = left.text_input("Highlight documents containing", key="map_search", max_chars=200)
-    options["seed"] = int(right.number_input("Seed", 0, 9999, key="map_seed",
-                                             help="UMAP's random seed: the same seed gives the same map."))
-    return options
+    session.bound(left.text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
+    session.bound(right.number_input, "Seed", "seed", min_value=SEED_BOUNDS[0], max_value=SEED_BOUNDS[1],
+                  help="UMAP's random seed: the same seed gives the same map.")
+    return chosen
 
 
 @st.cache_data(max_entries=16, show_spinner="Clustering…")
@@ -61,24 +71,17 @@ def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
     return cluster_names(_texts, ids)
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring how faithful the map is…")
-def _quality(_vectors, _coords, digest: str, method: str, dims: int, seed: int):
-    preservation = neighbour_preservation(_vectors, _coords, K)
-    return map_quality(_vectors, _coords, K), preservation
-
-
-def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size=6, search="",
-         cluster_method="kmeans", n_clusters=8, seed=0, selectable=True) -> list[int]:
-    """Draw the map; return the rows the user selected with the box or lasso tool."""
-    plan = plan_projection(len(corpus), method=method, n_components=dims, dims=emb.dimension)
-    if plan.note:
-        st.info(plan.note)
-    coords = state.projection(emb, method, dims, seed)
-    quality, preservation = _quality(emb.vectors, coords, emb.digest, method, dims, seed)
-    labels, values = _colouring(corpus, emb, colour, preservation, cluster_method, n_clusters)
-    highlight = _search(corpus, search)
+def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=6, cluster_method="kmeans", n_clusters=8,
+         selectable=True) -> list[int]:
+    """Draw the view's map; return the rows the user selected with the box or lasso tool."""
+    view, mapped = session.view(), result.map
+    if mapped.plan.note:
+        st.info(mapped.plan.note)
+    labels, values = _colouring(corpus, result, colour, cluster_method, n_clusters)
+    highlight = _search(corpus, view.search)
+    dims = mapped.coords.shape[1]
     shown = _sample_to_draw(len(corpus), dims)
-    fig = map_figure(coords, corpus.texts, labels=labels, values=values, value_name=colour, point_size=size,
+    fig = map_figure(mapped.coords, corpus.texts, labels=labels, values=values, value_name=colour, point_size=size,
                      highlight=highlight, shown=shown)
     if selectable and dims == 2:
         fig.update_layout(dragmode="lasso")
@@ -87,10 +90,13 @@ def show(corpus: core.Corpus, emb, *, method="pca", dims=2, colour="label", size
     else:
         st.plotly_chart(fig, width="stretch", key="map_chart")
         event = None
-    _honesty_notes(emb, plan, dims, quality)
+    _honesty_notes(result, dims)
     if selectable:
-        export_panel(corpus, emb, coords, fig)
-    return selected_rows(fig, event)
+        export_panel(corpus, result.embeddings, mapped.coords, fig)
+    rows = selected_rows(fig, event)
+    if rows and tuple(rows) != view.selection:
+        session.set_view(selection=tuple(rows))
+    return list(session.view().selection)
 
 
 def _sample_to_draw(n: int, dims: int):
@@ -102,12 +108,13 @@ def _sample_to_draw(n: int, dims: int):
     return np.sort(np.random.default_rng(0).choice(n, MAX_DRAWN, replace=False))
 
 
-def _colouring(corpus, emb, colour, preservation, cluster_method, n_clusters):
+def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
     if colour == "label":
         return corpus.labels, None
     if colour == PRESERVATION:
-        return None, preservation
+        return None, result.map.preservation
     if colour == CLUSTERS:
+        emb = result.embeddings
         return _clusters(emb.vectors, corpus.texts, emb.digest, cluster_method, n_clusters), None
     if colour != NO_COLOUR and corpus.metadata is not None and colour in corpus.metadata:
         return None, pd.to_numeric(corpus.metadata[colour], errors="coerce").to_numpy()
@@ -119,11 +126,12 @@ def _search(corpus: core.Corpus, search: str):
         return None
     needle = search.strip().lower()
     rows = [i for i, text in enumerate(corpus.texts) if needle in text.lower()]
-    st.caption(f"{len(rows):,} documents contain '{search.strip()}' (ringed on the map).")
+    st.caption(text.plain(f"{len(rows):,} documents contain '{search.strip()}' (ringed on the map)."))
     return rows
 
 
-def _honesty_notes(emb, plan, dims, quality) -> None:
+def _honesty_notes(result: Analysis, dims: int) -> None:
+    quality, plan, emb = result.map.quality, result.map.plan, result.embeddings
     cols = st.columns(3)
     if quality["k"] and not np.isnan(quality["trustworthiness"]):
         sample = f" (on a sample of {quality['sampled']:,})" if quality["sampled"] else ""
@@ -131,6 +139,9 @@ def _honesty_notes(emb, plan, dims, quality) -> None:
                        help="1.0 when every neighbour on the map is also a neighbour in the original space" + sample)
         cols[1].metric(f"Continuity (k={quality['k']})", f"{quality['continuity']:.3f}",
                        help="1.0 when every original neighbour stays a neighbour on the map" + sample)
+    if not result.graph.exact:
+        st.caption(f"Neighbours come from an approximate search (NN-descent) over {len(emb.vectors):,} documents; "
+                   f"it finds {result.graph.recall:.0%} of the exact nearest neighbours on a sample.")
     if plan.method == "pca":
         shares = explained_variance(emb.vectors, dims)
         cols[2].metric("Variance shown", f"{sum(shares):.1%}", help="share of the variance the PCA axes explain: "
@@ -157,7 +168,11 @@ def selection_panel(corpus: core.Corpus, emb, rows: list[int]) -> None:
     if not rows:
         st.caption("Tip: drag a box or a lasso on the 2D map to select documents and compare them.")
         return
-    st.subheader(f"{len(rows):,} selected documents")
+    title, clear = st.columns([4, 1])
+    title.subheader(f"{len(rows):,} selected documents")
+    if clear.button("Clear selection", key="clear_map_selection"):
+        session.set_view(selection=())
+        st.rerun()
     table = pd.DataFrame({"row": rows, "document": [corpus.texts[i] for i in rows]})
     if corpus.labels:
         table["label"] = [corpus.labels[i] for i in rows]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import core
@@ -17,13 +18,24 @@ def subset_picker(corpus: core.Corpus) -> np.ndarray:
     cols = st.columns(2)
     way = cols[0].radio("Which documents", ways, horizontal=True)
     if way == "a few of each label":
-        groups = len(set(corpus.labels))
-        per = cols[1].slider("Per label", 1, max(1, MAX_ITEMS // groups), min(8, max(1, MAX_ITEMS // groups)))
-        return sample_per_label(corpus.labels, per)
-    size = cols[1].slider("How many", 2, min(MAX_ITEMS, max(2, n)), min(60, n)) if n > 2 else n
+        return _per_label(corpus.labels, cols[1])
+    size = cols[1].slider("How many", 2, min(MAX_ITEMS, n), min(60, n)) if n > 2 else n
     if way == "random sample":
         return np.sort(np.random.default_rng(0).permutation(n)[:size])
     return np.arange(size)
+
+
+def _per_label(labels, column) -> np.ndarray:
+    """A few documents of each label; with more labels than fit, one each of the most common ones."""
+    counts = pd.Series(labels).value_counts()
+    most = MAX_ITEMS // len(counts)
+    if most < 2:
+        shown = set(counts.index[:MAX_ITEMS])
+        column.caption(f"{len(counts):,} labels: one document each" + (
+            f" of the {MAX_ITEMS} most common." if len(counts) > MAX_ITEMS else "."))
+        rows = sample_per_label(labels, 1)
+        return np.asarray([row for row in rows if labels[row] in shown])
+    return sample_per_label(labels, column.slider("Per label", 1, most, min(8, most)))
 
 
 def block_summary(S: np.ndarray, labels) -> None:

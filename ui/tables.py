@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from ui import text
 from core.corpus import read_table
 from core.datasets import flutter_users
 from core.features import encode_table, guess_column_kinds, nearest_rows, pairwise_distances
@@ -21,7 +22,7 @@ def table_source() -> tuple[pd.DataFrame, str] | None:
     try:
         table = read_table(own.name, own.getvalue(), max_rows=MAX_TABLE_ROWS)
     except core.CorpusError as error:
-        st.error(str(error))
+        st.error(text.plain(error))
         return None
     return table, table.columns[0]
 

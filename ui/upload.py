@@ -9,7 +9,7 @@ import core
 from core.corpus import SUFFIXES, corpus_from_frame, read_table
 from core.pipeline import Embeddings
 from core.vectors_import import import_vectors
-from ui.state import add_upload
+from ui.session import add_upload
 
 NO_LABEL = "(no label)"
 

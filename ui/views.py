@@ -7,13 +7,13 @@ import streamlit as st
 
 import core
 from core.corpus import shorten
-from ui import state
+from ui import compute, session, sidebar, text
 
 
 def header(title: str, intro: str, *, context: bool = True) -> None:
     """The start every page shares: config, sidebar, title, the corpus and encoder, what the page shows."""
-    st.set_page_config(page_title=f"{title} · Murmuration", page_icon="🐦", layout="wide")
-    state.sidebar()
+    st.set_page_config(page_title="Murmuration · embedding explorer" if title == "Murmuration" else f"{title} · Murmuration", page_icon="🐦", layout="wide")
+    sidebar.sidebar()
     st.title(title)
     if context:
         st.caption(context_line())
@@ -23,13 +23,32 @@ def header(title: str, intro: str, *, context: bool = True) -> None:
 def page(title: str, intro: str):
     """`header`, then the chosen corpus and its embeddings with the chosen encoder (None after a clear error)."""
     header(title, intro)
-    corpus = state.current_corpus()
-    return corpus, state.guarded(state.embeddings, corpus)
+    corpus = session.current_corpus()
+    return corpus, compute.guarded(compute.embeddings, corpus)
+
+
+def needs(corpus: core.Corpus, documents: int, what: str) -> bool:
+    """True if the corpus is big enough for `what`; otherwise says so on the page."""
+    if len(corpus) >= documents:
+        return True
+    st.info(f"{what} needs at least {documents} documents; this corpus has {len(corpus)}. "
+            "Upload a bigger file or pick a bundled corpus.")
+    return False
+
+
+def count_slider(label: str, most: int, default: int, *, key: str | None = None, cap: int = 50) -> int:
+    """A slider from 1 to `most` (at most `cap`); with room for only one, no slider at all."""
+    most = min(cap, most)
+    if most <= 1:
+        return max(most, 0)
+    return st.slider(label, 1, most, min(default, most), key=key)
 
 
 def context_line() -> str:
-    encoder = state.encoder_title("imported" if state.imported_embeddings() else st.session_state[state.ENCODER])
-    return f"{state.corpus_title(st.session_state[state.CORPUS])} · {encoder}"
+    """Corpus and encoder, escaped for Markdown: an upload's file name is user text."""
+    corpus = session.current_corpus()
+    encoder = sidebar.encoder_title("imported" if session.imported_embeddings(corpus) else session.view().encoder)
+    return text.plain(f"{session.corpus_title(session.view().corpus)} · {encoder}")
 
 
 def corpus_header(corpus: core.Corpus, emb=None) -> None:
@@ -43,7 +62,8 @@ def corpus_header(corpus: core.Corpus, emb=None) -> None:
         cols[3].metric("Dimensions", f"{emb.dimension:,}", help=f"computed in {emb.seconds:.1f} s")
     if corpus.description:
         st.caption(corpus.description)
-    state.show_notices(corpus)
+    for notice in corpus.notices:
+        st.info(text.plain(notice))
 
 
 COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}
@@ -64,16 +84,17 @@ def neighbours_table(corpus: core.Corpus, neighbours: core.similarity.Neighbors)
 
 def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
     """Neighbours in the original space or on the map, marking those the other view does not share."""
-    method = st.session_state.get("map_method", "pca")
-    coords = state.projection(emb, method, 2)
+    view = session.view()
+    method = view.method
+    coords = compute.analysis(corpus, view, dims=2, emb=emb).map.coords
     original = core.nearest_neighbors(emb.vectors, index, k)
     on_map = core.similarity.nearest_on_map(coords, index, k)
-    view = st.radio("Neighbours in", ["the original space", f"the 2D {method.upper()} map"], horizontal=True)
+    space = st.radio("Neighbours in", ["the original space", f"the 2D {method.upper()} map"], horizontal=True)
     shared = set(original.indices.tolist()) & set(on_map.indices.tolist())
     st.metric("Shared by both views", f"{len(shared)} of {len(original.indices)}",
               help="Neighbours that exist only on the map were invented by the projection; those only in the "
                    "original space were torn apart by it.")
-    if view == "the original space":
+    if space == "the original space":
         table = neighbours_table(corpus, original)
         table["also on the map"] = ["✓" if i in shared else "✗ torn apart" for i in original.indices]
         column = "cosine"
@@ -90,10 +111,10 @@ def neighbours_of_text(corpus: core.Corpus, emb, text: str, k: int) -> None:
     try:
         query = emb.encoder.transform([text])[0]
     except core.EncoderError as error:
-        st.warning(str(error))
+        st.warning(text.plain(error))
         return
     if not query.any():
-        st.warning(f"{state.encoder_title(emb.key['encoder'])} knows none of these words, so the query has no "
+        st.warning(f"{sidebar.encoder_title(emb.key['encoder'])} knows none of these words, so the query has no "
                    "direction. Try other words or another encoder.")
         return
     found = core.nearest_neighbors(emb.vectors, query, k)

@@ -8,7 +8,8 @@ import core
 from core.encoders.static import load_glove
 from core.plots import map_figure
 from core.words import UnknownWordError, analogy, nearest_words, word_vectors
-from ui import state
+from ui import compute, session
+from ui import compute, session, text
 
 
 def pick_vectors():
@@ -16,14 +17,14 @@ def pick_vectors():
                       horizontal=True)
     if choice.startswith("GloVe"):
         return load_glove(), "GloVe", "glove"
-    corpus = state.current_corpus()
-    emb = state.guarded(state.embeddings, corpus, "word2vec", core.encoders.default_params("word2vec"))
+    corpus = session.current_corpus()
+    emb = compute.guarded(compute.embeddings, corpus, "word2vec", core.encoders.default_params("word2vec"))
     if emb is None:
         return None, "", ""
     wv = emb.encoder.word_vectors
-    st.caption(f"Word2Vec (skip-gram, {wv.vector_size}d) trained on {state.corpus_title(corpus.name)}: "
-               f"{len(wv):,} words.")
-    return wv, f"Word2Vec trained on {state.corpus_title(corpus.name)}", emb.digest
+    st.caption(text.plain(f"Word2Vec (skip-gram, {wv.vector_size}d) trained on "
+                          f"{session.corpus_title(corpus.name)}: {len(wv):,} words."))
+    return wv, f"Word2Vec trained on {session.corpus_title(corpus.name)}", emb.digest
 
 
 def _scores_table(result, column: str) -> pd.DataFrame:
@@ -38,7 +39,7 @@ def nearest_words_panel(wv, source: str) -> None:
         st.dataframe(_scores_table(nearest_words(wv, word, k, source=source), "word"), hide_index=True,
                      width="stretch")
     except UnknownWordError as error:
-        st.warning(str(error))
+        st.warning(text.plain(error))
 
 
 def analogy_panel(wv, source: str) -> None:
@@ -52,7 +53,7 @@ def analogy_panel(wv, source: str) -> None:
                      width="stretch")
         st.caption("The three input words are left out of the answers, as is usual.")
     except UnknownWordError as error:
-        st.warning(str(error))
+        st.warning(text.plain(error))
 
 
 def word_map_panel(wv, source: str, vectors_key: str) -> None:
@@ -69,8 +70,8 @@ def word_map_panel(wv, source: str, vectors_key: str) -> None:
         words, groups = bundled.texts, dict(zip(bundled.texts, bundled.labels))
     vectors, known, unknown = word_vectors(wv, words)
     if unknown:
-        st.info(f"{source} does not know {len(unknown)} of these words, left off the map: "
-                + ", ".join(unknown[:30]) + (" …" if len(unknown) > 30 else ""))
+        st.info(text.plain(f"{source} does not know {len(unknown)} of these words, left off the map: "
+                + ", ".join(unknown[:30]) + (" …" if len(unknown) > 30 else "")))
     if len(known) < 2:
         st.warning("Give at least two words the model knows.")
         return

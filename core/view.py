@@ -1,0 +1,223 @@
+"""The view state: everything a page shows, as one validated value.
+
+Widgets, share links and the command line all produce a `ViewState`, and pages read only it. Every
+field is checked once, here, against the same bounds the widgets use; a bad value falls back to the
+default and leaves a short notice, never an exception. What depends on the corpus (a document
+number, a colour column, a selection, filters) is checked again by `fit_to` once the corpus is known.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, fields, replace
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from core.encoders import ENCODERS, default_params
+
+METHODS = ("pca", "umap")
+DIMS = (2, 3)
+SEED_BOUNDS = (0, 9999)
+SEARCH_MAX_CHARS = 200
+COLOUR_MAX_CHARS = 100
+LINK_MAX_SELECTION = 2_000     # rows a share link carries; a bigger selection stays in the session
+DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
+_DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: str.isdigit() accepts '²', which int() refuses
+
+
+@dataclass(frozen=True)
+class ViewState:
+    corpus: str = DEFAULT_CORPUS
+    encoder: str = DEFAULT_ENCODER
+    params: dict = field(default_factory=dict)   # only the parameters that differ from the encoder's defaults
+    method: str = "pca"
+    dims: int = 2
+    seed: int = 0
+    colour: str = ""                             # "" means the page's default colouring
+    search: str = ""
+    doc: int = 0
+    selection: tuple[int, ...] = ()
+    filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
+
+    def encoder_params(self) -> dict:
+        return {**default_params(self.encoder), **self.params}
+
+    def with_changes(self, **changes) -> "ViewState":
+        """A copy with some fields changed, each validated like a link's value (a bad one is ignored)."""
+        query = {name: _to_text(name, value) for name, value in changes.items()}
+        checked, _ = parse_view(query, corpora=(changes.get("corpus", self.corpus),), base=self)
+        return checked
+
+    def fit_to(self, n_documents: int, colour_options=(), columns=None) -> tuple["ViewState", list[str]]:
+        """Drop what does not exist in this corpus: a document or selected row out of range, an unknown
+        colour, filters on missing columns. Returns the fitted view and a notice for each change."""
+        notices, changes = [], {}
+        if not 0 <= self.doc < max(1, n_documents):
+            changes["doc"] = 0
+            notices.append(f"Document {self.doc} does not exist in this corpus; showing document 0.")
+        if any(not 0 <= row < n_documents for row in self.selection):
+            changes["selection"] = tuple(row for row in self.selection if 0 <= row < n_documents)
+            notices.append("Some selected rows do not exist in this corpus and were left out.")
+        if self.colour and colour_options and self.colour not in colour_options:
+            changes["colour"] = ""
+            notices.append(f"This corpus cannot be coloured by '{self.colour}'; the default colouring is shown.")
+        if self.filters and columns is not None and set(self.filters) - set(columns):
+            changes["filters"] = {c: v for c, v in self.filters.items() if c in columns}
+            notices.append("Filters on columns this corpus does not have were dropped.")
+        return (replace(self, **changes) if changes else self), notices
+
+
+def parse_view(query, *, corpora, base: ViewState | None = None) -> tuple[ViewState, list[str]]:
+    """A `ViewState` from query parameters (a mapping of strings). `corpora` are the names a link may
+    open. Unknown parameters are ignored; each bad value keeps `base`'s value and adds a notice."""
+    view = base or ViewState()
+    notices: list[str] = []
+    changes = {}
+    for name, parser in _PARSERS.items():  # in this order: a link's params are checked against its encoder
+        value = query.get(name)
+        if value is None:
+            continue
+        try:
+            changes[name] = parser(str(value), corpora=corpora, encoder=changes.get("encoder", view.encoder))
+        except ValueError as error:
+            notices.append(f"The link's {name} was ignored: {error}")
+    if "encoder" in changes and "params" not in changes and changes["encoder"] != view.encoder:
+        changes["params"] = {}
+    return replace(view, **changes), notices
+
+
+def view_from_link(link: str, *, corpora) -> tuple[ViewState, list[str]]:
+    """The view a share link (a whole URL or just its query string) shows."""
+    query = urlsplit(link).query if "?" in link or "://" in link else link
+    return parse_view(dict(parse_qsl(query, keep_blank_values=True)), corpora=corpora)
+
+
+def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
+    """The query parameters that reproduce `view`: only what differs from the defaults, and never the
+    name of a corpus outside `shareable_corpora` (an upload stays in its session)."""
+    default = ViewState()
+    query = {}
+    for item in fields(ViewState):
+        value = getattr(view, item.name)
+        if value == getattr(default, item.name) and item.name not in ("corpus", "encoder"):
+            continue
+        if item.name == "corpus" and value not in shareable_corpora:
+            continue
+        if item.name == "selection" and len(value) > LINK_MAX_SELECTION:
+            continue
+        query[item.name] = _to_text(item.name, value)
+    return query
+
+
+def link(base_url: str, view: ViewState, *, shareable_corpora) -> str:
+    return f"{base_url.split('?')[0]}?{urlencode(to_query(view, shareable_corpora=shareable_corpora))}"
+
+
+def _to_text(name: str, value) -> str:
+    if name == "params" or name == "filters":
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if name == "selection":
+        return ",".join(str(int(v)) for v in value)
+    return str(value)
+
+
+# --- one parser per field: each returns the typed value or raises ValueError saying why --------------
+
+def _corpus(text, *, corpora, **_):
+    if text not in corpora:
+        raise ValueError(f"there is no shared corpus '{text[:40]}'.")
+    return text
+
+
+def _encoder(text, **_):
+    if text not in ENCODERS:
+        raise ValueError(f"there is no encoder '{text[:40]}'.")
+    return text
+
+
+def _params(text, *, encoder, **_):
+    """Known parameters of `encoder` with int values within the widget's bounds or options."""
+    try:
+        given = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        raise ValueError("it is not valid JSON.") from None
+    if not isinstance(given, dict):
+        raise ValueError("it must be a JSON object.")
+    chosen = {}
+    for param in ENCODERS[encoder].params:
+        value = given.get(param.name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not _allowed(param, value):
+            raise ValueError(f"{param.name} must be {_allowed_text(param)}.")
+        if value != param.default:
+            chosen[param.name] = value
+    return chosen
+
+
+def _allowed(param, value: int) -> bool:
+    if param.options:
+        return value in param.options
+    return param.bounds[0] <= value <= param.bounds[1]
+
+
+def _allowed_text(param) -> str:
+    if param.options:
+        return "one of " + ", ".join(map(str, param.options))
+    return f"a whole number from {param.bounds[0]} to {param.bounds[1]}"
+
+
+def _choice(options):
+    def parse(text, **_):
+        for option in options:
+            if text == str(option):
+                return option
+        raise ValueError(f"it must be one of {', '.join(map(str, options))}.")
+    return parse
+
+
+def _bounded_int(low: int, high: int | None):
+    def parse(text, **_):
+        if not _DIGITS.fullmatch(text) or not low <= int(text) <= (high if high is not None else int(text)):
+            upper = f" to {high}" if high is not None else " or more"
+            raise ValueError(f"it must be a whole number from {low}{upper}.")
+        return int(text)
+    return parse
+
+
+def _text(limit: int):
+    def parse(text, **_):
+        return text[:limit]
+    return parse
+
+
+def _selection(text, **_):
+    if not text:
+        return ()
+    parts = text.split(",")
+    if len(parts) > LINK_MAX_SELECTION or not all(_DIGITS.fullmatch(p) for p in parts):
+        raise ValueError(f"it must be up to {LINK_MAX_SELECTION:,} row numbers separated by commas.")
+    return tuple(sorted({int(p) for p in parts}))
+
+
+def _filters(text, **_):
+    try:
+        given = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        raise ValueError("it is not valid JSON.") from None
+    if not isinstance(given, dict) or not all(_filter_ok(v) for v in given.values()):
+        raise ValueError("each filter must be a list of categories or a [low, high] pair of numbers.")
+    return {str(column)[:100]: value for column, value in given.items()}
+
+
+def _filter_ok(value) -> bool:
+    if not isinstance(value, list) or len(value) > 1000:
+        return False
+    return all(isinstance(v, str) for v in value) or (
+        len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+
+
+_PARSERS = {
+    "corpus": _corpus, "encoder": _encoder, "params": _params, "method": _choice(METHODS), "dims": _choice(DIMS),
+    "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS), "search": _text(SEARCH_MAX_CHARS),
+    "doc": _bounded_int(0, None), "selection": _selection, "filters": _filters,
+}

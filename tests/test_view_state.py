@@ -1,0 +1,95 @@
+"""The view state: one validated value that share links, widgets and the command line produce."""
+from html import unescape
+
+import numpy as np
+import pytest
+
+import core
+from markdown_it import MarkdownIt
+
+from core.view import LINK_MAX_SELECTION, ViewState, parse_view, to_query, view_from_link
+from ui.text import plain
+
+BUNDLED = ("flutter", "words", "anime-quotes")
+
+
+@pytest.mark.parametrize("name,value", [("seed", "²"), ("doc", "²"), ("seed", "٣"), ("seed", "10000"),
+                                        ("seed", "-1"), ("doc", "1e3"), ("dims", "9"), ("method", "tsne"),
+                                        ("corpus", "../../etc/passwd"), ("encoder", "bert-huge"),
+                                        ("params", "{not json"),
+                                        ("selection", "1,²,3"), ("filters", '{"likes": "many"}')])
+def test_a_bad_link_value_falls_back_to_the_default_with_a_notice(name, value):
+    view, notices = parse_view({name: value}, corpora=BUNDLED)
+    assert view == ViewState()
+    assert len(notices) == 1 and notices[0].startswith(f"The link's {name} was ignored")
+
+
+def test_good_link_values_are_typed_and_kept():
+    query = {"corpus": "words", "encoder": "lsa", "params": '{"n_components": 20}', "method": "umap", "dims": "3",
+             "seed": "42", "colour": "label", "search": "nest", "doc": "7", "selection": "9,3,3,5",
+             "filters": '{"label": ["birds", "money"], "likes": [2, 10.5]}', "unknown": "x"}
+    view, notices = parse_view(query, corpora=BUNDLED)
+    assert notices == []
+    assert view == ViewState(corpus="words", encoder="lsa", params={"n_components": 20}, method="umap", dims=3,
+                             seed=42, colour="label", search="nest", doc=7, selection=(3, 5, 9),
+                             filters={"label": ["birds", "money"], "likes": [2, 10.5]})
+    assert view.encoder_params() == {"n_components": 20}
+
+
+def test_a_link_round_trips_and_never_names_an_upload():
+    view = ViewState(corpus="words", encoder="word2vec", params={"sg": 0}, method="umap", seed=3,
+                     search="[x](http://example.org)", selection=(1, 2), filters={"label": ["a"]})
+    query = to_query(view, shareable_corpora=BUNDLED)
+    assert parse_view(query, corpora=BUNDLED) == (view, [])
+    assert view_from_link("http://host/Map?" + "&".join(f"{k}={v}" for k, v in
+                                                       {"corpus": "words", "seed": "3"}.items()),
+                          corpora=BUNDLED)[0] == ViewState(corpus="words", seed=3)
+    upload = ViewState(corpus="upload: private.csv", seed=5)
+    assert "corpus" not in to_query(upload, shareable_corpora=BUNDLED)
+    big = ViewState(selection=tuple(range(LINK_MAX_SELECTION + 1)))
+    assert "selection" not in to_query(big, shareable_corpora=BUNDLED)
+
+
+def test_parameters_are_checked_against_the_encoder_the_link_names():
+    view, notices = parse_view({"encoder": "lsa", "params": '{"n_components": 500}'}, corpora=BUNDLED)
+    assert view.encoder == "lsa" and view.params == {} and "from 2 to 300" in notices[0]
+    view, _ = parse_view({"params": '{"n_components": 20}', "encoder": "lsa"}, corpora=BUNDLED)
+    assert view.params == {"n_components": 20}  # the order of the query does not matter
+
+
+def test_changes_are_validated_like_a_link():
+    view = ViewState(seed=4)
+    assert view.with_changes(seed=12).seed == 12
+    assert view.with_changes(seed=123456).seed == 4
+    assert view.with_changes(method="umap", dims=3) == ViewState(seed=4, method="umap", dims=3)
+    assert ViewState(encoder="lsa", params={"n_components": 20}).with_changes(encoder="tfidf").params == {}
+
+
+def test_fitting_to_a_corpus_drops_what_it_does_not_have():
+    view = ViewState(doc=600, selection=(1, 700), colour="likes", filters={"likes": [1, 2], "gone": ["x"]})
+    fitted, notices = view.fit_to(513, colour_options=["label", "nothing"], columns=["likes"])
+    assert (fitted.doc, fitted.selection, fitted.colour, fitted.filters) == (0, (1,), "", {"likes": [1, 2]})
+    assert len(notices) == 4
+    assert ViewState(doc=5).fit_to(513) == (ViewState(doc=5), [])
+
+
+@pytest.mark.parametrize("text", ["[x](http://example.org)", "**bold** _it_ `code`", "<b>tag</b> &quot; &amp;",
+                                  ":red[alarm] $x^2$ # heading", "a\\b | c ~~d~~", "1. list", "- item"])
+def test_plain_text_renders_as_itself_in_markdown(text):
+    rendered = MarkdownIt("commonmark").enable("strikethrough").enable("table").renderInline(plain(text))
+    assert unescape(rendered) == text and "<a " not in rendered and "<strong>" not in rendered and "<b>" not in rendered
+
+
+def test_the_command_line_draws_the_map_a_link_shows(tmp_path, capsys):
+    import pandas as pd
+
+    from core.__main__ import main
+    from core.pipeline import analyse
+
+    link = "http://localhost:8501/Map?corpus=words&encoder=lsa&params=%7B%22n_components%22%3A20%7D&seed=²"
+    assert main(["map", link, "--out", str(tmp_path / "map.csv")]) == 0
+    written = pd.read_csv(tmp_path / "map.csv")
+    expected = analyse(core.load_corpus("words"), "lsa", {"n_components": 20}).map.coords
+    assert np.allclose(written[["x", "y"]].to_numpy(), expected, atol=1e-6)
+    assert written.text.tolist() == core.load_corpus("words").texts
+    assert "seed was ignored" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""The cached computations pages call: embeddings, and one analysis (the pipeline's steps) per view.
+
+Bundled corpora: results are shared by every session (memory, keyed by content) and persisted in the
+disk cache. Uploads: results stay in the uploader's session, in a small bounded cache, and are never
+written to disk, so nothing of one visitor's data is readable by the next.
+"""
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+import core
+from core.cache import BoundedCache
+from core.datasets import DATA_DIR
+from core.disk_cache import DiskCache, default_folder
+from core.encoders import ENCODERS, default_params
+from core.pipeline import Analysis, Embeddings, analyse, embedding_key
+from core.view import DEFAULT_CORPUS, DEFAULT_ENCODER, ViewState
+from ui import session, text
+
+SHARED = BoundedCache(max_entries=48)   # bundled corpora's embeddings and analyses, for all sessions
+DISK = DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
+PRIVATE = "_private_results"             # an upload's embeddings and analyses, this session only
+PRIVATE_ENTRIES = 6
+
+
+def _store_for(corpus: core.Corpus) -> tuple[BoundedCache, DiskCache | None]:
+    if session.is_bundled(corpus):
+        return SHARED, DISK
+    if PRIVATE not in st.session_state:
+        st.session_state[PRIVATE] = BoundedCache(max_entries=PRIVATE_ENTRIES)
+    return st.session_state[PRIVATE], None
+
+
+def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:
+    """The corpus's embeddings: vectors imported with it, else the encoder's (the view's by default),
+    computed once per key, with a progress bar the first time."""
+    if encoder is None:
+        imported = session.imported_embeddings(corpus)
+        if imported is not None:
+            return imported
+        view = session.view()
+        encoder, params = view.encoder, view.encoder_params()
+    params = {**default_params(encoder), **(params or {})}
+    store, disk = _store_for(corpus)
+    digest = core.key_digest(embedding_key(corpus, encoder, params))
+    cached = store.get(digest)
+    if cached is not None:
+        return cached
+    title = ENCODERS[encoder].title
+    bar = st.progress(0.0, text=f"Computing {title} embeddings for {len(corpus):,} documents…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Embedding with {title}: {done:,} of {total:,} documents")
+
+    try:
+        return store.get_or_compute(digest, lambda: core.embed(corpus, encoder, params, progress=progress,
+                                                               cache=disk))
+    finally:
+        bar.empty()
+
+
+def analysis(corpus: core.Corpus, view: ViewState, *, dims: int | None = None,
+             emb: Embeddings | None = None) -> Analysis:
+    """The pipeline for this view (embeddings, kNN graph, map), computed once per key."""
+    emb = emb or embeddings(corpus)
+    dims = dims or view.dims
+    store, disk = _store_for(corpus)
+    digest = core.key_digest({"analysis": emb.digest, "method": view.method, "dims": dims, "seed": view.seed})
+    cached = store.get(digest)
+    if cached is not None:
+        return cached
+    label = "UMAP" if view.method == "umap" else "PCA"
+    with st.spinner(f"Finding neighbours and projecting {len(emb.vectors):,} points with {label}…"):
+        return store.get_or_compute(digest, lambda: analyse(corpus, emb.key["encoder"], method=view.method,
+                                                            n_components=dims, seed=view.seed, cache=disk,
+                                                            embeddings=emb))
+
+
+def guarded(action, *args, **kwargs):
+    """Run `action`; a CorpusError or EncoderError becomes a clear message on the page and None."""
+    try:
+        return action(*args, **kwargs)
+    except (core.CorpusError, core.EncoderError) as error:
+        st.error(text.plain(error))
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def start_warmup() -> threading.Thread:
+    """Once per server process: the default view, the models and UMAP's compilation, in the background."""
+    def warm():
+        from core.encoders.static import load_glove, load_static_minilm
+        from core.encoders.transformer import load_transformer
+        from core.projection import warm_up_umap
+
+        corpus = core.load_corpus(DEFAULT_CORPUS)
+        emb = SHARED.get_or_compute(core.key_digest(embedding_key(corpus, DEFAULT_ENCODER, {})),
+                                    lambda: core.embed(corpus, DEFAULT_ENCODER, cache=DISK))
+        analyse(corpus, DEFAULT_ENCODER, cache=DISK, embeddings=emb)
+        load_static_minilm()
+        load_glove()
+        warm_up_umap()
+        load_transformer(None)
+
+    thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
+    thread.start()
+    return thread

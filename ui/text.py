@@ -1,0 +1,12 @@
+"""User text inside Streamlit's Markdown (captions, notices, metrics): shown as typed, never as markup."""
+from __future__ import annotations
+
+import re
+
+# Markdown's punctuation, plus what Streamlit adds: ':' for icons and colours, '$' for LaTeX, '~' and '|'.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
+
+
+def plain(text: str) -> str:
+    """`text` with every character that Markdown would read as markup escaped by a backslash."""
+    return _SPECIAL.sub(r"\\\1", str(text))
