@@ -58,6 +58,30 @@ def test_one_hot_of_bird_geo_has_one_column_per_country():
     np.testing.assert_allclose(encoded.matrix[:, 3:].mean(axis=0), 0, atol=1e-5)
 
 
+def test_table_encoding_and_distances_match_a_hand_computation():
+    table = pd.DataFrame({"geo": ["US", "UK", "NZ", "US"], "posts": [1, 2, 3, 6], "id": list("abcd")})
+    encoded = encode_table(table, categorical=["geo"], numeric=["posts"], scale=True)
+    spread = np.sqrt(((np.array([1, 2, 3, 6]) - 3) ** 2).mean())  # population standard deviation: sqrt(3.5)
+    expected = np.array([[0, 0, 1, -2 / spread],   # columns: geo=NZ, geo=UK, geo=US, posts (scaled)
+                         [0, 1, 0, -1 / spread],
+                         [1, 0, 0, 0],
+                         [0, 0, 1, 3 / spread]])
+    assert encoded.columns == ["geo=NZ", "geo=UK", "geo=US", "posts (scaled)"]
+    np.testing.assert_allclose(encoded.matrix, expected, atol=1e-6)
+    frame = encoded.frame(table.id)
+    assert frame.loc["c", "geo=NZ"] == 1 and list(frame.index) == list("abcd")
+    distances = pairwise_distances(encoded.matrix)
+    assert distances[0, 3] == pytest.approx(5 / spread, abs=1e-5)  # same country: only the posts differ
+    assert distances[0, 1] == pytest.approx(np.sqrt(2 + (1 / spread) ** 2), abs=1e-5)
+    raw = encode_table(table, categorical=[], numeric=["posts"], scale=False)
+    assert raw.columns == ["posts"] and raw.matrix[:, 0].tolist() == [1, 2, 3, 6]
+    with pytest.raises(FeatureError, match="Pick at least one"):
+        encode_table(table, categorical=[], numeric=[])
+    many = pd.DataFrame({"name": [f"bird {i}" for i in range(60)]})
+    with pytest.raises(FeatureError, match="60 distinct values"):
+        encode_table(many, categorical=["name"], numeric=[])
+
+
 def test_without_scaling_the_largest_numbers_decide_the_nearest_row():
     table = pd.DataFrame({"geo": ["US", "US", "UK"], "likes": [100, 400, 110], "posts": [1, 1, 1]})
     raw = encode_table(table, categorical=["geo"], numeric=["likes"], scale=False)
