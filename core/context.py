@@ -74,3 +74,15 @@ def word_in_context(sentences: list[str], word: str, *, model: str | None = None
             targets.append(positions)
     return Occurrences(word=word, sentences=[s for s, _ in kept], pieces=pieces, target=targets,
                        vectors=np.stack(vectors).astype(np.float32), missing=missing)
+
+
+def glove_vectors(found: Occurrences) -> np.ndarray | None:
+    """The static contrast: GloVe's one vector for the word, repeated for every sentence (None when GloVe
+    does not know the word)."""
+    from core.encoders.static import load_glove
+
+    glove = load_glove()
+    word = found.word.lower()
+    if word not in glove.key_to_index:
+        return None
+    return np.repeat(glove[word][None], len(found.sentences), axis=0)

@@ -24,36 +24,49 @@ class EncodedTable:
 
 def encode_table(table: pd.DataFrame, *, categorical: list[str], numeric: list[str],
                  scale: bool = True) -> EncodedTable:
-    """One column per category value (indicator encoding) and one per number, standardised if `scale`."""
+    """One column per category value (scikit-learn's OneHotEncoder) and one per number, standardised
+    by StandardScaler if `scale`, side by side through a ColumnTransformer."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     if not categorical and not numeric:
         raise FeatureError("Pick at least one column to encode.")
-    parts, names = [], []
-    for column in categorical:
-        values = table[column].astype(str).fillna("")
-        categories = sorted(values.unique())
-        if len(categories) > MAX_CATEGORIES:
-            raise FeatureError(f"Column '{column}' has {len(categories)} distinct values; one-hot encoding "
-                               f"supports up to {MAX_CATEGORIES}. Treat it as numeric or leave it out.")
-        parts.append(np.stack([(values == c).to_numpy(float) for c in categories], axis=1))
-        names += [f"{column}={c}" for c in categories]
-    for column in numeric:
-        values = pd.to_numeric(table[column], errors="coerce")
-        if values.isna().any():
-            raise FeatureError(f"Column '{column}' has values that are not numbers. Mark it as categorical, "
-                               "or fix those cells.")
-        values = values.to_numpy(float)
-        if scale:
-            spread = values.std()
-            values = (values - values.mean()) / (spread if spread > 0 else 1.0)
-        parts.append(values[:, None])
-        names.append(column + (" (scaled)" if scale else ""))
-    return EncodedTable(np.hstack(parts).astype(np.float32), names)
+    prepared = pd.DataFrame({**{c: _categories(table, c) for c in categorical},
+                             **{c: _numbers(table, c) for c in numeric}}, index=table.index)
+    transformers = []
+    if categorical:
+        onehot = OneHotEncoder(sparse_output=False, feature_name_combiner=lambda column, value: f"{column}={value}")
+        transformers.append(("onehot", onehot, list(categorical)))
+    if numeric:
+        transformers.append(("numbers", StandardScaler() if scale else "passthrough", list(numeric)))
+    encoder = ColumnTransformer(transformers, sparse_threshold=0.0)
+    matrix = encoder.fit_transform(prepared)
+    names = list(encoder.named_transformers_["onehot"].get_feature_names_out()) if categorical else []
+    names += [column + (" (scaled)" if scale else "") for column in numeric]
+    return EncodedTable(np.asarray(matrix, dtype=np.float32), names)
+
+
+def _categories(table: pd.DataFrame, column: str) -> pd.Series:
+    values = table[column].astype(str)
+    if values.nunique() > MAX_CATEGORIES:
+        raise FeatureError(f"Column '{column}' has {values.nunique()} distinct values; one-hot encoding "
+                           f"supports up to {MAX_CATEGORIES}. Treat it as numeric or leave it out.")
+    return values
+
+
+def _numbers(table: pd.DataFrame, column: str) -> pd.Series:
+    values = pd.to_numeric(table[column], errors="coerce")
+    if values.isna().any():
+        raise FeatureError(f"Column '{column}' has values that are not numbers. Mark it as categorical, "
+                           "or fix those cells.")
+    return values.astype(float)
 
 
 def pairwise_distances(matrix: np.ndarray) -> np.ndarray:
     """Euclidean distances between all rows."""
-    squared = (matrix ** 2).sum(axis=1)
-    return np.sqrt(np.clip(squared[:, None] + squared[None, :] - 2 * matrix @ matrix.T, 0, None))
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    return euclidean_distances(np.asarray(matrix, dtype=np.float64))
 
 
 def nearest_rows(distances: np.ndarray) -> np.ndarray:

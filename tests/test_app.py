@@ -2,6 +2,7 @@
 import re
 from urllib.parse import parse_qsl
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -113,12 +114,23 @@ def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():
     assert "upload: posts.csv" not in other_session.sidebar.selectbox(key="_w_corpus").options
 
 
-def test_neighbors_of_typed_text_and_of_unknown_words():
+def test_neighbors_of_typed_text_and_of_unknown_words(flutter):
+    typed = "Cling to your hopes, because without them life is a bird with a broken wing that can never take off."
+    emb = core.embed(flutter, "minilm")
+    query = emb.encoder.transform([typed])[0].astype(np.float64)
+    X = emb.vectors.astype(np.float64)
+    cosines = (X / np.linalg.norm(X, axis=1, keepdims=True)) @ (query / np.linalg.norm(query))
+    expected = np.argsort(-cosines, kind="stable")[:10]
+    assert typed not in flutter.texts
+
     at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="minilm")
     at.radio[0].set_value("my own text").run()
+    at.text_input[0].set_value(typed).run()
     assert_clean(at)
     table = at.dataframe[0].value
-    assert table.document[0].startswith("Hold fast to dreams") and table.cosine[0] > 0.99
+    assert table.row.tolist() == expected.tolist()
+    np.testing.assert_allclose(table.cosine, cosines[expected], atol=1e-5)
+    assert table.document[0].startswith("Hold fast to dreams") and table.cosine[0] < 0.99  # the paraphrased line
     at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="glove")
     at.radio[0].set_value("my own text").run()
     at.text_input[0].set_value("zzqx vvkj").run()
@@ -193,13 +205,32 @@ def test_map_honesty_colours_search_and_quality():
     assert '"highlighted"' in at.get("plotly_chart")[0].proto.spec and "documents contain 'nest'" in at.caption[1].value
 
 
-def test_neighbours_on_the_map_versus_the_original_space():
-    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf")
-    assert "also on the map" in at.dataframe[0].value.columns
+def test_neighbours_on_the_map_versus_the_original_space(flutter):
+    doc, k = 4, 10  # a document whose 2D TF-IDF map keeps some neighbours and loses others
+    emb = core.embed(flutter, "tfidf")
+    X = emb.vectors.astype(np.float64)
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    cosines = unit @ unit[doc]
+    cosines[doc] = -np.inf
+    original = np.argsort(-cosines, kind="stable")[:k]
+    coords = core.project(emb.vectors, method="pca", n_components=2)  # the map the Map page draws
+    distances = np.linalg.norm(coords - coords[doc], axis=1)
+    distances[doc] = np.inf
+    on_map = np.argsort(distances, kind="stable")[:k]
+    shared = set(original.tolist()) & set(on_map.tolist())
+    assert 0 < len(shared) < k
+
+    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf", neighbour_doc=doc)
+    assert_clean(at)
+    assert at.metric[0].value == f"{len(shared)} of {k}"
+    table = at.dataframe[0].value
+    assert table.row.tolist() == original.tolist()
+    assert table["also on the map"].tolist() == ["✓" if i in shared else "✗ torn apart" for i in original]
     at.radio[1].set_value("the 2D PCA map").run()
     assert_clean(at)
     table = at.dataframe[0].value
-    assert "also in the original space" in table.columns and table["map distance"].is_monotonic_increasing
+    assert table.row.tolist() == on_map.tolist() and table["map distance"].is_monotonic_increasing
+    assert table["also in the original space"].tolist() == ["✓" if i in shared else "✗ invented" for i in on_map]
 
 
 def test_compare_page_linked_selection_and_self_overlap():

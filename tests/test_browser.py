@@ -85,7 +85,22 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
     page.screenshot(path=str(SHOTS / "upload.png"))
 
 
-def test_lasso_selection_on_the_map_lists_the_documents(page, server):
+POINTS_ON_SCREEN = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const points = [];
+    for (const trace of gd._fullData) {
+        if (!trace.customdata || trace.name === 'highlighted') continue;
+        for (let i = 0; i < trace.x.length; i++) {
+            points.push([Number(trace.customdata[i]), box.left + xa._offset + xa.l2p(trace.x[i]),
+                         box.top + ya._offset + ya.l2p(trace.y[i])]);
+        }
+    }
+    return points;
+}"""
+
+
+def test_lasso_selection_on_the_map_lists_the_documents_inside_it(page, server):
     page.goto(f"{server}/Map")
     wait_for_map(page)
     box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
@@ -98,6 +113,15 @@ def test_lasso_selection_on_the_map_lists_the_documents(page, server):
     page.mouse.up()
     page.wait_for_function("document.body.innerText.includes('selected documents')", timeout=60_000)
     page.wait_for_timeout(1500)
+    page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
     no_error_text(page)
-    assert page.locator("[data-testid=stDataFrame]").count() >= 1
     page.screenshot(path=str(SHOTS / "selection.png"), full_page=True)
+
+    # The lasso drawn is the rectangle above: the page must list every point drawn inside it and no other.
+    # The drawn positions come from plotly's own axes; points within 2 px of the edge may fall either way.
+    points = page.evaluate(POINTS_ON_SCREEN)
+    assert len(points) == 513
+    surely_in = sum(abs(x - cx) < w - 2 and abs(y - cy) < h - 2 for _, x, y in points)
+    maybe_in = sum(abs(x - cx) < w + 2 and abs(y - cy) < h + 2 for _, x, y in points)
+    listed = int(page.get_by_text("selected documents").inner_text().split()[0].replace(",", ""))
+    assert 0 < surely_in <= listed <= maybe_in < len(points), (surely_in, listed, maybe_in)

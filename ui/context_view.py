@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.context import DEFAULT_SENTENCES, Occurrences, word_in_context
+from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
 from core.corpus import shorten
 from core.encoders import EncoderError
-from core.encoders.static import load_glove
 from core.plots import as_text, line_chart, map_figure, matrix_heatmap
 from core.projection import pca
 from core.similarity import similarity_matrix
@@ -53,15 +52,13 @@ def layer_views(found: Occurrences, layer: int) -> None:
     left.plotly_chart(matrix_heatmap(similarity_matrix(vectors), names(found), value_name="cosine", zmin=0, zmax=1,
                                      title=f"MiniLM, layer {layer}: '{shown_word}' in each sentence"),
                       width="stretch")
-    glove = load_glove()
-    word = found.word.lower()
-    if word in glove.key_to_index:
-        static = np.repeat(glove[word][None], len(found.sentences), axis=0)
+    static = glove_vectors(found)
+    if static is not None:
         right.plotly_chart(matrix_heatmap(similarity_matrix(static), names(found), value_name="cosine", zmin=0,
                                           zmax=1, title=f"GloVe: '{shown_word}' is one vector whatever the sentence"),
                            width="stretch")
     else:
-        right.info(f"GloVe has no vector for '{word}'.")
+        right.info(f"GloVe has no vector for '{found.word.lower()}'.")
     coords = pca(vectors, 2)
     st.plotly_chart(map_figure(coords, found.sentences, labels=names(found), point_size=12,
                                title=f"'{shown_word}' in each sentence at layer {layer} (PCA)"), width="stretch")
