@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,12 @@ MAX_COLUMNS = 1_000
 TEXT_COLUMN_NAMES = ("text", "content", "body", "document", "doc", "sentence", "quote", "message", "flit", "word")
 LABEL_COLUMN_NAMES = ("label", "labels", "topic", "category", "class", "group", "show", "tag")
 MAX_LABEL_VALUES = 60
-SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".parquet")
+NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".jsonl", ".parquet")
+TAB_SUFFIXES = (".tsv", ".tab")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+SNIFF_CHARS = 64_000
+HEADER_SAMPLE_ROWS = 200
 
 # Leading bytes of common non-text files, so we can name what the user actually uploaded.
 MAGIC_NAMES = {
@@ -121,7 +127,7 @@ def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.Da
         _refuse_binary(filename, data)
         text, notice = decode_text(data)
         frame = _read_text_table(filename, suffix, text)
-        frame.attrs["notices"] = [notice] if notice else []
+        frame.attrs["notices"] = ([notice] if notice else []) + frame.attrs.get("notices", [])
     if frame.shape[1] > MAX_COLUMNS:
         raise CorpusError(f"'{filename}' has {frame.shape[1]:,} columns; at most {MAX_COLUMNS:,} are supported. "
                           "Keep the text column and a few metadata columns.")
@@ -129,6 +135,19 @@ def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.Da
         raise CorpusError(f"'{filename}' has {len(frame):,} rows; the limit is {max_rows:,}. "
                           "Upload a sample or split the file.")
     return frame
+
+
+def describe_table(frame: pd.DataFrame) -> str:
+    """What was found in an upload, in one sentence for the user: rows, columns by name, and for a
+    CSV or TSV the delimiter and whether the first line was a header."""
+    columns = f"{frame.shape[1]} column{'s' if frame.shape[1] != 1 else ''}"
+    sentence = f"{len(frame):,} rows, {columns}: {_column_list(frame)}."
+    delimiter = frame.attrs.get("delimiter")
+    if delimiter:
+        sentence += f" Separator: {DELIMITER_NAMES.get(delimiter, repr(delimiter))}."
+        if frame.attrs.get("header") is False:
+            sentence += " The first line is data, not a header, so the columns are numbered."
+    return sentence
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -168,14 +187,80 @@ def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
         return pd.DataFrame({"text": [line for line in lines if line]})
     if suffix == ".jsonl":
         return _read_jsonl(filename, text)
-    separator = "\t" if suffix == ".tsv" else ","
+    if suffix in TAB_SUFFIXES:
+        return _read_tab_separated(filename, text)
+    separator = sniff_delimiter(text)
     _refuse_duplicate_headers(text, separator)
     try:
-        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
-                           keep_default_na=False, on_bad_lines="error", engine="python")
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
+                            keep_default_na=False, on_bad_lines="error", engine="python")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error
+    frame.attrs["delimiter"] = separator
+    return frame
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV (comma, semicolon, tab or vertical bar), from its first lines; comma when unsure."""
+    sample = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITER_NAMES)).delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_tab_separated(filename: str, text: str) -> pd.DataFrame:
+    """Tab-separated with quoting off (quotes are text, as in most TSVs, e.g. the STS Benchmark); a first
+    line that looks like data rather than names makes the columns "column 1", "column 2", ..."""
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+            if any(cell.strip() for cell in row)]
+    header = _first_row_is_header(rows)
+    if header:
+        names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0], start=1)]
+        _refuse_repeated(names)
+        rows = rows[1:]
+        for number, row in enumerate(rows, start=2):
+            if len(row) > len(names):
+                raise CorpusError(f"Line {number} of '{filename}' has {len(row)} tab-separated fields, but the "
+                                  f"header names {len(names)}. Remove the extra tabs or name every column.")
+    else:  # some rows may carry extra fields (the STS Benchmark adds two source columns to a few)
+        names = [f"column {i}" for i in range(1, max(map(len, rows)) + 1)]
+    width = len(names)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=names, dtype=str)
+    frame.attrs.update(delimiter="\t", header=header)
+    if not header:
+        frame.attrs["notices"] = [f"The first line of '{filename}' holds data, not column names, so the columns "
+                                  f"are called column 1 to column {width}."]
+    return frame
+
+
+def _first_row_is_header(rows: list[list[str]]) -> bool:
+    """A header names columns: no numbers, a known column name, or short names above long texts or above
+    numbers. Each column votes; a first row with no evidence either way counts as a header."""
+    first, rest = rows[0], rows[1:HEADER_SAMPLE_ROWS]
+    if any(_is_number(cell) for cell in first):
+        return False
+    if any(cell.strip().lower() in TEXT_COLUMN_NAMES + LABEL_COLUMN_NAMES for cell in first):
+        return True
+    votes = 0
+    for i, cell in enumerate(first):
+        values = [row[i] for row in rest if i < len(row) and row[i].strip()]
+        if not values:
+            continue
+        if all(_is_number(value) for value in values):
+            votes += 1  # a word above a column of numbers
+            continue
+        median = sorted(len(value) for value in values)[len(values) // 2]
+        if median >= 20:  # a column of texts: a name is much shorter than its texts, a text is not
+            votes += 1 if len(cell.strip()) < median / 2 else -1
+    return votes >= 0 if rest else False
+
+
+def _is_number(cell: str) -> bool:
+    return NUMBER.fullmatch(cell.strip()) is not None
 
 
 def _refuse_duplicate_headers(text: str, separator: str) -> None:
@@ -184,6 +269,10 @@ def _refuse_duplicate_headers(text: str, separator: str) -> None:
         header = next(csv.reader(io.StringIO(text[:100_000]), delimiter=separator), [])
     except csv.Error:
         return
+    _refuse_repeated(header)
+
+
+def _refuse_repeated(header: list[str]) -> None:
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise CorpusError(f"Column names must be unique; these appear more than once: {', '.join(repeated)}. "

@@ -83,3 +83,29 @@ def test_accepted_with_a_notice_where_something_was_changed(name, data, notice, 
     if notice:
         assert any(notice in info.value for info in at.info)
     assert at.get("plotly_chart")
+
+
+def test_a_semicolon_csv_is_split_and_the_caption_names_the_columns_and_the_separator():
+    at = upload("european.csv", "text;label;price\nBread, fresh;food;2,50\nNails, steel;tools;0,10\n".encode())
+    assert not at.exception and not at.error
+    assert at.selectbox(key="upload_text_column").options == ["text", "label", "price"]
+    caption = " ".join(c.value for c in at.caption)
+    assert "2 rows, 3 columns: text, label, price" in caption and "semicolon" in caption
+
+
+def test_a_headerless_tsv_offers_numbered_columns_and_defaults_to_the_longest_texts():
+    rows = [["news", "3.2", 'He said "hello to the whole crowd.', 'Hi "there'],
+            ["forum", "1.0", 'The 12" pizza arrived cold and very late.', "It was cold"],
+            ["captions", "4.8", "A man is slicing a big cucumber on a board.", '"A man cuts']]
+    at = upload("pairs.tsv", ("\n".join("\t".join(row) for row in rows) + "\n").encode())
+    assert not at.exception and not at.error
+    text_column = at.selectbox(key="upload_text_column")
+    assert text_column.options == ["column 1", "column 2", "column 3", "column 4"]
+    assert text_column.value == "column 3"  # longest texts, counted by hand above
+    assert any("not a header" in c.value for c in at.caption)
+    text_column.select("column 4").run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["corpus"] == "upload: pairs.tsv"
+    assert at.session_state["uploads"]["upload: pairs.tsv"].texts == [row[3] for row in rows]
+

@@ -21,8 +21,9 @@ def _read(filename: str, data: bytes):
 
 def upload_form() -> None:
     file = st.file_uploader("Upload your own corpus", type=[s[1:] for s in SUFFIXES],
-                            help="Plain text (one document per line), CSV or TSV with a header row, "
-                                 "JSONL (one JSON object per line), or Parquet.")
+                            help="Plain text (one document per line); CSV (comma, semicolon, tab or vertical "
+                                 "bar, with a header row); TSV (with or without a header row, quotes read as "
+                                 "text); JSONL (one JSON object per line); or Parquet.")
     if file is None:
         return
     try:
@@ -43,7 +44,7 @@ def upload_form() -> None:
                                 index=options.index(label_guess) if label_guess in options else 0,
                                 key="upload_label_column")
         label_column = None if label == NO_LABEL else label
-    st.caption(f"{len(frame):,} rows, {len(columns)} column{'s' if len(columns) != 1 else ''}.")
+    st.caption(core.corpus.describe_table(frame))
     if st.button("Explore this corpus", type="primary"):
         try:
             corpus = corpus_from_frame(frame, name=file.name, text_column=text_column or columns[0],
