@@ -109,3 +109,24 @@ def test_a_headerless_tsv_offers_numbered_columns_and_defaults_to_the_longest_te
     assert at.session_state["corpus"] == "upload: pairs.tsv"
     assert at.session_state["uploads"]["upload: pairs.tsv"].texts == [row[3] for row in rows]
 
+
+
+def test_the_projector_zip_the_map_page_exports_is_imported_again():
+    import numpy as np
+
+    import core
+    from core.export import projector_zip
+
+    corpus = core.Corpus(name="c", texts=["owls hunt at night", "gulls\tsteal chips", 'a "quoted" wren'] * 4,
+                         labels=["owl", "gull", "wren"] * 4)
+    vectors = np.random.default_rng(1).normal(size=(12, 5)).astype(np.float32)
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.session_state["encoder"] = "tfidf"
+    at.run()
+    at.file_uploader(key="vectors_upload").upload("c-tfidf-projector.zip", projector_zip(corpus, vectors),
+                                                  "application/zip").run()
+    next(b for b in at.button if b.label == "Explore these vectors").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["corpus"] == "upload: imported vectors"
+    imported = at.session_state["uploads"]["upload: imported vectors"]
+    assert imported.texts == corpus.texts and imported.labels == corpus.labels

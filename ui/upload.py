@@ -58,10 +58,11 @@ def upload_form() -> None:
 
 def import_form() -> None:
     """Vectors made elsewhere, with their texts: they stand in for the encoder on this corpus."""
-    files = st.file_uploader("Import precomputed vectors", type=["tsv", "npy", "csv", "parquet"],
+    files = st.file_uploader("Import precomputed vectors", type=["zip", "tsv", "npy", "csv", "parquet"],
                              accept_multiple_files=True, key="vectors_upload",
-                             help="The Embedding Projector's vectors.tsv + metadata.tsv, a .npy array with a "
-                                  "metadata CSV (one row per vector), or a Parquet file with a vector column.")
+                             help="The Embedding Projector's vectors.tsv + metadata.tsv (or the zip of both that "
+                                  "the Map page exports), a .npy array with a metadata CSV (one row per vector), "
+                                  "or a Parquet file with a vector column (as the Map page exports it).")
     if not files or not st.button("Explore these vectors", type="primary"):
         return
     try:
