@@ -172,6 +172,14 @@ def test_csv_delimiter_is_detected_and_the_columns_are_named_to_the_user(delimit
     assert word in description
 
 
+def test_delimiter_of_a_long_csv_with_quoted_multiline_texts():
+    rows = [["text", "label"]] + [[f"line one; number {i}\nline two, with a comma", "ab"[i % 2]] for i in range(3000)]
+    data = csv_bytes(rows, ";")
+    assert len(data) > 64_000  # longer than the sample the delimiter is detected on
+    corpus = load("long.csv", data)
+    assert corpus.texts == [row[0] for row in rows[1:]] and corpus.labels == [row[1] for row in rows[1:]]
+
+
 def headerless_tsv_rows():
     """Quotes that never pair up, like the STS Benchmark's: a CSV reader with quoting on would swallow lines."""
     return [["news", "3.2", 'He said "hello to the whole crowd.', 'Hi "there'],

@@ -32,6 +32,7 @@ REFUSED = [
     ("many_rows.txt", b"row\n" * 200_001, "the limit is 100,000"),
     ("wide.csv", (",".join(f"c{i}" for i in range(5000)) + "\n" + ",".join("x" * 5000) + "\n").encode(),
      "5,000 columns"),
+    ("wide.tsv", ("\t".join("x" * 5000) + "\n").encode(), "5,000 columns"),
     ("dupes.csv", b"text,text,label\na,b,c\n", "appear more than once: text"),
     ("quotes.csv", b'text,label\n"never closed,a\nnext,b\n', "unbalanced quotes"),
     ("broken.jsonl", b'{"text": "fine"}\n{"text": "oops",\n', "Line 2"),
