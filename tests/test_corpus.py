@@ -108,6 +108,7 @@ def test_very_long_documents_are_cut_with_a_notice():
     ("numbers.csv", b"a,b\n1,2\n3,4\n", "no column of text"),
     ("dupes.csv", b"text,text\na,b\n", "unique"),
     ("bad.parquet", b"PAR1 this is not really parquet", "Parquet"),
+    ("bom_only.tsv", b"\xef\xbb\xbf", "empty"),
     ("nulls.csv", b"text,label\n,a\n ,b\n", "no text"),
 ])
 def test_bad_uploads_raise_a_corpus_error_that_says_what_to_fix(name, data, fix):
@@ -214,6 +215,11 @@ def test_tsv_with_a_header_keeps_it_and_reads_quotes_literally():
 def test_tsv_row_with_more_fields_than_its_header_names_the_line():
     with pytest.raises(CorpusError, match="Line 3"):
         load("t.tsv", b"text\tlabel\nfine text\ta\ntoo\tmany\tfields\n")
+
+
+def test_tsv_fields_longer_than_the_csv_modules_limit_are_read():
+    corpus = load("long.tsv", b"text\tlabel\n" + b"word " * 40_000 + b"\ta\nshort one\tb\n")
+    assert len(corpus.texts[0]) == MAX_DOC_CHARS and corpus.labels == ["a", "b"]
 
 
 def test_headerless_tsv_rows_of_different_lengths_are_padded():
