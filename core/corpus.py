@@ -200,7 +200,7 @@ def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
     _refuse_duplicate_headers(text, separator)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
-                            keep_default_na=False, on_bad_lines="error", engine="python")
+                            keep_default_na=False, on_bad_lines="error", engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error

@@ -217,8 +217,10 @@ def test_tsv_row_with_more_fields_than_its_header_names_the_line():
         load("t.tsv", b"text\tlabel\nfine text\ta\ntoo\tmany\tfields\n")
 
 
-def test_tsv_fields_longer_than_the_csv_modules_limit_are_read():
-    corpus = load("long.tsv", b"text\tlabel\n" + b"word " * 40_000 + b"\ta\nshort one\tb\n")
+@pytest.mark.parametrize("name,separator", [("long.tsv", b"\t"), ("long.csv", b","), ("long.csv", b";")])
+def test_fields_longer_than_the_csv_modules_limit_are_read(name, separator):
+    data = b"text" + separator + b"label\n" + b"word " * 40_000 + separator + b"a\nshort one" + separator + b"b\n"
+    corpus = load(name, data)
     assert len(corpus.texts[0]) == MAX_DOC_CHARS and corpus.labels == ["a", "b"]
 
 
