@@ -97,7 +97,11 @@ def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
 
 def load_corpus(source, *, text_column: str | None = None, label_column: str | None = None,
                 max_rows: int = MAX_ROWS) -> Corpus:
-    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes)."""
+    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes).
+
+    A CSV's delimiter is detected; a TSV whose first line is data gets columns "column 1", "column 2", ...
+    (so `text_column="column 6"` picks its sixth). Without `text_column`, a column named like text is
+    used, else the one with the longest texts."""
     from core import datasets
 
     if isinstance(source, str) and source in datasets.BUNDLED:
