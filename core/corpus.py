@@ -121,8 +121,9 @@ def load_corpus(source, *, text_column: str | None = None, label_column: str | N
                              label_column=label_column)
 
 
-def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
-    """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong."""
+def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS, header: bool | None = None) -> pd.DataFrame:
+    """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong. For a TSV,
+    `header` says whether the first line names the columns (None: detect it)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise CorpusError(f"'{filename}' has an unsupported type. Use one of: {', '.join(SUFFIXES)}.")
@@ -133,7 +134,7 @@ def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.Da
     else:
         _refuse_binary(filename, data)
         text, notice = decode_text(data)
-        frame = _read_text_table(filename, suffix, text)
+        frame = _read_text_table(filename, suffix, text, header)
         frame.attrs["notices"] = ([notice] if notice else []) + frame.attrs.get("notices", [])
     _refuse_too_wide(filename, frame.shape[1])
     if len(frame) > max_rows:
@@ -152,7 +153,8 @@ def describe_table(frame: pd.DataFrame) -> str:
     """What was found in an upload, in one sentence for the user: rows, columns by name, and for a
     CSV or TSV the delimiter and whether the first line was a header."""
     columns = f"{frame.shape[1]} column{'s' if frame.shape[1] != 1 else ''}"
-    sentence = f"{len(frame):,} rows, {columns}: {_column_list(frame)}."
+    sentence = f"{len(frame):,} rows, {columns}: {_column_list(frame).removesuffix(' …')}"
+    sentence += " …" if frame.shape[1] > 20 else "."
     delimiter = frame.attrs.get("delimiter")
     if delimiter:
         sentence += f" Separator: {DELIMITER_NAMES.get(delimiter, repr(delimiter))}."
@@ -192,14 +194,14 @@ def _refuse_binary(filename: str, data: bytes) -> None:
                           "Upload plain text, CSV, TSV, JSONL or Parquet.")
 
 
-def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
+def _read_text_table(filename: str, suffix: str, text: str, header: bool | None = None) -> pd.DataFrame:
     if suffix == ".txt":
         lines = [line.strip() for line in text.splitlines()]
         return pd.DataFrame({"text": [line for line in lines if line]})
     if suffix == ".jsonl":
         return _read_jsonl(filename, text)
     if suffix in TAB_SUFFIXES:
-        return _read_tab_separated(filename, text)
+        return _read_tab_separated(filename, text, header)
     separator = sniff_delimiter(text)
     _refuse_duplicate_headers(text, separator)
     try:
@@ -235,7 +237,7 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_tab_separated(filename: str, text: str) -> pd.DataFrame:
+def _read_tab_separated(filename: str, text: str, header: bool | None = None) -> pd.DataFrame:
     """Tab-separated with quoting off (quotes are text, as in most TSVs, e.g. the STS Benchmark); a first
     line that looks like data rather than names makes the columns "column 1", "column 2", ..."""
     # With quoting off, a row is a line and a field is what lies between tabs (no field size limit either).
@@ -243,7 +245,8 @@ def _read_tab_separated(filename: str, text: str) -> pd.DataFrame:
     if not rows:
         raise CorpusError(f"'{filename}' is empty. Upload a file with at least one line of text.")
     _refuse_too_wide(filename, max(map(len, rows)))
-    header = _first_row_is_header(rows)
+    if header is None:
+        header = _first_row_is_header(rows)
     if header:
         names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0], start=1)]
         _refuse_repeated(names)

@@ -206,6 +206,16 @@ def test_headerless_tsv_with_unpaired_quotes_gets_numbered_columns_and_the_longe
     assert chosen.metadata["column 2"].tolist() == [row[1] for row in rows]
 
 
+def test_the_user_can_overrule_the_header_detection():
+    data = b"owl\tbird\nhawk\tbird\ncod\tfish\n"  # short words: read as a header unless told otherwise
+    assert list(read_table("t.tsv", data).columns) == ["owl", "bird"]
+    frame = read_table("t.tsv", data, header=False)
+    assert list(frame.columns) == ["column 1", "column 2"] and frame["column 1"].tolist() == ["owl", "hawk", "cod"]
+    rows = headerless_tsv_rows()
+    named = read_table("t.tsv", ("\n".join("\t".join(row) for row in rows)).encode(), header=True)
+    assert list(named.columns) == rows[0] and named.values.tolist() == rows[1:]
+
+
 def test_tsv_with_a_header_keeps_it_and_reads_quotes_literally():
     data = b'text\tlabel\nHe said "hi to all\tx\n"Quoted" start and 12" end\ty\n'
     corpus = load("t.tsv", data)

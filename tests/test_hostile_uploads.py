@@ -112,6 +112,18 @@ def test_a_headerless_tsv_offers_numbered_columns_and_defaults_to_the_longest_te
 
 
 
+def test_the_user_can_say_a_tsv_has_no_header():
+    at = upload("animals.tsv", b"owl\tbird\nhawk\tbird\ncod\tfish\neel\tfish\n")
+    assert at.selectbox(key="upload_text_column").options == ["owl", "bird"]
+    next(box for box in at.checkbox if box.label == "The first line names the columns").uncheck().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="upload_text_column").options == ["column 1", "column 2"]
+    at.selectbox(key="upload_text_column").select("column 1").run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["uploads"]["upload: animals.tsv"].texts == ["owl", "hawk", "cod", "eel"]
+
+
 def test_the_projector_zip_the_map_page_exports_is_imported_again():
     import numpy as np
 

@@ -15,8 +15,8 @@ NO_LABEL = "(no label)"
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read(filename: str, data: bytes):
-    return read_table(filename, data)
+def _read(filename: str, data: bytes, header: bool | None = None):
+    return read_table(filename, data, header=header)
 
 
 def upload_form() -> None:
@@ -28,6 +28,11 @@ def upload_form() -> None:
         return
     try:
         frame = _read(file.name, file.getvalue())
+        if "header" in frame.attrs:  # a TSV: its header was detected, and the user may overrule that
+            header = st.checkbox("The first line names the columns", value=frame.attrs["header"],
+                                 key=f"upload_header:{file.name}:{file.size}")
+            if header != frame.attrs["header"]:
+                frame = _read(file.name, file.getvalue(), header)
     except core.CorpusError as error:
         st.error(str(error))
         return
