@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 import core
 from core.export import (coordinates_csv, embeddings_parquet, figure_html, neighbours_csv, projector_tsv,
-                         safe_cell)
+                         projector_zip, safe_cell)
 from core.plots import map_figure
 from core.vectors_import import import_vectors
 
@@ -108,8 +108,6 @@ def assert_projector_round_trip(corpus, vectors, back, back_vectors):
 
 
 def test_projector_zip_export_imports_again():
-    from core.export import projector_zip
-
     corpus, vectors = tricky_corpus(), tricky_vectors()
     back, back_vectors = import_vectors({"tricky-lsa-projector.zip": projector_zip(corpus, vectors)})
     assert_projector_round_trip(corpus, vectors, back, back_vectors)
