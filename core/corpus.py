@@ -7,8 +7,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,13 @@ MAX_COLUMNS = 1_000
 TEXT_COLUMN_NAMES = ("text", "content", "body", "document", "doc", "sentence", "quote", "message", "flit", "word")
 LABEL_COLUMN_NAMES = ("label", "labels", "topic", "category", "class", "group", "show", "tag")
 MAX_LABEL_VALUES = 60
-SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".parquet")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".jsonl", ".parquet")
+TAB_SUFFIXES = (".tsv", ".tab")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+SNIFF_CHARS = 64_000
+HEADER_SAMPLE_ROWS = 200
 
 # Leading bytes of common non-text files, so we can name what the user actually uploaded.
 MAGIC_NAMES = {
@@ -88,7 +97,11 @@ def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
 
 def load_corpus(source, *, text_column: str | None = None, label_column: str | None = None,
                 max_rows: int = MAX_ROWS) -> Corpus:
-    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes)."""
+    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes).
+
+    A CSV's delimiter is detected; a TSV whose first line is data gets columns "column 1", "column 2", ...
+    (so `text_column="column 6"` picks its sixth). Without `text_column`, a column named like text is
+    used, else the one with the longest texts."""
     from core import datasets
 
     if isinstance(source, str) and source in datasets.BUNDLED:
@@ -108,8 +121,9 @@ def load_corpus(source, *, text_column: str | None = None, label_column: str | N
                              label_column=label_column)
 
 
-def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
-    """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong."""
+def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS, header: bool | None = None) -> pd.DataFrame:
+    """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong. For a TSV,
+    `header` says whether the first line names the columns (None: detect it)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise CorpusError(f"'{filename}' has an unsupported type. Use one of: {', '.join(SUFFIXES)}.")
@@ -120,15 +134,33 @@ def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> pd.Da
     else:
         _refuse_binary(filename, data)
         text, notice = decode_text(data)
-        frame = _read_text_table(filename, suffix, text)
-        frame.attrs["notices"] = [notice] if notice else []
-    if frame.shape[1] > MAX_COLUMNS:
-        raise CorpusError(f"'{filename}' has {frame.shape[1]:,} columns; at most {MAX_COLUMNS:,} are supported. "
-                          "Keep the text column and a few metadata columns.")
+        frame = _read_text_table(filename, suffix, text, header)
+        frame.attrs["notices"] = ([notice] if notice else []) + frame.attrs.get("notices", [])
+    _refuse_too_wide(filename, frame.shape[1])
     if len(frame) > max_rows:
         raise CorpusError(f"'{filename}' has {len(frame):,} rows; the limit is {max_rows:,}. "
                           "Upload a sample or split the file.")
     return frame
+
+
+def _refuse_too_wide(filename: str, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise CorpusError(f"'{filename}' has {columns:,} columns; at most {MAX_COLUMNS:,} are supported. "
+                          "Keep the text column and a few metadata columns.")
+
+
+def describe_table(frame: pd.DataFrame) -> str:
+    """What was found in an upload, in one sentence for the user: rows, columns by name, and for a
+    CSV or TSV the delimiter and whether the first line was a header."""
+    columns = f"{frame.shape[1]} column{'s' if frame.shape[1] != 1 else ''}"
+    sentence = f"{len(frame):,} rows, {columns}: {_column_list(frame).removesuffix(' …')}"
+    sentence += " …" if frame.shape[1] > 20 else "."
+    delimiter = frame.attrs.get("delimiter")
+    if delimiter:
+        sentence += f" Separator: {DELIMITER_NAMES.get(delimiter, repr(delimiter))}."
+        if frame.attrs.get("header") is False:
+            sentence += " The first line is data, not a header, so the columns are numbered."
+    return sentence
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -162,20 +194,102 @@ def _refuse_binary(filename: str, data: bytes) -> None:
                           "Upload plain text, CSV, TSV, JSONL or Parquet.")
 
 
-def _read_text_table(filename: str, suffix: str, text: str) -> pd.DataFrame:
+def _read_text_table(filename: str, suffix: str, text: str, header: bool | None = None) -> pd.DataFrame:
     if suffix == ".txt":
         lines = [line.strip() for line in text.splitlines()]
         return pd.DataFrame({"text": [line for line in lines if line]})
     if suffix == ".jsonl":
         return _read_jsonl(filename, text)
-    separator = "\t" if suffix == ".tsv" else ","
+    if suffix in TAB_SUFFIXES:
+        return _read_tab_separated(filename, text, header)
+    separator = sniff_delimiter(text)
     _refuse_duplicate_headers(text, separator)
     try:
-        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
-                           keep_default_na=False, on_bad_lines="error", engine="python")
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
+                            keep_default_na=False, on_bad_lines="error", engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error
+    frame.attrs["delimiter"] = separator
+    return frame
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV (comma, semicolon, tab or vertical bar): the one that splits the header into
+    several columns and the most of the first rows into as many; comma when none does.
+
+    Not csv.Sniffer: its quote-guessing regular expression takes quadratic time, and a hostile 63 KB upload
+    kept it busy for over a minute. The csv reader used here is linear and understands quoted fields.
+    """
+    sample = text[:SNIFF_CHARS]
+    best, best_share = ",", 0.0
+    for delimiter in DELIMITER_NAMES:
+        try:
+            rows = [row for row in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter),
+                                                    HEADER_SAMPLE_ROWS) if row]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        share = sum(len(row) == len(rows[0]) for row in rows) / len(rows)
+        if share > best_share:
+            best, best_share = delimiter, share
+    return best
+
+
+def _read_tab_separated(filename: str, text: str, header: bool | None = None) -> pd.DataFrame:
+    """Tab-separated with quoting off (quotes are text, as in most TSVs, e.g. the STS Benchmark); a first
+    line that looks like data rather than names makes the columns "column 1", "column 2", ..."""
+    # With quoting off, a row is a line and a field is what lies between tabs (no field size limit either).
+    rows = [line.split("\t") for line in LINE_BREAK.split(text) if line.strip()]
+    if not rows:
+        raise CorpusError(f"'{filename}' is empty. Upload a file with at least one line of text.")
+    _refuse_too_wide(filename, max(map(len, rows)))
+    if header is None:
+        header = _first_row_is_header(rows)
+    if header:
+        names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0], start=1)]
+        _refuse_repeated(names)
+        rows = rows[1:]
+        for number, row in enumerate(rows, start=2):
+            if len(row) > len(names):
+                raise CorpusError(f"Line {number} of '{filename}' has {len(row)} tab-separated fields, but the "
+                                  f"header names {len(names)}. Remove the extra tabs or name every column.")
+    else:  # some rows may carry extra fields (the STS Benchmark adds two source columns to a few)
+        names = [f"column {i}" for i in range(1, max(map(len, rows)) + 1)]
+    width = len(names)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=names, dtype=str)
+    frame.attrs.update(delimiter="\t", header=header)
+    if not header:
+        frame.attrs["notices"] = [f"The first line of '{filename}' holds data, not column names, so the columns "
+                                  f"are called column 1 to column {width}."]
+    return frame
+
+
+def _first_row_is_header(rows: list[list[str]]) -> bool:
+    """A header names columns: no numbers, a known column name, or short names above long texts or above
+    numbers. Each column votes; a first row with no evidence either way counts as a header."""
+    first, rest = rows[0], rows[1:HEADER_SAMPLE_ROWS]
+    if any(_is_number(cell) for cell in first):
+        return False
+    if any(cell.strip().lower() in TEXT_COLUMN_NAMES + LABEL_COLUMN_NAMES for cell in first):
+        return True
+    votes = 0
+    for i, cell in enumerate(first):
+        values = [row[i] for row in rest if i < len(row) and row[i].strip()]
+        if not values:
+            continue
+        if all(_is_number(value) for value in values):
+            votes += 1  # a word above a column of numbers
+            continue
+        median = sorted(len(value) for value in values)[len(values) // 2]
+        if median >= 20:  # a column of texts: a name is much shorter than its texts, a text is not
+            votes += 1 if len(cell.strip()) < median / 2 else -1
+    return votes >= 0 if rest else False
+
+
+def _is_number(cell: str) -> bool:
+    return NUMBER.fullmatch(cell.strip()) is not None
 
 
 def _refuse_duplicate_headers(text: str, separator: str) -> None:
@@ -184,7 +298,11 @@ def _refuse_duplicate_headers(text: str, separator: str) -> None:
         header = next(csv.reader(io.StringIO(text[:100_000]), delimiter=separator), [])
     except csv.Error:
         return
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    _refuse_repeated(header)
+
+
+def _refuse_repeated(header: list[str]) -> None:
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
     if repeated:
         raise CorpusError(f"Column names must be unique; these appear more than once: {', '.join(repeated)}. "
                           "Rename them.")

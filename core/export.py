@@ -1,12 +1,17 @@
-"""Exports: embeddings as Parquet, TensorFlow Embedding Projector TSVs, map and neighbour CSVs, HTML.
+"""Exports: embeddings as Parquet, TensorFlow Embedding Projector TSVs (alone or zipped), map and
+neighbour CSVs, and the figure as HTML.
 
+Every data format here is read back by our own importers (tests/test_export.py round-trips each):
+Parquet and the Projector files by `core.vectors_import.import_vectors`, the CSVs by the corpus upload.
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-return) are neutralised with a leading apostrophe.
+return) are neutralised with a leading apostrophe; that apostrophe is the one difference a CSV brings
+back when uploaded again. The HTML figure is a picture, not a data format, so nothing imports it.
 """
 from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -15,6 +20,9 @@ from core.corpus import Corpus
 from core.similarity import cosine_knn, normalize_rows
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PARQUET_COLUMNS_KEY = b"murmuration_columns"
+# A Projector metadata cell is one line without tabs: these four characters travel as backslash escapes.
+TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def safe_cell(value):
@@ -47,7 +55,8 @@ def _documents(corpus: Corpus) -> pd.DataFrame:
 
 
 def embeddings_parquet(corpus: Corpus, vectors: np.ndarray, key: dict) -> bytes:
-    """Documents, labels, metadata and a `vector` column; the artifact key in the file's metadata."""
+    """Documents, labels, metadata and a `vector` column; in the file's metadata, the artifact key and
+    which columns are the text, the labels and the corpus metadata (so an import rebuilds the corpus)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -56,27 +65,41 @@ def embeddings_parquet(corpus: Corpus, vectors: np.ndarray, key: dict) -> bytes:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.append_column("vector", pa.array(list(np.asarray(vectors, dtype=np.float32)),
                                                    type=pa.list_(pa.float32())))
+    columns = {"text": "text", "label": "label" if corpus.labels else None,
+               "metadata": [] if corpus.metadata is None else [str(c) for c in corpus.metadata.columns]}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           b"murmuration_key": json.dumps(key, sort_keys=True).encode()})
+                                           b"murmuration_key": json.dumps(key, sort_keys=True).encode(),
+                                           PARQUET_COLUMNS_KEY: json.dumps(columns).encode()})
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+def _tsv_cell(value) -> str:
+    return str(value).translate(TSV_ESCAPES)
 
 
 def projector_tsv(corpus: Corpus, vectors: np.ndarray) -> tuple[bytes, bytes]:
-    """(vectors.tsv, metadata.tsv) for projector.tensorflow.org: one row per document in both;
-    metadata has a header row only when it has more than one column (the Projector's rule)."""
+    """(vectors.tsv, metadata.tsv) for projector.tensorflow.org: one row per document in both, vectors to 6
+    significant digits; metadata has a header row only when it has more than one column (the Projector's
+    rule), and tabs, newlines and backslashes in it are written as \\t, \\n and \\\\."""
     lines = "\n".join("\t".join(f"{x:.6g}" for x in row) for row in np.asarray(vectors)) + "\n"
     if corpus.labels:
-        meta = "text\tlabel\n" + "".join(f"{_one_line(text)}\t{_one_line(label)}\n"
+        meta = "text\tlabel\n" + "".join(f"{_tsv_cell(text)}\t{_tsv_cell(label)}\n"
                                           for text, label in zip(corpus.texts, corpus.labels))
     else:
-        meta = "".join(f"{_one_line(t)}\n" for t in corpus.texts)
+        meta = "".join(f"{_tsv_cell(t)}\n" for t in corpus.texts)
     return lines.encode("utf-8"), meta.encode("utf-8")
+
+
+def projector_zip(corpus: Corpus, vectors: np.ndarray) -> bytes:
+    """vectors.tsv and metadata.tsv in one zip, as the Map page offers them."""
+    vectors_tsv, metadata_tsv = projector_tsv(corpus, vectors)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("vectors.tsv", vectors_tsv)
+        archive.writestr("metadata.tsv", metadata_tsv)
+    return buffer.getvalue()
 
 
 def coordinates_csv(corpus: Corpus, coords: np.ndarray) -> bytes:
@@ -89,7 +112,7 @@ def coordinates_csv(corpus: Corpus, coords: np.ndarray) -> bytes:
 
 
 def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10) -> bytes:
-    """Every document's k nearest neighbours (exact cosine), one row per pair."""
+    """Every document's k nearest neighbours (exact cosine), one row per pair, with both labels if any."""
     neighbours = cosine_knn(vectors, k)
     Xn = normalize_rows(vectors)
     rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
@@ -98,6 +121,9 @@ def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10) -> bytes:
     frame = pd.DataFrame({"row": rows, "rank": np.tile(np.arange(1, neighbours.shape[1] + 1), len(neighbours)),
                           "neighbour": cols, "cosine": scores.round(6),
                           "text": [corpus.texts[i] for i in rows], "neighbour text": [corpus.texts[j] for j in cols]})
+    if corpus.labels:
+        frame.insert(5, "label", [corpus.labels[i] for i in rows])
+        frame["neighbour label"] = [corpus.labels[j] for j in cols]
     return _csv(frame)
 
 

@@ -1,20 +1,61 @@
-"""Import vectors made elsewhere: the Embedding Projector's TSV pair, .npy plus a metadata CSV, or
-Parquet with a vector column. Nothing is unpickled; every count and value is checked.
+"""Import vectors made elsewhere: the Embedding Projector's TSV pair (alone or zipped, as our Map page
+exports it), .npy plus a metadata CSV, or Parquet with a vector column (our Parquet export rebuilds its
+corpus exactly). Nothing is unpickled; every count and value is checked.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
+import re
+import zipfile
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from core.corpus import CorpusError, corpus_from_frame, decode_text, read_table
+from core.export import PARQUET_COLUMNS_KEY
 
 VECTOR_COLUMNS = ("vector", "vectors", "embedding", "embeddings")
+MAX_UNZIPPED_BYTES = 500_000_000
+ZIP_MEMBERS = (".tsv", ".npy", ".csv", ".parquet")
+TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+TSV_ESCAPE = re.compile(r"\\(.)")
 
 
 def import_vectors(files: dict[str, bytes]) -> tuple:
     """(Corpus, (n, d) float32 vectors) from uploaded files, or CorpusError saying what to fix."""
+    zips = [name for name in files if name.lower().endswith(".zip")]
+    if zips:
+        if len(files) != 1:
+            raise CorpusError("Upload the zip archive on its own (it already holds vectors.tsv and metadata.tsv).")
+        return _from_files(_unzipped(zips[0], files[zips[0]]))
+    return _from_files(files)
+
+
+def _unzipped(name: str, data: bytes) -> dict[str, bytes]:
+    """The data files in a zip archive, by file name; folders and hidden files (e.g. macOS's) are skipped."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise CorpusError(f"'{name}' is not a readable zip archive. Upload the zip the Map page exported, "
+                          "or the files it holds.") from error
+    members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")
+               and not PurePosixPath(m.filename).name.startswith(".")
+               and m.filename.lower().endswith(ZIP_MEMBERS)]
+    if not members:
+        raise CorpusError(f"'{name}' holds no vectors.tsv and metadata.tsv (nor .npy, .csv or .parquet files).")
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+        raise CorpusError(f"'{name}' unpacks to more than {MAX_UNZIPPED_BYTES // 1_000_000:,} MB. "
+                          "Upload a smaller sample.")
+    try:
+        return {PurePosixPath(m.filename).name: archive.read(m) for m in members}
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as error:
+        raise CorpusError(f"'{name}' could not be unpacked ({str(error)[:120]}).") from error
+
+
+def _from_files(files: dict[str, bytes]) -> tuple:
     names = {name.lower(): name for name in files}
     npy = [n for n in names if n.endswith(".npy")]
     tsv = [n for n in names if n.endswith(".tsv")]
@@ -52,13 +93,28 @@ def _from_projector(vectors_tsv: bytes, metadata_tsv: bytes) -> tuple:
         vectors = np.loadtxt(io.StringIO(text), delimiter="\t", dtype=np.float64, ndmin=2)
     except ValueError as error:
         raise CorpusError(f"vectors.tsv must hold only numbers separated by tabs ({str(error)[:120]}).") from error
-    lines = [line for line in decode_text(metadata_tsv)[0].split("\n") if line.strip()]
-    if lines and "\t" in lines[0]:  # several columns: the first line is a header
-        frame = read_table("metadata.tsv", "\n".join(lines).encode())
-    else:
-        frame = pd.DataFrame({"text": lines})
+    frame = _projector_metadata(decode_text(metadata_tsv)[0])
     _checked(vectors, len(frame))
     return _with_texts(frame, "imported vectors", vectors)
+
+
+def _projector_metadata(text: str) -> pd.DataFrame:
+    """The Projector's rule: one column has no header, several have one. Quotes are text; \\t, \\n, \\r
+    and \\\\ (as our export writes tabs, newlines and backslashes) are read back as those characters."""
+    rows = [[_unescaped(cell) for cell in line.removesuffix("\r").split("\t")]
+            for line in text.split("\n") if line.strip()]
+    if not rows or len(rows[0]) == 1:
+        return pd.DataFrame({"text": [row[0] for row in rows]}, dtype=str)
+    header, rows = rows[0], rows[1:]
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise CorpusError(f"Line {number} of metadata.tsv has {len(row)} tab-separated fields, but its header "
+                              f"names {len(header)}. Every row needs one value per column.")
+    return pd.DataFrame(rows, columns=header, dtype=str)
+
+
+def _unescaped(cell: str) -> str:
+    return TSV_ESCAPE.sub(lambda match: TSV_UNESCAPES.get(match[1], match[0]), cell)
 
 
 def _from_npy(data: bytes, metadata_name: str, metadata: bytes) -> tuple:
@@ -84,11 +140,31 @@ def _from_parquet(data: bytes) -> tuple:
     except (TypeError, ValueError) as error:
         raise CorpusError(f"Column '{column}' must hold lists of numbers of one length in every row.") from error
     _checked(vectors, len(frame))
-    return _with_texts(frame.drop(columns=[column]), "imported vectors", vectors)
+    frame = frame.drop(columns=[column])
+    columns = _our_parquet_columns(data, frame)
+    if columns is None:
+        return _with_texts(frame, "imported vectors", vectors)
+    corpus, vectors = _with_texts(frame, "imported vectors", vectors, columns["text"], columns["label"])
+    return dataclasses.replace(corpus, metadata=frame[columns["metadata"]].reset_index(drop=True)), vectors
 
 
-def _with_texts(frame: pd.DataFrame, name: str, vectors: np.ndarray) -> tuple:
-    corpus = corpus_from_frame(frame, name=name, guess_label=True)
+def _our_parquet_columns(data: bytes, frame: pd.DataFrame) -> dict | None:
+    """Which columns our own export marked as text, label and metadata; None for other Parquet files."""
+    import pyarrow.parquet as pq
+
+    try:
+        columns = json.loads(pq.read_schema(io.BytesIO(data)).metadata[PARQUET_COLUMNS_KEY])
+        named = [columns["text"], *([columns["label"]] if columns["label"] else []), *columns["metadata"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return columns if all(name in frame.columns for name in named) else None
+
+
+def _with_texts(frame: pd.DataFrame, name: str, vectors: np.ndarray, text_column=None, label_column=None) -> tuple:
+    if label_column is None and "label" in frame.columns and text_column != "label":
+        label_column = "label"  # the column our exports name so, whatever its values look like
+    corpus = corpus_from_frame(frame, name=name, text_column=text_column, label_column=label_column,
+                               guess_label=True)
     if len(corpus) != len(frame):
         raise CorpusError("Some rows have no text; every vector needs a text to show on the map.")
     return corpus, _checked(vectors, len(corpus))

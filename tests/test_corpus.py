@@ -1,15 +1,31 @@
+import csv
+import hashlib
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import core
-from core.corpus import MAX_DOC_CHARS, CorpusError, decode_text
+from core.corpus import MAX_DOC_CHARS, CorpusError, decode_text, describe_table, read_table
+
+EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
 def load(name, data, **kw):
     return core.load_corpus((name, data), **kw)
+
+
+def sha256_fingerprint(texts, labels):
+    """The documented fingerprint, by hand: SHA-256 of the UTF-8 texts, each followed by 0x1F, then 0x1E,
+    then the labels, each followed by 0x1F; the first 16 hex digits."""
+    body = b"".join(t.encode() + b"\x1f" for t in texts) + b"\x1e" + b"".join(l.encode() + b"\x1f" for l in labels)
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+# Pinned so that a fingerprint that changes between processes (e.g. one built on Python's hash()) fails.
+BUNDLED_FINGERPRINTS = {"flutter": "7d4f67c847c5c3fe", "anime-quotes": "99a40049225c7cff", "words": "a9632146da1ca561"}
 
 
 def test_bundled_corpora_have_texts_labels_and_stable_fingerprints():
@@ -17,8 +33,9 @@ def test_bundled_corpora_have_texts_labels_and_stable_fingerprints():
         corpus = core.load_corpus(name)
         assert len(corpus) > 100 and all(t.strip() for t in corpus.texts)
         assert corpus.labels and len(set(corpus.labels)) >= 8
-        assert corpus.fingerprint == core.Corpus(name="copy", texts=list(corpus.texts),
-                                                 labels=list(corpus.labels)).fingerprint
+        assert corpus.fingerprint == BUNDLED_FINGERPRINTS[name] == sha256_fingerprint(corpus.texts, corpus.labels)
+    assert core.Corpus(name="x", texts=["a b", "ç"], labels=["p", "q"]).fingerprint == \
+        hashlib.sha256(b"a b\x1f\xc3\xa7\x1f\x1ep\x1fq\x1f").hexdigest()[:16]
 
 
 def test_fingerprint_changes_with_content_and_labels():
@@ -91,6 +108,7 @@ def test_very_long_documents_are_cut_with_a_notice():
     ("numbers.csv", b"a,b\n1,2\n3,4\n", "no column of text"),
     ("dupes.csv", b"text,text\na,b\n", "unique"),
     ("bad.parquet", b"PAR1 this is not really parquet", "Parquet"),
+    ("bom_only.tsv", b"\xef\xbb\xbf", "empty"),
     ("nulls.csv", b"text,label\n,a\n ,b\n", "no text"),
 ])
 def test_bad_uploads_raise_a_corpus_error_that_says_what_to_fix(name, data, fix):
@@ -127,3 +145,116 @@ def test_path_source(tmp_path):
     path = tmp_path / "mine.txt"
     path.write_text("one\ntwo\n")
     assert core.load_corpus(str(path)).texts == ["one", "two"]
+
+
+def csv_bytes(rows, delimiter) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+DELIMITED = [["text", "label", "score"],
+             ["Hello, world; the sky is blue | grey", "sky", "1,5"],
+             ["Waves crash, then retreat; rocks stay", "sea", "2,0"],
+             ["Clouds drift slowly, far away", "sky", "3,1"],
+             ["Gulls; terns, and a cormorant", "sea", "0,7"]]
+
+
+@pytest.mark.parametrize("delimiter,word", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "vertical bar")])
+def test_csv_delimiter_is_detected_and_the_columns_are_named_to_the_user(delimiter, word):
+    data = csv_bytes(DELIMITED, delimiter)
+    frame = read_table("table.csv", data)
+    assert list(frame.columns) == DELIMITED[0]
+    assert frame.values.tolist() == DELIMITED[1:]
+    corpus = load("table.csv", data)
+    assert corpus.texts == [row[0] for row in DELIMITED[1:]] and corpus.labels == ["sky", "sea", "sky", "sea"]
+    description = describe_table(frame)
+    assert "4 rows" in description and "3 columns" in description and "text, label, score" in description
+    assert word in description
+
+
+def test_delimiter_of_a_long_csv_with_quoted_multiline_texts():
+    rows = [["text", "label"]] + [[f"line one; number {i}\nline two, with a comma", "ab"[i % 2]] for i in range(3000)]
+    data = csv_bytes(rows, ";")
+    assert len(data) > 64_000  # longer than the sample the delimiter is detected on
+    corpus = load("long.csv", data)
+    assert corpus.texts == [row[0] for row in rows[1:]] and corpus.labels == [row[1] for row in rows[1:]]
+
+
+def headerless_tsv_rows():
+    """Quotes that never pair up, like the STS Benchmark's: a CSV reader with quoting on would swallow lines."""
+    return [["news", "3.2", 'He said "hello to the whole crowd.', 'Hi "there'],
+            ["forum", "1.0", 'The 12" pizza arrived cold and very late.', "It was cold"],
+            ["captions", "4.8", "A man is slicing a big cucumber on a board.", '"A man cuts'],
+            ["news", "0.4", "Markets fell sharply on Tuesday, traders said.", "Stocks fell"]]
+
+
+def test_headerless_tsv_with_unpaired_quotes_gets_numbered_columns_and_the_longest_texts():
+    rows = headerless_tsv_rows()
+    data = ("\n".join("\t".join(row) for row in rows) + "\n").encode()
+    reference = list(csv.reader(io.StringIO(data.decode()), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert reference == rows
+    frame = read_table("pairs.tsv", data)
+    assert list(frame.columns) == ["column 1", "column 2", "column 3", "column 4"]
+    assert frame.values.tolist() == rows
+    assert "not a header" in describe_table(frame) and "tab" in describe_table(frame)
+    corpus = load("pairs.tsv", data)
+    assert corpus.texts == [row[2] for row in rows]  # column 3 has the longest texts
+    assert any("column 1" in notice for notice in corpus.notices)
+    chosen = load("pairs.tab", data, text_column="column 4", label_column="column 1")
+    assert chosen.texts == [row[3] for row in rows] and chosen.labels == [row[0] for row in rows]
+    assert chosen.metadata["column 2"].tolist() == [row[1] for row in rows]
+
+
+def test_the_user_can_overrule_the_header_detection():
+    data = b"owl\tbird\nhawk\tbird\ncod\tfish\n"  # short words: read as a header unless told otherwise
+    assert list(read_table("t.tsv", data).columns) == ["owl", "bird"]
+    frame = read_table("t.tsv", data, header=False)
+    assert list(frame.columns) == ["column 1", "column 2"] and frame["column 1"].tolist() == ["owl", "hawk", "cod"]
+    rows = headerless_tsv_rows()
+    named = read_table("t.tsv", ("\n".join("\t".join(row) for row in rows)).encode(), header=True)
+    assert list(named.columns) == rows[0] and named.values.tolist() == rows[1:]
+
+
+def test_tsv_with_a_header_keeps_it_and_reads_quotes_literally():
+    data = b'text\tlabel\nHe said "hi to all\tx\n"Quoted" start and 12" end\ty\n'
+    corpus = load("t.tsv", data)
+    assert corpus.texts == ['He said "hi to all', '"Quoted" start and 12" end'] and corpus.labels == ["x", "y"]
+
+
+def test_tsv_row_with_more_fields_than_its_header_names_the_line():
+    with pytest.raises(CorpusError, match="Line 3"):
+        load("t.tsv", b"text\tlabel\nfine text\ta\ntoo\tmany\tfields\n")
+
+
+@pytest.mark.parametrize("name,separator", [("long.tsv", b"\t"), ("long.csv", b","), ("long.csv", b";")])
+def test_fields_longer_than_the_csv_modules_limit_are_read(name, separator):
+    data = b"text" + separator + b"label\n" + b"word " * 40_000 + separator + b"a\nshort one" + separator + b"b\n"
+    corpus = load(name, data)
+    assert len(corpus.texts[0]) == MAX_DOC_CHARS and corpus.labels == ["a", "b"]
+
+
+def test_headerless_tsv_rows_of_different_lengths_are_padded():
+    frame = read_table("t.tsv", b"a long first sentence here\t1\nanother long sentence here\t2\textra\n")
+    assert list(frame.columns) == ["column 1", "column 2", "column 3"]
+    assert frame["column 3"].tolist() == ["", "extra"]
+
+
+@pytest.mark.skipif(not (EVAL_DIR / "stsb-test.tsv").is_file(),
+                    reason="the STS Benchmark file lives beside the repository in shared/eval, absent here")
+def test_sts_benchmark_test_file_loads_from_its_path():
+    path = EVAL_DIR / "stsb-test.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    # 7 fields (genre, file, year, id, score, sentence 1, sentence 2); some rows add 2 source fields
+    assert len(rows) == 1379 and {len(row) for row in rows} == {7, 9}
+    rows = [row + [""] * (9 - len(row)) for row in rows]
+    longest = max(range(9), key=lambda i: sum(len(row[i]) for row in rows))
+    assert longest in (5, 6)
+    corpus = core.load_corpus(path)
+    assert len(corpus) == len(rows)
+    assert corpus.texts == [row[longest].strip() for row in rows]
+    second = core.load_corpus(str(path), text_column="column 7")
+    assert second.texts == [row[6].strip() for row in rows]
+    assert second.metadata["column 5"].tolist() == [row[4] for row in rows]
+    assert second.metadata["column 9"].tolist() == [row[8] for row in rows]

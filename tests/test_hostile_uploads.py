@@ -35,6 +35,7 @@ REFUSED = [
     ("many_rows.txt", b"row\n" * 200_001, "the limit is 100,000"),
     ("wide.csv", (",".join(f"c{i}" for i in range(5000)) + "\n" + ",".join("x" * 5000) + "\n").encode(),
      "5,000 columns"),
+    ("wide.tsv", ("\t".join("x" * 5000) + "\n").encode(), "5,000 columns"),
     ("dupes.csv", b"text,text,label\na,b,c\n", "appear more than once: text"),
     ("quotes.csv", b'text,label\n"never closed,a\nnext,b\n', "unbalanced quotes"),
     ("broken.jsonl", b'{"text": "fine"}\n{"text": "oops",\n', "Line 2"),
@@ -86,3 +87,62 @@ def test_accepted_with_a_notice_where_something_was_changed(name, data, notice, 
     if notice:
         assert any(notice in shown(info.value) for info in at.info)
     assert at.get("plotly_chart")
+
+
+def test_a_semicolon_csv_is_split_and_the_caption_names_the_columns_and_the_separator():
+    at = upload("european.csv", "text;label;price\nBread, fresh;food;2,50\nNails, steel;tools;0,10\n".encode())
+    assert not at.exception and not at.error
+    assert at.selectbox(key="upload_text_column").options == ["text", "label", "price"]
+    caption = " ".join(c.value for c in at.caption)
+    assert "2 rows, 3 columns: text, label, price" in caption and "semicolon" in caption
+
+
+def test_a_headerless_tsv_offers_numbered_columns_and_defaults_to_the_longest_texts():
+    rows = [["news", "3.2", 'He said "hello to the whole crowd.', 'Hi "there'],
+            ["forum", "1.0", 'The 12" pizza arrived cold and very late.', "It was cold"],
+            ["captions", "4.8", "A man is slicing a big cucumber on a board.", '"A man cuts']]
+    at = upload("pairs.tsv", ("\n".join("\t".join(row) for row in rows) + "\n").encode())
+    assert not at.exception and not at.error
+    text_column = at.selectbox(key="upload_text_column")
+    assert text_column.options == ["column 1", "column 2", "column 3", "column 4"]
+    assert text_column.value == "column 3"  # longest texts, counted by hand above
+    assert any("not a header" in c.value for c in at.caption)
+    text_column.select("column 4").run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["corpus"] == "upload: pairs.tsv"
+    assert at.session_state["uploads"]["upload: pairs.tsv"].texts == [row[3] for row in rows]
+
+
+
+def test_the_user_can_say_a_tsv_has_no_header():
+    at = upload("animals.tsv", b"owl\tbird\nhawk\tbird\ncod\tfish\neel\tfish\n")
+    assert at.selectbox(key="upload_text_column").options == ["owl", "bird"]
+    next(box for box in at.checkbox if box.label == "The first line names the columns").uncheck().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="upload_text_column").options == ["column 1", "column 2"]
+    at.selectbox(key="upload_text_column").select("column 1").run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["uploads"]["upload: animals.tsv"].texts == ["owl", "hawk", "cod", "eel"]
+
+
+def test_the_projector_zip_the_map_page_exports_is_imported_again():
+    import numpy as np
+
+    import core
+    from core.export import projector_zip
+
+    corpus = core.Corpus(name="c", texts=["owls hunt at night", "gulls\tsteal chips", 'a "quoted" wren'] * 4,
+                         labels=["owl", "gull", "wren"] * 4)
+    vectors = np.random.default_rng(1).normal(size=(12, 5)).astype(np.float32)
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.session_state["encoder"] = "tfidf"
+    at.run()
+    at.file_uploader(key="vectors_upload").upload("c-tfidf-projector.zip", projector_zip(corpus, vectors),
+                                                  "application/zip").run()
+    next(b for b in at.button if b.label == "Explore these vectors").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["corpus"] == "upload: imported vectors"
+    imported = at.session_state["uploads"]["upload: imported vectors"]
+    assert imported.texts == corpus.texts and imported.labels == corpus.labels

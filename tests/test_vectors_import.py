@@ -1,5 +1,6 @@
 import io
 import pickle
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,14 @@ import core
 
 CORPUS = core.Corpus(name="c", texts=["one bird", "two birds", "three owls"], labels=["a", "b", "a"])
 VECTORS = np.arange(12, dtype=np.float32).reshape(3, 4) / 10
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def npy(array) -> bytes:
@@ -49,6 +58,11 @@ def test_npy_with_metadata_and_parquet_with_a_vector_column():
     ({"vectors.tsv": b"1\t2\n3\t4\n", "metadata.tsv": b"a\n"}, "2 vectors but 1 metadata rows"),
     ({"v.npy": npy(VECTORS)}, "one .npy file of vectors and one CSV"),
     ({"only.csv": b"text\nx\n"}, "To import vectors"),
+    ({"p.zip": b"PK\x03\x04 not really a zip"}, "not a readable zip archive"),
+    ({"p.zip": zipped({"readme.txt": b"hello"})}, "holds no vectors.tsv"),
+    ({"p.zip": zipped({"vectors.tsv": b"1\t2\n"}), "metadata.tsv": b"a\n"}, "on its own"),
+    ({"p.zip": zipped({"vectors.tsv": b"1\t2\n3\t4\n", "metadata.tsv": b"a\n"})}, "2 vectors but 1 metadata rows"),
+    ({"vectors.tsv": b"1\t2\n3\t4\n", "metadata.tsv": b"text\tlabel\na\tx\nb\n"}, "Line 3 of metadata.tsv"),
 ])
 def test_bad_vector_uploads_say_what_to_fix(files, fix):
     with pytest.raises(CorpusError, match=fix):
@@ -64,3 +78,10 @@ def test_parquet_without_or_with_ragged_vectors():
     pd.DataFrame({"text": ["a", "b"], "vector": [[1.0, 2.0], [1.0]]}).to_parquet(buffer)
     with pytest.raises(CorpusError, match="one length"):
         import_vectors({"x.parquet": buffer.getvalue()})
+
+
+def test_a_zip_from_another_tool_with_folders_and_hidden_files():
+    archive = zipped({"export/vectors.tsv": b"1\t2\n3\t4\n", "export/metadata.tsv": b"owl\ngull\n",
+                      "__MACOSX/export/._vectors.tsv": b"\x00junk", "export/.DS_Store": b"\x00"})
+    corpus, vectors = import_vectors({"export.zip": archive})
+    assert corpus.texts == ["owl", "gull"] and vectors.tolist() == [[1, 2], [3, 4]]

@@ -15,18 +15,24 @@ NO_LABEL = "(no label)"
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read(filename: str, data: bytes):
-    return read_table(filename, data)
+def _read(filename: str, data: bytes, header: bool | None = None):
+    return read_table(filename, data, header=header)
 
 
 def upload_form() -> None:
     file = st.file_uploader("Upload your own corpus", type=[s[1:] for s in SUFFIXES],
-                            help="Plain text (one document per line), CSV or TSV with a header row, "
-                                 "JSONL (one JSON object per line), or Parquet.")
+                            help="Plain text (one document per line); CSV (comma, semicolon, tab or vertical "
+                                 "bar, with a header row); TSV (with or without a header row, quotes read as "
+                                 "text); JSONL (one JSON object per line); or Parquet.")
     if file is None:
         return
     try:
         frame = _read(file.name, file.getvalue())
+        if "header" in frame.attrs:  # a TSV: its header was detected, and the user may overrule that
+            header = st.checkbox("The first line names the columns", value=frame.attrs["header"],
+                                 key=f"upload_header:{file.name}:{file.size}")
+            if header != frame.attrs["header"]:
+                frame = _read(file.name, file.getvalue(), header)
     except core.CorpusError as error:
         st.error(str(error))
         return
@@ -43,7 +49,7 @@ def upload_form() -> None:
                                 index=options.index(label_guess) if label_guess in options else 0,
                                 key="upload_label_column")
         label_column = None if label == NO_LABEL else label
-    st.caption(f"{len(frame):,} rows, {len(columns)} column{'s' if len(columns) != 1 else ''}.")
+    st.caption(core.corpus.describe_table(frame))
     if st.button("Explore this corpus", type="primary"):
         try:
             corpus = corpus_from_frame(frame, name=file.name, text_column=text_column or columns[0],
@@ -57,10 +63,11 @@ def upload_form() -> None:
 
 def import_form() -> None:
     """Vectors made elsewhere, with their texts: they stand in for the encoder on this corpus."""
-    files = st.file_uploader("Import precomputed vectors", type=["tsv", "npy", "csv", "parquet"],
+    files = st.file_uploader("Import precomputed vectors", type=["zip", "tsv", "npy", "csv", "parquet"],
                              accept_multiple_files=True, key="vectors_upload",
-                             help="The Embedding Projector's vectors.tsv + metadata.tsv, a .npy array with a "
-                                  "metadata CSV (one row per vector), or a Parquet file with a vector column.")
+                             help="The Embedding Projector's vectors.tsv + metadata.tsv (or the zip of both that "
+                                  "the Map page exports), a .npy array with a metadata CSV (one row per vector), "
+                                  "or a Parquet file with a vector column (as the Map page exports it).")
     if not files or not st.button("Explore these vectors", type="primary"):
         return
     try:
