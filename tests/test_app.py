@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from core.encoders import ENCODERS
+from conftest import shown
 from core.view import ViewState
 
 PAGES = ["app.py", "pages/home.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
@@ -102,7 +103,7 @@ def test_hover_text_is_escaped_not_rendered(monkeypatch):
 def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():
     at = run_page("app.py", encoder="tfidf")
     at.file_uploader[0].upload("broken.jsonl", b'{"text": "fine"}\n{oops\n', "application/json").run()
-    assert not at.exception and "Line 2" in at.error[0].value
+    assert not at.exception and "Line 2" in shown(at.error[0].value)
     at.file_uploader[0].upload("posts.csv", b"text,topic\nbirds sing,a\nowls hunt,b\nrain falls,a\n", "text/csv")
     at.run()
     at.button[0].click().run()
@@ -149,7 +150,7 @@ def test_words_page_unknown_words_and_word2vec():
     assert_clean(at)
     assert at.dataframe[1].value.answer[0] == "queen"
     at.text_input[0].set_value("zzqxv").run()
-    assert not at.exception and "does not know 'zzqxv'" in at.warning[0].value
+    assert not at.exception and "does not know 'zzqxv'" in shown(at.warning[0].value)
     at.radio[0].set_value("Word2Vec trained on the chosen corpus").run()
     at.text_input[0].set_value("winter").run()
     assert_clean(at)
@@ -161,10 +162,10 @@ def test_context_page_missing_word_and_other_word():
     assert_clean(at)
     assert len(at.dataframe[0].value) == 7 and len(at.get("plotly_chart")) == 4
     at.text_input[0].set_value("bank").run()
-    assert not at.exception and "None of the sentences" in at.warning[0].value
+    assert not at.exception and "None of the sentences" in shown(at.warning[0].value)
     at.text_area[0].set_value("I sat on the river bank.\nThe bank lent me money.\nNo such word.").run()
     assert_clean(at)
-    assert len(at.dataframe[0].value) == 2 and "do not contain" in at.info[0].value
+    assert len(at.dataframe[0].value) == 2 and "do not contain" in shown(at.info[0].value)
 
 
 def test_features_page_scaling_and_own_table():
@@ -202,7 +203,7 @@ def test_map_honesty_colours_search_and_quality():
     assert re.search(r'"name":\s*"0: \w+', at.get("plotly_chart")[0].proto.spec)
     at.text_input(key="_w_search").set_value("nest").run()
     assert_clean(at)
-    assert '"highlighted"' in at.get("plotly_chart")[0].proto.spec and "documents contain 'nest'" in at.caption[1].value
+    assert '"highlighted"' in at.get("plotly_chart")[0].proto.spec and "documents contain 'nest'" in shown(at.caption[1].value)
 
 
 def test_neighbours_on_the_map_versus_the_original_space(flutter):
@@ -248,7 +249,7 @@ def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
     at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="glove")
     assert_clean(at)
     at.text_input(key="concept_x_low").set_value("zzqx").run()
-    assert not at.exception and "cannot embed 'zzqx'" in at.warning[0].value
+    assert not at.exception and "cannot embed 'zzqx'" in shown(at.warning[0].value)
     at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="minilm")
     at.radio[0].set_value("a second pair of phrases").run()
     assert_clean(at)

@@ -9,6 +9,7 @@ import core
 from core.corpus import SUFFIXES, corpus_from_frame, read_table
 from core.pipeline import Embeddings
 from core.vectors_import import import_vectors
+from ui import text
 from ui.session import add_upload
 
 NO_LABEL = "(no label)"
@@ -34,7 +35,7 @@ def upload_form() -> None:
             if header != frame.attrs["header"]:
                 frame = _read(file.name, file.getvalue(), header)
     except core.CorpusError as error:
-        st.error(str(error))
+        st.error(text.plain(error))
         return
     columns = [str(c) for c in frame.columns]
     text_column = label_column = None
@@ -49,13 +50,13 @@ def upload_form() -> None:
                                 index=options.index(label_guess) if label_guess in options else 0,
                                 key="upload_label_column")
         label_column = None if label == NO_LABEL else label
-    st.caption(core.corpus.describe_table(frame))
+    st.caption(text.plain(core.corpus.describe_table(frame)))
     if st.button("Explore this corpus", type="primary"):
         try:
             corpus = corpus_from_frame(frame, name=file.name, text_column=text_column or columns[0],
                                        label_column=label_column, guess_label=False)
         except core.CorpusError as error:
-            st.error(str(error))
+            st.error(text.plain(error))
             return
         add_upload(corpus)
         st.rerun()
@@ -73,7 +74,7 @@ def import_form() -> None:
     try:
         corpus, vectors = import_vectors({f.name: f.getvalue() for f in files})
     except core.CorpusError as error:
-        st.error(str(error))
+        st.error(text.plain(error))
         return
     add_upload(corpus, imported_embeddings_of(corpus, vectors))
     st.rerun()
