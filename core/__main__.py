@@ -1,6 +1,7 @@
 """Batch work from the command line.
 
     python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
+    python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import drift
 from core.corpus import CorpusError, load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params
 from core.pipeline import embed
@@ -22,8 +24,10 @@ from core.pipeline import embed
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "drift":
+            return drift.run_command(args)
         return _precompute(args) if args.command == "precompute" else _embed(args)
-    except (CorpusError, EncoderError) as error:
+    except (CorpusError, EncoderError, drift.DriftError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -43,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("corpora", nargs="+", help="bundled corpus names")
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
     warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
+    drift.add_command(commands)
     return parser
 
 
