@@ -60,6 +60,12 @@ def test_seasons_story_spring_to_autumn_drifts_two_spring_weeks_do_not(encoder):
     assert not quiet.drifted and "no evidence of drift" in quiet.meaning
 
 
+def test_p_value_is_never_zero():
+    rng = np.random.default_rng(0)
+    far = drift(rng.normal(size=(50, 5)), rng.normal(size=(50, 5)) + 3, permutations=200)
+    assert far.score > 0.99 and far.p_value == pytest.approx(1 / 201)  # the observed labelling counts too
+
+
 def test_same_seed_same_result_other_seed_other_split(seasons):
     _, vectors = seasons
     a, b = halves(vectors, 1, 80)
@@ -161,6 +167,13 @@ def test_drift_over_time_marks_the_seasons(seasons):
     assert frame.loc[["2025-10", "2025-12", "2026-01"], "drifted"].all()  # autumn and winter
     with pytest.raises(DriftError, match="choose a longer window"):
         drift_over_time(vectors[:12], windows_of(corpus.metadata.date[:12], "day"))
+
+
+def test_many_windows_of_noise_are_not_flagged_by_chance():
+    rng = np.random.default_rng(0)
+    noise = drift_over_time(rng.normal(size=(40 * 20, 8)), np.repeat([f"w{i:02d}" for i in range(40)], 20))
+    assert (noise["p value"] < 0.05).sum() == 1  # one of 39 windows crosses 5% by chance ...
+    assert not noise.drifted.any()  # ... and the correction for many windows does not flag it
 
 
 def test_seasons_csv_is_regenerated_byte_for_byte(root):
