@@ -62,7 +62,7 @@ class DriftResult:
             what = (f"The distance between the two sets' kernel means is MMD² = {self.score:.4f} "
                     "(about 0 when they come from one distribution)")
         chance = f"if nothing had changed, a score this high would come up by chance with probability p = " \
-                 f"{self.p_value:.3g}"
+                 f"{self.p_value:.2g}"
         if self.drifted:
             return f"{what}; {chance}, below {self.threshold:g}: the current set has drifted."
         return (f"{what}; {chance}, not below {self.threshold:g}: no evidence of drift (which does not prove "
@@ -241,30 +241,33 @@ def typical_documents(texts: list[str], vectors, is_current, top: int = 10) -> p
 
 def words_that_moved(reference_texts: list[str], current_texts: list[str], top: int = 10,
                      min_documents: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Words whose share of documents rose and fell most (log2 ratio of add-one smoothed shares, so a word
-    seen in 0 of 10 documents is not infinitely rarer than one seen in 1). English stop words left out."""
+    """Words whose share of documents rose and fell. `log2 change` compares add-one smoothed shares (a word
+    in 0 of 10 documents is not infinitely rarer than one in 1); words are ranked by the change in log-odds
+    divided by its standard error, so a word seen 40 times outranks one seen 3 times with the same ratio.
+    English stop words are left out."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     from core.encoders.base import TOKEN_PATTERN
 
+    columns = ["word", "reference documents", "current documents", "log2 change"]
     vectorizer = CountVectorizer(binary=True, stop_words="english", token_pattern=TOKEN_PATTERN)
     try:
         counts = vectorizer.fit_transform(list(reference_texts) + list(current_texts))
     except ValueError:  # no words at all
-        empty = pd.DataFrame(columns=["word", "reference documents", "current documents", "log2 change"])
-        return empty, empty
-    n_ref = len(reference_texts)
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=columns)
+    n_ref, n_cur = len(reference_texts), len(current_texts)
     in_ref = np.asarray(counts[:n_ref].sum(axis=0)).ravel()
     in_cur = np.asarray(counts[n_ref:].sum(axis=0)).ravel()
-    share_ref = (in_ref + 1) / (n_ref + 2)
-    share_cur = (in_cur + 1) / (len(current_texts) + 2)
-    frame = pd.DataFrame({"word": vectorizer.get_feature_names_out(),
-                          "reference documents": in_ref, "current documents": in_cur,
-                          "log2 change": np.log2(share_cur / share_ref).round(2)})
-    frame = frame[frame["reference documents"] + frame["current documents"] >= min_documents]
-    rose = frame[frame["log2 change"] > 0].sort_values(["log2 change", "word"], ascending=[False, True])
-    fell = frame[frame["log2 change"] < 0].sort_values(["log2 change", "word"])
-    return rose.head(top).reset_index(drop=True), fell.head(top).reset_index(drop=True)
+    log2_change = np.log2(((in_cur + 1) / (n_cur + 2)) / ((in_ref + 1) / (n_ref + 2)))
+    log_odds = np.log((in_cur + 1) / (n_cur - in_cur + 1)) - np.log((in_ref + 1) / (n_ref - in_ref + 1))
+    spread = np.sqrt(1 / (in_cur + 1) + 1 / (n_cur - in_cur + 1) + 1 / (in_ref + 1) + 1 / (n_ref - in_ref + 1))
+    frame = pd.DataFrame({"word": vectorizer.get_feature_names_out(), "reference documents": in_ref,
+                          "current documents": in_cur, "log2 change": log2_change.round(2),
+                          "z": log_odds / spread})
+    frame = frame[in_ref + in_cur >= min_documents]
+    rose = frame[frame["log2 change"] > 0].sort_values(["z", "word"], ascending=[False, True])
+    fell = frame[frame["log2 change"] < 0].sort_values(["z", "word"])
+    return tuple(part.head(top)[columns].reset_index(drop=True) for part in (rose, fell))
 
 
 # --- drift over time ----------------------------------------------------------------------------
@@ -408,3 +411,48 @@ def corpus_part(source: str):
     if not len(keep):
         raise CorpusError(f"No row of '{base}' has {column} = '{value}'.")
     return Corpus(name=source, texts=[corpus.texts[i] for i in keep])
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+def over_time_figure(frame: pd.DataFrame, score_name: str, window: str):
+    """Each window's score against the reference window; windows that drifted (after Holm) in red."""
+    import plotly.graph_objects as go
+
+    tested = frame[frame["score"].notna()]
+    hover = [f"{w}<br>{score_name} {s:.3f}<br>p {p:.2g} (adjusted {a:.2g})<br>{n} documents"
+             for w, s, p, a, n in zip(tested.window, tested.score, tested["p value"], tested["p adjusted"],
+                                      tested.documents)]
+    fig = go.Figure(go.Scatter(x=tested.window, y=tested.score, mode="lines+markers", name=score_name,
+                               marker=dict(size=9, color=np.where(tested.drifted, "#E45756", "#4C78A8")),
+                               hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    drifted = tested[tested.drifted]
+    fig.add_trace(go.Scatter(x=drifted.window, y=drifted.score, mode="markers", name="drifted (p < threshold)",
+                             marker=dict(size=14, color="rgba(0,0,0,0)", line=dict(color="#E45756", width=2)),
+                             hoverinfo="skip"))
+    reference = frame.loc[frame.reference, "window"].iloc[0]
+    fig.add_trace(go.Scatter(x=[reference], y=[0.5 if score_name == "AUC" else 0.0], mode="markers",
+                             name=f"reference {window}", marker=dict(size=12, symbol="star", color="#54A24B")))
+    if score_name == "AUC":
+        fig.add_hline(y=0.5, line_dash="dot", line_color="grey", annotation_text="chance (no drift)")
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), yaxis_title=score_name,
+                      xaxis=dict(type="category", title=None, categoryorder="array", categoryarray=frame.window),
+                      title=f"Each {window} against the reference {window} {reference}", legend=dict(orientation="h"))
+    return fig
+
+
+def shares_figure(shares: pd.DataFrame):
+    """Reference and current share of each cluster, as paired horizontal bars."""
+    import html
+
+    import plotly.graph_objects as go
+
+    names = [html.escape(str(c)) for c in shares.cluster]
+    fig = go.Figure()
+    for column, colour in (("reference share", "#F58518"), ("current share", "#4C78A8")):
+        fig.add_trace(go.Bar(y=names, x=shares[column], orientation="h", name=column.split()[0], marker_color=colour,
+                             hovertemplate="%{y}<br>%{x:.1%}<extra>" + column.split()[0] + "</extra>"))
+    fig.update_layout(barmode="group", height=120 + 40 * len(shares), margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis=dict(tickformat=".0%", title="share of the set's documents"),
+                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h"))
+    return fig

@@ -158,6 +158,14 @@ def test_word_shares_by_hand():
     assert "eats" not in by_word.index  # same share in both sets
 
 
+def test_frequent_words_outrank_rare_ones_with_a_similar_ratio():
+    reference = ["snow"] * 10 + ["calm day"] * 90
+    current = ["snow"] * 40 + ["hail"] * 3 + ["calm day"] * 57
+    rose, _ = words_that_moved(reference, current)
+    assert rose.loc[rose.word == "hail", "log2 change"].item() > rose.loc[rose.word == "snow", "log2 change"].item()
+    assert rose.word.tolist()[:2] == ["snow", "hail"]  # 40 documents are surer evidence than 3
+
+
 def test_drift_over_time_marks_the_seasons(seasons):
     corpus, vectors = seasons
     months = windows_of(corpus.metadata.date, "month")
