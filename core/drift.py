@@ -213,16 +213,27 @@ def _mmd_test(ref, cur, rng, permutations, stop_after):
 def cluster_shares(texts: list[str], vectors, is_current, *, n_clusters: int = 8, seed: int = 0) -> pd.DataFrame:
     """Clusters of both sets together (k-means, named by their distinctive terms) with each cluster's share
     of the reference and of the current set, the largest change first."""
-    from core.clusters import cluster, cluster_names
-
     is_current = np.asarray(is_current, dtype=bool)
-    names = np.asarray(cluster_names(texts, cluster(vectors, n_clusters=n_clusters, seed=seed)), dtype=object)
+    names = np.asarray(named_clusters(texts, vectors, n_clusters=n_clusters, seed=seed), dtype=object)
     shares = pd.DataFrame({side: pd.Series(names[rows]).value_counts(normalize=True)
                            for side, rows in (("reference share", ~is_current), ("current share", is_current))})
     shares = shares.fillna(0.0)
     shares["change"] = shares["current share"] - shares["reference share"]
     order = shares["change"].abs().sort_values(ascending=False, kind="stable").index
     return shares.loc[order].rename_axis("cluster").reset_index()
+
+
+def named_clusters(texts: list[str], vectors, *, n_clusters: int = 8, seed: int = 0) -> list[str]:
+    """k-means cluster names per row; wide vectors (TF-IDF's thousands of dimensions) are first reduced to 50
+    by PCA of the unit vectors, which keeps cosine neighbourhoods and makes k-means many times faster."""
+    from core.clusters import cluster, cluster_names
+    from core.projection import pca
+    from core.similarity import normalize_rows
+
+    X = np.asarray(vectors, dtype=np.float32)
+    if X.shape[1] > 50 and len(X) > 50:
+        X = pca(normalize_rows(X), 50, seed)
+    return cluster_names(texts, cluster(X, n_clusters=n_clusters, seed=seed))
 
 
 def typical_documents(texts: list[str], vectors, is_current, top: int = 10) -> pd.DataFrame:
