@@ -113,17 +113,18 @@ def split_by_column(corpus: core.Corpus, emb, method: str) -> Sets | None:
     values = column_values(corpus, column)
     order = list(dict.fromkeys(values))
     left, right = st.columns(2)
-    reference = left.multiselect("Reference: rows where it is", order, default=order[:1], key="drift_ref_values")
+    reference = left.multiselect(f"Reference: rows whose {column} is", order, default=order[:1],
+                                 key="drift_ref_values")
     rest = [v for v in order if v not in reference]
-    current = right.multiselect("Current: rows where it is (empty: all the rest)", rest, key="drift_cur_values")
-    current = current or rest
+    chosen = right.multiselect(f"Current: rows whose {column} is (empty: all the rest)", rest, key="drift_cur_values")
+    current = chosen or rest
     if not reference or not current:
         st.info("Pick at least one value for the reference and leave at least one for the current set.")
         return None
     keep = values.isin(reference + current).to_numpy()
     rows = np.flatnonzero(keep)
     return _sets([corpus.texts[i] for i in rows], emb.vectors[rows], values[keep].isin(current).to_numpy(),
-                 f"{column} = {', '.join(reference)}", f"{column} = {', '.join(current)}",
+                 f"{column} = {', '.join(reference)}", f"{column} = {', '.join(chosen) or 'any other value'}",
                  f"{emb.digest}|{column}|{reference}|{current}")
 
 
@@ -255,6 +256,8 @@ def what_drifted(sets: Sets) -> None:
     st.plotly_chart(map_figure(coords, sets.texts, labels=labels, point_size=5,
                                title=f"reference: {sets.reference_name} · current: {sets.current_name} (PCA)"),
                     width="stretch")
+    st.caption("A 2D PCA of both sets' vectors, to see where they overlap and where one of them has documents "
+               "the other lacks. The test uses every dimension, so two sets that look mixed here can still differ.")
     st.subheader("Clusters that grew or shrank")
     shares = _shares(sets, sets.digest)
     st.caption("Clusters of both sets together (k-means), named by their most distinctive words; the number in "
