@@ -210,10 +210,16 @@ def _mmd_test(ref, cur, rng, permutations, stop_after):
 
 # --- what drifted -------------------------------------------------------------------------------
 
-def cluster_shares(texts: list[str], vectors, is_current, *, n_clusters: int = 8, seed: int = 0) -> pd.DataFrame:
+def cluster_shares(texts: list[str], vectors, is_current, *, n_clusters: int = 8, seed: int = 0,
+                   max_documents: int = 4_000) -> pd.DataFrame:
     """Clusters of both sets together (k-means, named by their distinctive terms) with each cluster's share
-    of the reference and of the current set, the largest change first."""
+    of the reference and of the current set, the largest change first. Shares are estimated on a seeded
+    sample of at most `max_documents` per set (k-means time grows with the number of documents)."""
     is_current = np.asarray(is_current, dtype=bool)
+    rng = np.random.default_rng(seed)
+    rows = np.sort(np.r_[_subsample(np.flatnonzero(~is_current), max_documents, rng),
+                         _subsample(np.flatnonzero(is_current), max_documents, rng)])
+    texts, vectors, is_current = [texts[i] for i in rows], np.asarray(vectors)[rows], is_current[rows]
     names = np.asarray(named_clusters(texts, vectors, n_clusters=n_clusters, seed=seed), dtype=object)
     shares = pd.DataFrame({side: pd.Series(names[rows]).value_counts(normalize=True)
                            for side, rows in (("reference share", ~is_current), ("current share", is_current))})
