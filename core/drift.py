@@ -422,7 +422,8 @@ def corpus_part(source: str):
     elif corpus.metadata is not None and column in corpus.metadata:
         values = corpus.metadata[column].astype(str)
     else:
-        known = (["label"] if corpus.labels else []) + list(corpus.metadata.columns if corpus.metadata is not None else [])
+        columns = corpus.metadata.columns if corpus.metadata is not None else []
+        known = (["label"] if corpus.labels else []) + list(columns)
         raise CorpusError(f"'{base}' has no column '{column}'. Its columns: {', '.join(known) or 'none'}.")
     keep = np.flatnonzero((values == value).to_numpy())
     if not len(keep):

@@ -145,7 +145,8 @@ def test_what_drifted_between_spring_and_autumn(seasons):
     typical = typical_documents(texts, vectors[rows], is_autumn, top=10)
     topics = pd.Series(corpus.labels)[rows[typical.row]]
     assert (topics.isin(["migration", "weather"])).mean() >= 0.6 and typical.document.is_unique
-    rose, fell = words_that_moved([t for t, a in zip(texts, is_autumn) if not a], [t for t, a in zip(texts, is_autumn) if a])
+    spring_texts = [t for t, a in zip(texts, is_autumn) if not a]
+    rose, fell = words_that_moved(spring_texts, [t for t, a in zip(texts, is_autumn) if a])
     assert "eggs" in fell.word.tolist() and "frost" in rose.word.tolist()
 
 

@@ -88,6 +88,18 @@ def test_a_set_too_small_to_test_is_a_sentence_not_a_traceback():
     assert "has 2 documents" in at.error[0].value and "at least 6" in at.error[0].value
 
 
+def test_imported_vectors_of_the_seasons_are_tested_too():
+    from ui.upload import imported_embeddings_of
+
+    corpus = core.load_corpus("flutter-seasons")
+    seasons = core.Corpus(name="seasons.parquet", texts=corpus.texts, labels=corpus.labels, metadata=corpus.metadata)
+    vectors = core.embed(corpus, "minilm-static").vectors.copy()
+    name = "upload: seasons.parquet"
+    at = drift_page(corpus=name, uploads={name: seasons}, imported={name: imported_embeddings_of(seasons, vectors)})
+    assert_clean(at)
+    assert "encoder: imported vectors" in at.caption[0].value and "Drifted" in at.warning[0].value
+
+
 def test_the_example_button_opens_the_seasons():
     at = drift_page(corpus="words", encoder="minilm-static")
     assert_clean(at)

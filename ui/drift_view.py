@@ -57,7 +57,7 @@ def _forget_choices_of_another_corpus(corpus: core.Corpus) -> None:
 
 def controls(corpus: core.Corpus, emb) -> tuple[str, str]:
     _forget_choices_of_another_corpus(corpus)
-    st.caption(f"Corpus: {corpus.name} · encoder: {ENCODERS[emb.key['encoder']].title} (both chosen in the sidebar)")
+    st.caption(f"Corpus: {corpus.name} · encoder: {_encoder_title(emb.key['encoder'])} (both chosen in the sidebar)")
     left, right = st.columns([3, 2])
     modes = [SPLIT, CORPORA, ENCODERS_MODE] if date_or_group_columns(corpus) else [CORPORA, ENCODERS_MODE]
     mode = left.radio("Compare", modes, horizontal=True, key="drift_mode")
@@ -66,6 +66,10 @@ def controls(corpus: core.Corpus, emb) -> tuple[str, str]:
                          help="Classifier: can a model tell the two sets apart on documents it has not seen? "
                               "MMD: how far apart are the two clouds of vectors, with an RBF kernel?")
     return mode, method
+
+
+def _encoder_title(name: str) -> str:
+    return ENCODERS[name].title if name in ENCODERS else "imported vectors"
 
 
 def choose_sets(corpus: core.Corpus, emb, mode: str, method: str) -> Sets | None:
@@ -197,7 +201,7 @@ def two_encoders(corpus: core.Corpus, emb) -> None:
         return
     k = 10
     overlap = neighbour_overlap(emb.vectors, emb_b.vectors, k)
-    first, second = ENCODERS[emb.key["encoder"]].title, ENCODERS[other].title
+    first, second = _encoder_title(emb.key["encoder"]), ENCODERS[other].title
     st.metric(f"Mean neighbour overlap (Jaccard@{k})", f"{overlap.mean():.3f}")
     st.write(f"Per document, the share of its {k} nearest neighbours that {first} and {second} agree on "
              f"(1: the same neighbours, about {k / len(overlap):.3f}: unrelated). Vectors from two encoders live in "
