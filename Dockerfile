@@ -11,12 +11,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+# PyPI's torch 2.13.0 for Linux x86_64 is the CUDA build (several GB); the app only uses the CPU.
+RUN pip install -r requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu
 
 COPY . .
 # Precompute the bundled corpora with the transformer and its static distillation, so that first
 # visits compute nothing; then hand the cache to the unprivileged user that runs the app.
-RUN python -m core precompute flutter anime-quotes words --encoder minilm --encoder minilm-static \
+RUN python -m core precompute flutter anime-quotes flutter-seasons words --encoder minilm --encoder minilm-static \
         --cache /app/.cache \
     && useradd --create-home --uid 1000 murmuration \
     && chown -R murmuration /app/.cache

@@ -1,6 +1,6 @@
 """Murmuration's core: corpora, encoders, projections, neighbours and plots. Never imports streamlit."""
-from core.corpus import Corpus, CorpusError, load_corpus
-from core.datasets import BUNDLED
+from core.corpus import Corpus, CorpusError
+from core.datasets import BUNDLED, load_corpus
 from core.encoders import ENCODERS, EncoderError, get_encoder
 from core.keys import artifact_key, key_digest
 from core.pipeline import Embeddings, embed, embedding_key

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from core import drift
-from core.corpus import CorpusError, load_corpus
+from core.corpus import CorpusError
+from core.datasets import load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params
 from core.pipeline import embed
 

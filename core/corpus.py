@@ -95,32 +95,6 @@ def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_corpus(source, *, text_column: str | None = None, label_column: str | None = None,
-                max_rows: int = MAX_ROWS) -> Corpus:
-    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes).
-
-    A CSV's delimiter is detected; a TSV whose first line is data gets columns "column 1", "column 2", ...
-    (so `text_column="column 6"` picks its sixth). Without `text_column`, a column named like text is
-    used, else the one with the longest texts."""
-    from core import datasets
-
-    if isinstance(source, str) and source in datasets.BUNDLED:
-        return datasets.load_bundled(source)
-    if isinstance(source, tuple) and len(source) == 2:
-        filename, data = source
-    elif isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            known = ", ".join(datasets.BUNDLED)
-            raise CorpusError(f"'{source}' is neither a bundled corpus ({known}) nor a file that exists.")
-        filename, data = path.name, path.read_bytes()
-    else:
-        raise CorpusError("A corpus source must be a bundled name, a file path, or (filename, bytes).")
-    frame = read_table(str(filename), bytes(data), max_rows=max_rows)
-    return corpus_from_frame(frame, name=Path(str(filename)).name, text_column=text_column,
-                             label_column=label_column)
-
-
 def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS, header: bool | None = None) -> pd.DataFrame:
     """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong. For a TSV,
     `header` says whether the first line names the columns (None: detect it)."""

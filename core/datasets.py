@@ -1,4 +1,5 @@
-"""Bundled corpora: written by the project (Flutter, Words) or read from an installed package."""
+"""Where corpora come from: bundled ones (written by the project or read from an installed package), files
+and uploads, all through `load_corpus`."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,7 +10,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from core.corpus import Corpus, corpus_from_frame
+from core.corpus import MAX_ROWS, Corpus, CorpusError, corpus_from_frame, read_table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ANIME_SHOWS = 10
@@ -29,6 +30,30 @@ def load_bundled(name: str) -> Corpus:
     if name not in BUNDLED:
         raise KeyError(name)
     return _LOADERS[name]()
+
+
+def load_corpus(source, *, text_column: str | None = None, label_column: str | None = None,
+                max_rows: int = MAX_ROWS) -> Corpus:
+    """Load a bundled corpus by name, a file by path, or an upload given as (filename, bytes).
+
+    A CSV's delimiter is detected; a TSV whose first line is data gets columns "column 1", "column 2", ...
+    (so `text_column="column 6"` picks its sixth). Without `text_column`, a column named like text is
+    used, else the one with the longest texts."""
+    if isinstance(source, str) and source in BUNDLED:
+        return load_bundled(source)
+    if isinstance(source, tuple) and len(source) == 2:
+        filename, data = source
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            known = ", ".join(BUNDLED)
+            raise CorpusError(f"'{source}' is neither a bundled corpus ({known}) nor a file that exists.")
+        filename, data = path.name, path.read_bytes()
+    else:
+        raise CorpusError("A corpus source must be a bundled name, a file path, or (filename, bytes).")
+    frame = read_table(str(filename), bytes(data), max_rows=max_rows)
+    return corpus_from_frame(frame, name=Path(str(filename)).name, text_column=text_column,
+                             label_column=label_column)
 
 
 @lru_cache(maxsize=None)

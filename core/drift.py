@@ -409,8 +409,8 @@ def run_command(args) -> int:
 
 def corpus_part(source: str):
     """A bundled name or a file, optionally with ':COLUMN=VALUE' keeping the rows where COLUMN equals VALUE."""
-    from core.corpus import Corpus, CorpusError, load_corpus
-    from core.datasets import BUNDLED
+    from core.corpus import Corpus, CorpusError
+    from core.datasets import BUNDLED, load_corpus
 
     base, sep, condition = source.rpartition(":")
     if not sep or "=" not in condition or source in BUNDLED or Path(source).is_file():

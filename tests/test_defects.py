@@ -134,3 +134,34 @@ def test_the_disk_cache_works_without_fcntl(tmp_path, monkeypatch):
     cache = disk_cache.DiskCache(tmp_path)
     arrays, _ = cache.get_or_compute("k", lambda: ({"array": np.arange(4)}, {}))
     assert np.array_equal(cache.load("k")[0]["array"], np.arange(4))
+
+
+def _imports_of(path, package_names):
+    """The project modules a file imports, at the top or inside functions."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found |= {name for name in names if name in package_names}
+    return found
+
+
+def test_no_module_of_core_or_ui_imports_itself_through_another(root):
+    import networkx
+
+    modules = {}
+    for package in ("core", "ui"):
+        for path in (root / package).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = networkx.DiGraph()
+    for name, path in modules.items():
+        graph.add_edges_from((name, imported) for imported in _imports_of(path, modules) if imported != name)
+    cycles = [cycle for cycle in networkx.simple_cycles(graph) if not any(m in ("core", "ui") for m in cycle)]
+    assert cycles == []
