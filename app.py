@@ -2,14 +2,16 @@
 import streamlit as st
 
 PAGES = {
-    "Explore": [("home.py", "Home", "🐦"), ("1_Map.py", "Map", "🗺️"), ("2_Neighbors.py", "Neighbors", "🔎"),
-                ("3_Similarity.py", "Similarity", "🟦"), ("9_Compare.py", "Compare", "⚖️"),
-                ("10_Concept_axes.py", "Concept axes", "🧭"), ("11_Drift.py", "Drift", "🌊")],
-    "Ideas": [("4_Encoding_features.py", "Encoding features", "🔢"), ("5_Words.py", "Words", "🔤"),
-              ("6_Context.py", "Context", "🧩"), ("7_Encoders.py", "Encoders", "🕰️"),
-              ("8_Recommend.py", "Recommend", "⭐")],
+    "Explore": [("home.py", "Home", "home"), ("1_Map.py", "Map", "scatter_plot"), ("2_Neighbors.py", "Neighbors", "hub"),
+                ("3_Similarity.py", "Similarity", "grid_on"), ("9_Compare.py", "Compare", "compare_arrows"),
+                ("10_Concept_axes.py", "Concept axes", "explore"), ("11_Drift.py", "Drift", "trending_up")],
+    "Ideas": [("4_Encoding_features.py", "Encoding features", "table_chart"), ("5_Words.py", "Words", "abc"),
+              ("6_Context.py", "Context", "psychology"), ("7_Encoders.py", "Encoders", "history"),
+              ("8_Recommend.py", "Recommend", "recommend")],
 }
 
-navigation = st.navigation({section: [st.Page(f"pages/{file}", title=title, icon=icon, default=file == "home.py")
-                                      for file, title, icon in pages] for section, pages in PAGES.items()})
+navigation = st.navigation({
+    section: [st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
+              for file, title, icon in pages]
+    for section, pages in PAGES.items()})
 navigation.run()

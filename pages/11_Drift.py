@@ -8,7 +8,7 @@ views.header("Drift", "Is this month's text different from last month's, and how
 corpus = session.current_corpus()
 drift_view.example_button(corpus)
 emb = compute.guarded(compute.embeddings, corpus)
-if emb is not None:
+if emb is not None and views.needs(corpus, 12, "A drift test (at least 6 documents in each set)"):
     mode, method = drift_view.controls(corpus, emb)
     sets = drift_view.choose_sets(corpus, emb, mode, method)
     if sets is not None and drift_view.verdict(sets, method):

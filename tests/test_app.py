@@ -235,7 +235,7 @@ def test_neighbours_on_the_map_versus_the_original_space(flutter):
     shared = set(original.tolist()) & set(on_map.tolist())
     assert 0 < len(shared) < k
 
-    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf", neighbour_doc=doc)
+    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf", doc=doc)
     assert_clean(at)
     assert at.metric[0].value == f"{len(shared)} of {k}"
     table = at.dataframe[0].value

@@ -53,6 +53,8 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
     wait_for_map(page)
     no_error_text(page)
     assert "Flutter · MiniLM" in page.inner_text("body")
+    navigation = page.locator("[data-testid=stSidebarNav]").inner_text()
+    assert "Home" in navigation and "app" not in navigation.split()  # the first page is not called "app"
     page.screenshot(path=str(SHOTS / "home.png"))
 
 

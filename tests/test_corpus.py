@@ -25,7 +25,8 @@ def sha256_fingerprint(texts, labels):
 
 
 # Pinned so that a fingerprint that changes between processes (e.g. one built on Python's hash()) fails.
-BUNDLED_FINGERPRINTS = {"flutter": "7d4f67c847c5c3fe", "anime-quotes": "99a40049225c7cff", "words": "a9632146da1ca561"}
+BUNDLED_FINGERPRINTS = {"flutter": "7d4f67c847c5c3fe", "anime-quotes": "99a40049225c7cff", "words": "a9632146da1ca561",
+                        "flutter-seasons": "09d92f02fe53e7e9"}
 
 
 def test_bundled_corpora_have_texts_labels_and_stable_fingerprints():

@@ -99,11 +99,14 @@ def _cached_files(folder):
     return {path.name for path in folder.glob("*.npz")}
 
 
-def test_an_upload_leaves_nothing_on_disk():
-    from ui.compute import DISK, start_warmup
+def test_an_upload_leaves_nothing_on_disk(tmp_path, monkeypatch):
+    from core.disk_cache import DiskCache
+    from ui import compute
 
+    compute.start_warmup().join()  # the default view, computed in the background, writes to the old cache
+    monkeypatch.setattr(compute, "DISK", DiskCache(tmp_path))
+    DISK = compute.DISK
     at = run_page("app.py", encoder="lsa")
-    start_warmup().join()  # the default view, computed in the background, may still be writing
     before = _cached_files(DISK.folder)
     data = "text,topic\n" + "\n".join(f"{t},{'ab'[i % 2]}" for i, t in enumerate(_words(40, seed=3)))
     at.file_uploader[0].upload("mine.csv", data.encode(), "text/csv").run()

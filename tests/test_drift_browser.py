@@ -43,6 +43,8 @@ def settled(page):
 
 def test_seasons_over_the_year_then_spring_against_autumn(page):
     settled(page)
+    # a fresh server whose first request names a page still lists the pages through app.py's navigation
+    assert "Home" in page.locator("[data-testid=stSidebarNav]").inner_text()
     body = page.inner_text("body")
     assert "Each month against the reference month 2025-03" in body and "Drifted" in body
     assert page.locator(".js-plotly-plot").count() == 3  # timeline, map, cluster shares

@@ -125,7 +125,7 @@ def _search(corpus: core.Corpus, search: str):
     if not search.strip():
         return None
     needle = search.strip().lower()
-    rows = [i for i, text in enumerate(corpus.texts) if needle in text.lower()]
+    rows = [i for i, document in enumerate(corpus.texts) if needle in document.lower()]
     st.caption(text.plain(f"{len(rows):,} documents contain '{search.strip()}' (ringed on the map)."))
     return rows
 

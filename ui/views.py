@@ -12,12 +12,24 @@ from ui import compute, session, sidebar, text
 
 def header(title: str, intro: str, *, context: bool = True) -> None:
     """The start every page shares: config, sidebar, title, the corpus and encoder, what the page shows."""
+    _through_the_navigation()
     st.set_page_config(page_title="Murmuration · embedding explorer" if title == "Murmuration" else f"{title} · Murmuration", page_icon="🐦", layout="wide")
     sidebar.sidebar()
     st.title(title)
     if context:
         st.caption(context_line())
     st.write(intro)
+
+
+def _through_the_navigation() -> None:
+    """When the first request to a fresh server names a page (a share link to /Map), Streamlit runs that
+    file on its own, in its older multipage mode that lists pages/ as it finds it (with "app" first),
+    until app.py has called st.navigation once. Leave that mode and run again through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def page(title: str, intro: str):
@@ -105,11 +117,11 @@ def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config=COSINE_BAR if column == "cosine" else None)
 
 
-def neighbours_of_text(corpus: core.Corpus, emb, text: str, k: int) -> None:
-    if not text.strip():
+def neighbours_of_text(corpus: core.Corpus, emb, typed: str, k: int) -> None:
+    if not typed.strip():
         return
     try:
-        query = emb.encoder.transform([text])[0]
+        query = emb.encoder.transform([typed])[0]
     except core.EncoderError as error:
         st.warning(text.plain(error))
         return
