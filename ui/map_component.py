@@ -56,7 +56,7 @@ class PreparedMap:
     """The component's payload plus the row bookkeeping (`kept[i]` is the caller's row of map point i)."""
     data: dict[str, Any]
     kept: np.ndarray
-    texts: pd.Series | None
+    texts: list | None
 
     @property
     def left_out(self) -> int:
@@ -101,7 +101,7 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     size = float(size) if size else _default_size(len(kept))
     prepared.data = {
         "points": points,
-        "texts": pd.DataFrame({"text": texts.iloc[kept].to_numpy()}) if _inline(texts, kept) else None,
+        "texts": pd.DataFrame({"text": [_hover_text(texts[i]) for i in kept]}) if _inline(texts, kept) else None,
         "text_on_demand": texts is not None and not _inline(texts, kept),
         "hover_text": _requested_texts(hover_text, prepared),
         "points_key": _digest(normalised.tobytes()),
@@ -168,7 +168,7 @@ def _requested_texts(requests: Mapping[int, str] | None, prepared: PreparedMap) 
     out = {}
     for map_index in requests:
         if 0 <= int(map_index) < len(prepared.kept):
-            out[str(int(map_index))] = prepared.texts.iloc[prepared.kept[int(map_index)]]
+            out[str(int(map_index))] = _hover_text(prepared.texts[prepared.kept[int(map_index)]])
     return out
 
 
@@ -317,18 +317,24 @@ def _unit_interval(values: np.ndarray) -> np.ndarray:
     return np.where(finite, unit, 0.0).astype(np.float32)
 
 
-def _hover_texts(hover_labels, n: int) -> pd.Series | None:
+def _hover_texts(hover_labels, n: int) -> list | None:
+    """The caller's texts as given (checked, not copied): only the ones sent are cut and cleaned."""
     if hover_labels is None:
         return None
-    texts = pd.Series(list(hover_labels), dtype=object)
+    texts = hover_labels if isinstance(hover_labels, (list, tuple, np.ndarray, pd.Series)) else list(hover_labels)
     if len(texts) != n:
         raise ValueError(f"`hover_labels` has {len(texts)} entries for {n} points.")
-    texts = texts.where(texts.notna(), "").astype(str)
-    long = texts.str.len() > HOVER_CHARS
-    return texts.where(~long, texts.str.slice(0, HOVER_CHARS - 1) + "…")
+    return texts.tolist() if isinstance(texts, (np.ndarray, pd.Series)) else texts
 
 
-def _inline(texts: pd.Series | None, kept: np.ndarray) -> bool:
+def _hover_text(text) -> str:
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    text = str(text)
+    return text if len(text) <= HOVER_CHARS else text[: HOVER_CHARS - 1] + "…"
+
+
+def _inline(texts: list | None, kept: np.ndarray) -> bool:
     return texts is not None and len(kept) <= INLINE_TEXT_LIMIT
 
 

@@ -6,7 +6,13 @@ export function renderLegend(container, legend) {
   container.replaceChildren();
   container.hidden = !legend;
   if (!legend) return;
-  if (legend.title) el('div', 'mm-legend-title', container, legend.title);
+  const title = el('button', 'mm-legend-title', container, `${legend.title || 'Legend'} ▾`);
+  title.type = 'button';
+  title.title = 'Show or hide the legend';
+  title.addEventListener('click', () => {
+    const folded = container.classList.toggle('mm-folded');
+    title.textContent = `${legend.title || 'Legend'} ${folded ? '▸' : '▾'}`;
+  });
   if (legend.kind === 'value') {
     const stops = legend.ramp.map((color, i) => `${cssColor(color)} ${(100 * i) / (legend.ramp.length - 1)}%`);
     const bar = el('div', 'mm-ramp', container);

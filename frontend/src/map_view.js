@@ -220,10 +220,13 @@ export class MapView {
     if (label) el('div', 'mm-tooltip-label', this.tooltip, label);
     if (text !== null) el('div', 'mm-tooltip-text', this.tooltip, text);
     this.tooltip.hidden = !label && text === null;
+    // below and right of the point, or above it / to its left where the stage ends
     const [x, y] = this.plot.getScreenPosition(index);
-    const { width } = this.stageSize();
-    this.tooltip.style.top = `${y + 12}px`;
-    this.tooltip.style.left = `${Math.min(x + 12, Math.max(width - 320, 0))}px`;
+    const { width, height } = this.stageSize();
+    const box = { width: this.tooltip.offsetWidth, height: this.tooltip.offsetHeight };
+    const below = y + 12 + box.height <= height;
+    this.tooltip.style.top = `${below ? y + 12 : Math.max(y - 12 - box.height, 0)}px`;
+    this.tooltip.style.left = `${x + 12 + box.width <= width ? x + 12 : Math.max(x - 12 - box.width, 0)}px`;
   }
 
   pointLabel(index) {

@@ -2,7 +2,7 @@
 
 Query parameters: n (points, default 2000); colour (category | many: 100 labels | value | none);
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
-text (0: no hover text); labels (0: no cluster labels)."""
+text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample)."""
 import json
 import sys
 from pathlib import Path
@@ -17,6 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_data import blobs, topic_names  # noqa: E402
 
 NEIGHBOURS = 8
+
+
+def flits(n: int) -> list[str]:
+    """Hover texts with markup in them: the tooltip must show them as typed."""
+    _, blob, centres = blobs(n)
+    names = topic_names(len(centres))
+    return [f"Flit {i}: <i>hold</i> fast to dreams, for if dreams die… ({names[b]})" for i, b in enumerate(blob)]
 
 
 def nearest(xy, row, k):
@@ -42,8 +49,7 @@ elif colour == "many":
 elif colour == "value":
     options.update(values=xy[:, 0], value_name="x")
 if params.get("text", "1") == "1":
-    options["hover_labels"] = [f"Flit {i}: <i>hold</i> fast to dreams, for if dreams die… ({names[b]})"
-                               for i, b in enumerate(blob)]
+    options["hover_labels"] = st.cache_resource(max_entries=2)(flits)(n)
 if params.get("filter") == "1":
     options["filter_mask"] = xy[:, 0] > 0
 if params.get("labels", "1") == "1":
@@ -52,7 +58,11 @@ if params.get("labels", "1") == "1":
 
 clicked = st.session_state.get("clicked_row")
 if clicked is not None:
-    options.update(highlight=clicked, neighbours=nearest(np.nan_to_num(xy, nan=1e9), clicked, NEIGHBOURS))
+    # spread=1 stands in for neighbours in the original space: the nearest among every 997th row
+    pool = np.arange(0, n, 997) if params.get("spread") == "1" else np.arange(n)
+    pool = np.union1d(pool, [clicked])
+    found = pool[nearest(np.nan_to_num(xy[pool], nan=1e9), int(np.searchsorted(pool, clicked)), NEIGHBOURS)]
+    options.update(highlight=clicked, neighbours=found)
 st.title("Map component")
 event = scatter_map(xy, key="map", selection=st.session_state.get("selection"), height=560, **options)
 if event.clicked != clicked:
