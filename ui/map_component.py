@@ -141,6 +141,17 @@ def scatter_map(coords2d, *, key: str, **options) -> MapEvent:
     return event_from_state(dict(result) if result else {}, prepared)
 
 
+def current_event(key: str, coords2d) -> MapEvent:
+    """The map's latest event before scatter_map draws it in this run: a page reads the click here, computes
+    its neighbours, and passes highlight= and neighbours= to scatter_map in the same run (no second rerun)."""
+    import streamlit as st
+
+    xy = _as_coordinates(coords2d)
+    kept = np.flatnonzero(np.isfinite(xy).all(axis=1))
+    prepared = PreparedMap(data={"left_out": len(xy) - len(kept)}, kept=kept, texts=None)
+    return event_from_state(dict(st.session_state.get(key) or {}), prepared)
+
+
 def event_from_state(state: Mapping[str, Any], prepared: PreparedMap) -> MapEvent:
     """Translate the component's state (map indices) into the caller's rows."""
     clicked = prepared.to_rows([state["clicked"]]) if state.get("clicked") is not None else []

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from ui.map_component import scatter_map  # noqa: E402
+from ui.map_component import current_event, scatter_map  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_data import blobs, topic_names  # noqa: E402
@@ -56,7 +56,7 @@ if params.get("labels", "1") == "1":
     options["cluster_labels"] = {"x": centres[:, 0], "y": centres[:, 1], "label": names,
                                  "weight": np.bincount(blob, minlength=len(centres))}
 
-clicked = st.session_state.get("clicked_row")
+clicked = current_event("map", xy).clicked
 if clicked is not None:
     # spread=1 stands in for neighbours in the original space: the nearest among every 997th row
     pool = np.arange(0, n, 997) if params.get("spread") == "1" else np.arange(n)
@@ -65,9 +65,6 @@ if clicked is not None:
     options.update(highlight=clicked, neighbours=found)
 st.title("Map component")
 event = scatter_map(xy, key="map", selection=st.session_state.get("selection"), height=560, **options)
-if event.clicked != clicked:
-    st.session_state["clicked_row"] = event.clicked
-    st.rerun()
 st.session_state["selection"] = event.selection
 st.text(f"clicked={event.clicked}")
 st.text(f"drawn={event.points_drawn} left_out={event.points_left_out}")
