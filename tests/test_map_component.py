@@ -3,6 +3,7 @@
 The browser tests know where every point is from the seeded data (tests/apps/map_data.py) and the
 documented placement (bounding-box centre, one scale for both axes, 5 % padding, canvas aspect kept),
 so they check what a user sees against values computed here, not against the component's own maths."""
+import io
 import json
 import re
 import shutil
@@ -222,6 +223,14 @@ def wait_for_text(page, text):
     page.wait_for_function(f"document.body.innerText.includes({json.dumps(text)})", timeout=60_000)
 
 
+def click_point(page, position):
+    """Rest on the point until its tooltip shows (the library picks the point under the last pointer
+    move it processed), then click, as a person does."""
+    page.mouse.move(*position)
+    page.locator(".mm-tooltip").wait_for(state="visible")
+    page.mouse.click(*position)
+
+
 def isolated_point(page, screen, exclude=()):
     """The point farthest from any other (so a click surely hits it), not under the legend."""
     gaps = np.linalg.norm(screen[:, None] - screen[None], axis=2)
@@ -277,12 +286,10 @@ def test_a_click_returns_the_row_and_rings_its_neighbours(page, app_url):
     xy, _, _ = blobs(2000)
     screen, _ = screen_positions(page, xy)
     row = isolated_point(page, screen)
-    page.mouse.move(*screen[row])
+    click_point(page, screen[row])
     tooltip = page.locator(".mm-tooltip")
-    tooltip.wait_for(state="visible")
     assert tooltip.inner_text().startswith(topic_names(CLUSTERS)[row % CLUSTERS])
     assert f"Flit {row}: <i>hold</i>" in tooltip.inner_text()
-    page.mouse.click(*screen[row])
     wait_for_text(page, f"clicked={row}")
     page.wait_for_selector(".mm-neighbour")
     distances = np.linalg.norm(xy - xy[row], axis=1)
@@ -336,7 +343,7 @@ def test_a_box_selection_survives_a_rerun(page, app_url):
     # a click elsewhere reruns the script; the selection stays on the map and in Python
     page.get_by_role("button", name="Pan").click()
     far = isolated_point(page, screen, exclude=selected)
-    page.mouse.click(*screen[far])
+    click_point(page, screen[far])
     wait_for_text(page, f"clicked={far}")
     assert json.loads(shown(page, "selection")) == selected
     assert root.get_attribute("data-selected") == str(len(selected))
@@ -344,11 +351,21 @@ def test_a_box_selection_survives_a_rerun(page, app_url):
 
 @browser_only
 def test_a_filter_fades_the_points_outside_it(page, app_url):
-    root = open_map(page, app_url, "n=2000&filter=1")
+    from PIL import Image
+
+    root = open_map(page, app_url, "n=2000&filter=1&labels=0")
     xy, _, _ = blobs(2000)
+    keep = xy[:, 0] > 0
     assert root.get_attribute("data-points-drawn") == "2000"
-    assert root.get_attribute("data-points-in-filter") == str(int((xy[:, 0] > 0).sum()))
-    assert f"{int((xy[:, 0] > 0).sum()):,} match the filter" in page.locator(".mm-note").inner_text()
+    assert root.get_attribute("data-points-in-filter") == str(int(keep.sum()))
+    assert f"{int(keep.sum()):,} match the filter" in page.locator(".mm-note").inner_text()
+    # what the eye sees: pixels under points outside the filter are far paler than under points inside
+    screen, box = screen_positions(page, xy)
+    legend = page.locator(".mm-legend").bounding_box()
+    visible = ~((screen[:, 0] > legend["x"] - 5) & (screen[:, 1] < legend["y"] + legend["height"] + 5))
+    image = Image.open(io.BytesIO(page.screenshot())).convert("L")
+    ink = np.array([255 - image.getpixel((int(round(x)), int(round(y)))) for x, y in screen])
+    assert np.median(ink[keep & visible]) > 3 * np.median(ink[~keep & visible])
 
 
 @browser_only

@@ -121,9 +121,13 @@ export class MapView {
     const hasSizes = Boolean(table && table.getChild('w'));
     if (hasSizes) columns.w = column(table, 'w');
     const sameCoordinates = data.points_key === this.pointsKey && count === this.count;
+    // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
+    // indexes both, so codes from n_codes up (outside the filter) are drawn faded.
     this.plot.set({
       pointColor: data.palette,
-      pointColorActive: data.palette.slice(0, data.n_codes).map(([r, g, b]) => [r, g, b, 1]),
+      pointColorActive: data.palette.map(([r, g, b]) => [r, g, b, 1]),
+      opacity: data.palette.map((colour) => colour[3]),
+      opacityBy: 'valueA',
       pointSize: hasSizes ? data.size_steps : data.size,
       colorBy: 'valueA',
       sizeBy: hasSizes ? 'valueB' : null,
