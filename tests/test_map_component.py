@@ -100,6 +100,15 @@ def test_values_follow_the_colour_ramp_in_order():
     assert (legend["min"], legend["max"]) == (-1.0, 11.0)
 
 
+def test_sizes_and_fixed_colours_reach_the_points():
+    prepared = mc.prepare_map(np.random.default_rng(10).normal(size=(4, 2)), sizes=[1.0, 3.0, 2.0, 5.0],
+                              categories=["a", "b", "a", "c"], colors={"b": "#ff0000"})
+    assert prepared.data["points"]["w"].tolist() == [0.0, 0.5, 0.25, 1.0]
+    items = {item["name"]: item["color"] for item in prepared.data["legend"]["items"]}
+    assert items["b"][:3] == [1.0, 0.0, 0.0]
+    assert items["a"][:3] != [1.0, 0.0, 0.0]
+
+
 def test_the_filter_fades_exactly_the_rows_outside_it():
     xy = np.random.default_rng(5).normal(size=(300, 2))
     mask = xy[:, 0] > 0.3

@@ -81,7 +81,23 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
                 size: float | None = None, sizes=None, highlight: int | None = None, neighbours=None,
                 filter_mask=None, cluster_labels=None, selection=None, height: int = 600,
                 title: str | None = None, hover_text: Mapping[int, str] | None = None) -> PreparedMap:
-    """Everything the browser needs, without Streamlit: pure, so tests can check it directly."""
+    """Everything the browser needs, without Streamlit: pure, so tests can check it directly.
+
+    Rows are the caller's row numbers throughout; rows with NaN or infinite coordinates are left out of
+    the map (counted in `left_out`), and arguments naming them are ignored.
+    coords2d: (n, 2) coordinates, any scale (the map keeps their aspect ratio).
+    categories: n labels (any values), or n integer codes with `category_names`; the 20 most frequent
+        get colours, the rest are grey and the legend says "other (k more categories)".
+    values: n numbers coloured on a viridis ramp (NaN grey); not together with categories.
+    colors: {category name: "#rrggbb"} to fix some categories' colours.
+    hover_labels: n texts shown (cut to HOVER_CHARS) under the label in the hover tooltip.
+    size: point size in pixels (default by n); sizes: n numbers scaled to 0.5x-2.5x of size.
+    highlight: the row to ring (the clicked one); neighbours: rows ringed and linked to it.
+    filter_mask: n booleans; points outside are drawn faded.
+    cluster_labels: frame or records with x, y, label (and optional weight: heavier labels win when
+        labels collide), in the coordinates' units.
+    selection: rows to show selected (None leaves the browser's own selection alone).
+    hover_text: {map index: anything} whose texts the browser asked for (filled in by scatter_map)."""
     xy = _as_coordinates(coords2d)
     finite = np.isfinite(xy).all(axis=1)
     kept = np.flatnonzero(finite)

@@ -2,7 +2,8 @@
 
 Query parameters: n (points, default 2000); colour (category | many: 100 labels | value | none);
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
-text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample)."""
+text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample);
+sizes (1: point size grows with |y|)."""
 import json
 import sys
 from pathlib import Path
@@ -50,6 +51,8 @@ elif colour == "value":
     options.update(values=xy[:, 0], value_name="x")
 if params.get("text", "1") == "1":
     options["hover_labels"] = st.cache_resource(max_entries=2)(flits)(n)
+if params.get("sizes") == "1":
+    options["sizes"] = np.abs(xy[:, 1])
 if params.get("filter") == "1":
     options["filter_mask"] = xy[:, 0] > 0
 if params.get("labels", "1") == "1":
