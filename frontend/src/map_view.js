@@ -1,0 +1,370 @@
+import createScatterplot from 'regl-scatterplot';
+import { declutter } from './declutter.js';
+import { el, formatNumber, svgEl } from './dom.js';
+import { renderLegend } from './legend.js';
+
+const HOVER_DWELL_MS = 250;
+const FADED_OPACITY_SCALE = 0.25;
+
+export class MapView {
+  constructor(parentElement) {
+    this.send = { state: () => {}, trigger: () => {} };
+    this.pointsKey = null;
+    this.styleKey = null;
+    this.selectionKey = null;
+    this.selection = [];
+    this.count = 0;
+    this.texts = null;
+    this.textCache = new Map();
+    this.lassoing = false;
+    this.queue = Promise.resolve();
+    this.buildDom(parentElement);
+  }
+
+  buildDom(parentElement) {
+    const root = el('div', 'mm-root');
+    root.setAttribute('data-testid', 'murmuration-map');
+    root.dataset.ready = 'false';
+    root.dataset.pointsDrawn = '0';
+    parentElement.appendChild(root);
+    this.root = root;
+
+    const toolbar = el('div', 'mm-toolbar', root);
+    this.modeButtons = {};
+    for (const [mode, label, hint] of [
+      ['pan', 'Pan', 'Drag to pan, scroll to zoom, click a point to see its neighbours'],
+      ['lasso', 'Lasso', 'Draw around points to select them (or hold Shift and drag in Pan mode)'],
+      ['box', 'Box', 'Drag a rectangle to select points'],
+    ]) {
+      const button = el('button', 'mm-button', toolbar, label);
+      button.type = 'button';
+      button.title = hint;
+      button.dataset.mode = mode;
+      button.addEventListener('click', () => this.setMode(mode));
+      this.modeButtons[mode] = button;
+    }
+    const reset = el('button', 'mm-button', toolbar, 'Reset view');
+    reset.type = 'button';
+    reset.addEventListener('click', () => this.plot?.reset());
+    this.clearButton = el('button', 'mm-button', toolbar, 'Clear selection');
+    this.clearButton.type = 'button';
+    this.clearButton.addEventListener('click', () => this.plot?.deselect());
+    this.status = el('span', 'mm-status', toolbar);
+
+    this.stage = el('div', 'mm-stage', root);
+    this.canvas = el('canvas', 'mm-canvas', this.stage);
+    this.rings = svgEl('svg', this.stage, { class: 'mm-rings' });
+    this.labels = el('div', 'mm-labels', this.stage);
+    this.legend = el('div', 'mm-legend', this.stage);
+    this.tooltip = el('div', 'mm-tooltip', this.stage);
+    this.tooltip.hidden = true;
+    this.note = el('div', 'mm-note', root);
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(this.stage);
+  }
+
+  update(data) {
+    // Reruns can arrive while a large draw is still running: apply them in order.
+    this.queue = this.queue.then(() => this.apply(data)).catch((error) => {
+      this.note.textContent = `The map could not be drawn: ${error.message}`;
+      throw error;
+    });
+  }
+
+  async apply(data) {
+    this.data = data;
+    this.pendingClick = null;
+    this.stage.style.height = `${data.height || 600}px`;
+    if (!this.plot) this.createPlot();
+    if (data.points_key !== this.pointsKey || data.style_key !== this.styleKey) await this.drawPoints(data);
+    this.texts = data.texts ? data.texts.getChild('text') : null;
+    this.textCache = new Map(Object.entries(data.hover_text || {}).map(([index, text]) => [Number(index), text]));
+    if (this.hovered !== undefined && this.hovered !== null) this.showTooltip(this.hovered);
+    this.applySelection(data);
+    this.setClusters(data.clusters || []);
+    this.drawOverlay();
+    this.note.textContent = data.note || '';
+    this.setMode(this.mode || 'pan');
+  }
+
+  createPlot() {
+    const host = this.root.getRootNode().host || this.root;
+    const background = getComputedStyle(host).getPropertyValue('--st-background-color').trim() || '#ffffff';
+    const { width, height } = this.stageSize();
+    this.plot = createScatterplot({
+      canvas: this.canvas,
+      width: Math.max(width, 1),
+      height: Math.max(height, 1),
+      backgroundColor: background,
+      pointColorHover: [0.1, 0.1, 0.1, 1],
+      opacityInactiveScale: FADED_OPACITY_SCALE,
+      pointSizeSelected: 0,
+      pointOutlineWidth: 0,
+      lassoColor: [0.9, 0.35, 0.1, 1],
+      lassoMinDelay: 5,
+      lassoMinDist: 2,
+      deselectOnDblClick: true,
+      deselectOnEscape: true,
+    });
+    this.plot.subscribe('pointOver', (index) => this.onPointOver(index));
+    this.plot.subscribe('pointOut', () => this.onPointOut());
+    this.plot.subscribe('lassoStart', () => { this.lassoing = true; });
+    this.plot.subscribe('select', ({ points }) => this.onSelect(points));
+    this.plot.subscribe('deselect', () => this.onSelect([]));
+    this.plot.subscribe('view', () => this.scheduleOverlay());
+  }
+
+  async drawPoints(data) {
+    const table = data.points;
+    const count = table ? table.numRows : 0;
+    const columns = { x: column(table, 'x'), y: column(table, 'y'), z: column(table, 'z') };
+    const hasSizes = Boolean(table && table.getChild('w'));
+    if (hasSizes) columns.w = column(table, 'w');
+    const sameCoordinates = data.points_key === this.pointsKey && count === this.count;
+    // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
+    // indexes both, so codes from n_codes up (outside the filter) are drawn faded.
+    this.plot.set({
+      pointColor: data.palette,
+      pointColorActive: data.palette.map(([r, g, b]) => [r, g, b, 1]),
+      opacity: data.palette.map((colour) => colour[3]),
+      opacityBy: 'valueA',
+      pointSize: hasSizes ? data.size_steps : data.size,
+      colorBy: 'valueA',
+      sizeBy: hasSizes ? 'valueB' : null,
+    });
+    this.root.dataset.ready = 'false';
+    const options = { zDataType: 'categorical', wDataType: 'continuous', preventFilterReset: true };
+    if (sameCoordinates && this.spatialIndex) options.spatialIndex = this.spatialIndex;
+    if (count > 0) {
+      await this.plot.draw(columns, options);
+      this.spatialIndex = this.plot.get('spatialIndex');
+    } else {
+      this.plot.clear();
+    }
+    if (!sameCoordinates) {
+      this.selectionKey = null;
+      this.selection = [];
+    }
+    this.codes = columns.z;
+    this.values = column(table, 'value', false);
+    this.categories = column(table, 'category', false);
+    this.count = count;
+    this.pointsKey = data.points_key;
+    this.styleKey = data.style_key;
+    this.root.dataset.pointsDrawn = String(count);
+    this.root.dataset.pointsInFilter = String(countBelow(columns.z, data.n_codes));
+    this.root.dataset.ready = 'true';
+    renderLegend(this.legend, data.legend);
+  }
+
+  setMode(mode) {
+    this.mode = mode;
+    for (const [name, button] of Object.entries(this.modeButtons)) button.classList.toggle('mm-active', name === mode);
+    if (!this.plot) return;
+    this.plot.set({
+      mouseMode: mode === 'pan' ? 'panZoom' : 'lasso',
+      lassoType: mode === 'box' ? 'rectangle' : 'freeform',
+    });
+  }
+
+  applySelection(data) {
+    const key = data.selection_key ?? null;
+    if (key === this.selectionKey || !this.count) return;
+    this.selectionKey = key;
+    this.selection = data.selection || [];
+    this.plot.select(this.selection, { preventEvent: true });
+    this.showSelectionCount();
+  }
+
+  onSelect(points) {
+    if (this.lassoing || points.length !== 1 || this.mode !== 'pan') {
+      this.lassoing = false;
+      this.selection = Array.from(points);
+      this.showSelectionCount();
+      this.send.state('selection', this.selection);
+      return;
+    }
+    // A plain click on a point: report it and keep the lasso selection as it was.
+    const [index] = points;
+    this.plot.select(this.selection, { preventEvent: true });
+    this.pendingClick = index;
+    this.drawOverlay();
+    this.send.state('clicked', index);
+  }
+
+  showSelectionCount() {
+    const n = this.selection.length;
+    this.root.dataset.selected = String(n);
+    this.clearButton.hidden = n === 0;
+    this.status.textContent = n ? `${n.toLocaleString('en')} selected` : '';
+  }
+
+  onPointOver(index) {
+    this.hovered = index;
+    this.showTooltip(index);
+    clearTimeout(this.hoverTimer);
+    if (this.data.text_on_demand && !this.textCache.has(index)) {
+      this.hoverTimer = setTimeout(() => {
+        if (this.hovered === index) this.send.trigger('hover_request', index);
+      }, HOVER_DWELL_MS);
+    }
+  }
+
+  onPointOut() {
+    this.hovered = null;
+    clearTimeout(this.hoverTimer);
+    this.tooltip.hidden = true;
+  }
+
+  showTooltip(index) {
+    if (index >= this.count) return;
+    const label = this.pointLabel(index);
+    const text = this.pointText(index);
+    this.tooltip.replaceChildren();
+    if (label) el('div', 'mm-tooltip-label', this.tooltip, label);
+    if (text !== null) el('div', 'mm-tooltip-text', this.tooltip, text);
+    this.tooltip.hidden = !label && text === null;
+    // below and right of the point, or above it / to its left where the stage ends
+    const [x, y] = this.plot.getScreenPosition(index);
+    const { width, height } = this.stageSize();
+    const box = { width: this.tooltip.offsetWidth, height: this.tooltip.offsetHeight };
+    const below = y + 12 + box.height <= height;
+    this.tooltip.style.top = `${below ? y + 12 : Math.max(y - 12 - box.height, 0)}px`;
+    this.tooltip.style.left = `${x + 12 + box.width <= width ? x + 12 : Math.max(x - 12 - box.width, 0)}px`;
+  }
+
+  pointLabel(index) {
+    const data = this.data;
+    if (this.values) return `${data.value_name || 'value'}: ${formatNumber(this.values[index])}`;
+    if (this.categories && data.category_names) return data.category_names[this.categories[index]] ?? '';
+    return '';
+  }
+
+  pointText(index) {
+    if (this.texts) return this.texts.get(index) ?? '';
+    if (this.textCache.has(index)) return this.textCache.get(index);
+    return this.data.text_on_demand ? '…' : null;
+  }
+
+  setClusters(clusters) {
+    const signature = JSON.stringify(clusters);
+    if (signature === this.clusterSignature) return;
+    this.clusterSignature = signature;
+    this.labels.replaceChildren();
+    this.clusterBoxes = clusters.map((cluster) => {
+      const node = el('div', 'mm-label', this.labels, cluster.text);
+      return { node, x: cluster.x, y: cluster.y, weight: cluster.weight ?? 1, width: 0, height: 0 };
+    });
+  }
+
+  scheduleOverlay() {
+    if (this.overlayFrame) return;
+    this.overlayFrame = requestAnimationFrame(() => {
+      this.overlayFrame = null;
+      this.drawOverlay();
+    });
+  }
+
+  drawOverlay() {
+    if (!this.plot || !this.count) return;
+    this.drawRings();
+    this.placeLabels();
+  }
+
+  drawRings() {
+    this.rings.replaceChildren();
+    const highlight = this.pendingClick ?? this.data.highlight ?? -1;
+    const fromPython = highlight === this.data.highlight;
+    const neighbours = fromPython ? (this.data.neighbours || []).filter((i) => i >= 0 && i < this.count) : [];
+    if (highlight < 0 || highlight >= this.count) return;
+    const [hx, hy] = this.plot.getScreenPosition(highlight);
+    for (const index of neighbours) {
+      const [x, y] = this.plot.getScreenPosition(index);
+      svgEl('line', this.rings, { x1: hx, y1: hy, x2: x, y2: y, class: 'mm-link' });
+    }
+    for (const index of neighbours) {
+      const [x, y] = this.plot.getScreenPosition(index);
+      svgEl('circle', this.rings, { cx: x, cy: y, r: 7, class: 'mm-ring mm-neighbour', 'data-index': index });
+    }
+    svgEl('circle', this.rings, { cx: hx, cy: hy, r: 10, class: 'mm-ring mm-focus', 'data-index': highlight });
+  }
+
+  placeLabels() {
+    if (!this.clusterBoxes?.length) {
+      this.root.dataset.labelsVisible = '0';
+      return;
+    }
+    const { width, height } = this.stageSize();
+    const toScreen = this.projector(width, height);
+    for (const box of this.clusterBoxes) {
+      if (!box.width) {
+        box.node.style.display = 'block';
+        box.width = box.node.offsetWidth;
+        box.height = box.node.offsetHeight;
+      }
+      const [x, y] = toScreen(box.x, box.y);
+      box.left = x - box.width / 2;
+      box.top = y - box.height / 2;
+    }
+    const obstacles = this.legend.hidden ? [] : [{
+      left: this.legend.offsetLeft, top: this.legend.offsetTop,
+      width: this.legend.offsetWidth, height: this.legend.offsetHeight,
+    }];
+    const visible = declutter(this.clusterBoxes, width, height, obstacles);
+    let shown = 0;
+    this.clusterBoxes.forEach((box, i) => {
+      box.node.style.display = visible[i] ? 'block' : 'none';
+      box.node.style.transform = `translate(${box.left}px, ${box.top}px)`;
+      shown += visible[i] ? 1 : 0;
+    });
+    this.root.dataset.labelsVisible = String(shown);
+  }
+
+  // Normalised map coordinates -> pixels, the same transform regl-scatterplot applies to points
+  // (camera view, then the canvas aspect ratio).
+  projector(width, height) {
+    const view = this.plot.get('cameraView');
+    const aspect = width / height;
+    return (x, y) => {
+      const clipX = (view[0] * x + view[4] * y + view[12]) / aspect;
+      const clipY = view[1] * x + view[5] * y + view[13];
+      return [(width * (clipX + 1)) / 2, height * (0.5 - clipY / 2)];
+    };
+  }
+
+  // The canvas fills the stage's padding box (inside its border).
+  stageSize() {
+    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
+  }
+
+  resize() {
+    if (!this.plot) return;
+    const { width, height } = this.stageSize();
+    if (width < 1 || height < 1) return;
+    this.plot.set({ width, height });
+    this.scheduleOverlay();
+  }
+
+  destroy() {
+    this.resizeObserver.disconnect();
+    clearTimeout(this.hoverTimer);
+    this.plot?.destroy();
+    this.plot = null;
+    this.root.remove();
+  }
+}
+
+function column(table, name, required = true) {
+  const child = table ? table.getChild(name) : null;
+  if (!child) {
+    if (required) throw new Error(`the points table has no column "${name}"`);
+    return null;
+  }
+  return child.toArray();
+}
+
+function countBelow(codes, limit) {
+  let n = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] < limit) n++;
+  return n;
+}

@@ -1,0 +1,421 @@
+"""The WebGL map component: its data preparation in Python, then the real thing in headless chromium.
+
+The browser tests know where every point is from the seeded data (tests/apps/map_data.py) and the
+documented placement (bounding-box centre, one scale for both axes, 5 % padding, canvas aspect kept),
+so they check what a user sees against values computed here, not against the component's own maths."""
+import io
+import json
+import re
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.corpus import shorten
+from ui import map_component as mc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from live_server import ARGS, server  # noqa: E402
+from map_data import CLUSTERS, blobs, topic_names  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+MAP = "[data-testid=murmuration-map]"
+
+
+# ---- data preparation (no browser) ----
+
+def test_rows_with_nan_or_infinite_coordinates_are_left_out_and_counted():
+    xy = np.arange(20, dtype=float).reshape(10, 2)
+    xy[[2, 7], 0] = np.nan
+    xy[5, 1] = np.inf
+    prepared = mc.prepare_map(xy)
+    assert prepared.left_out == 3
+    assert len(prepared.data["points"]) == 7
+    assert prepared.kept.tolist() == [0, 1, 3, 4, 6, 8, 9]
+    assert "3 left out" in prepared.data["note"]
+    assert np.isfinite(prepared.data["points"][["x", "y"]].to_numpy()).all()
+
+
+def test_placement_keeps_the_shape_and_fits_the_canvas():
+    rng = np.random.default_rng(1)
+    xy = rng.normal(size=(500, 2)) * [30, 2] + [1000, -5]
+    points = mc.prepare_map(xy).data["points"]
+    placed = points[["x", "y"]].to_numpy(np.float64)
+    assert np.abs(placed).max() <= 1.0
+    # distances shrink by one common factor: the picture is not stretched along either axis
+    ratio = np.linalg.norm(placed[1:] - placed[0], axis=1) / np.linalg.norm(xy[1:] - xy[0], axis=1)
+    assert np.allclose(ratio, ratio[0], rtol=1e-4)
+    assert points["x"].dtype == np.float32 and points["z"].dtype == np.float32
+
+
+@pytest.mark.parametrize("xy", [np.array([[4.0, 2.0]]), np.full((50, 2), 7.5)], ids=["one point", "one place"])
+def test_a_single_point_or_one_place_is_drawn_at_the_centre(xy):
+    prepared = mc.prepare_map(xy)
+    assert prepared.left_out == 0
+    assert np.allclose(prepared.data["points"][["x", "y"]].to_numpy(), 0.0)
+
+
+def test_a_hundred_labels_get_twenty_colours_and_an_other_entry():
+    rng = np.random.default_rng(2)
+    labels = [f"label {i}" for i in rng.zipf(1.3, size=5000) % 100]
+    legend = mc.prepare_map(rng.normal(size=(5000, 2)), categories=labels).data["legend"]
+    counts = Counter(labels)
+    assert len(legend["items"]) == 20
+    assert {item["name"]: item["count"] for item in legend["items"]} == dict(counts.most_common(20))
+    assert legend["other"]["categories"] == len(counts) - 20
+    assert legend["other"]["count"] == 5000 - sum(c for _, c in counts.most_common(20))
+    assert len({tuple(item["color"]) for item in legend["items"]}) == 20
+
+
+def test_points_of_rare_labels_are_coloured_as_other():
+    labels = ["a"] * 30 + [f"rare {i}" for i in range(25)]
+    prepared = mc.prepare_map(np.random.default_rng(3).normal(size=(55, 2)), categories=labels)
+    codes = prepared.data["points"]["z"].to_numpy()
+    names = [item["name"] for item in prepared.data["legend"]["items"]]
+    other_code = len(names)
+    assert (codes[:30] == names.index("a")).all()
+    assert (codes[30:] < other_code).sum() == 19 and (codes[30:] == other_code).sum() == 6
+
+
+def test_label_names_with_markup_travel_as_typed():
+    names = topic_names(3)
+    prepared = mc.prepare_map(np.eye(3, 2), categories=[0, 1, 2], category_names=names)
+    assert [item["name"] for item in prepared.data["legend"]["items"]] == names
+    assert prepared.data["category_names"][:3] == names
+
+
+def test_values_follow_the_colour_ramp_in_order():
+    values = np.array([5.0, -1.0, 2.0, np.nan, 11.0])
+    prepared = mc.prepare_map(np.random.default_rng(4).normal(size=(5, 2)), values=values)
+    codes = prepared.data["points"]["z"].to_numpy()
+    assert codes[1] == 0 and codes[4] == mc.VALUE_STEPS - 1
+    assert codes[1] < codes[2] < codes[0] < codes[4]
+    assert codes[3] == mc.VALUE_STEPS  # no value: the grey entry after the ramp
+    legend = prepared.data["legend"]
+    assert (legend["min"], legend["max"]) == (-1.0, 11.0)
+
+
+def test_sizes_and_fixed_colours_reach_the_points():
+    prepared = mc.prepare_map(np.random.default_rng(10).normal(size=(4, 2)), sizes=[1.0, 3.0, 2.0, 5.0],
+                              categories=["a", "b", "a", "c"], colors={"b": "#ff0000"})
+    assert prepared.data["points"]["w"].tolist() == [0.0, 0.5, 0.25, 1.0]
+    items = {item["name"]: item["color"] for item in prepared.data["legend"]["items"]}
+    assert items["b"][:3] == [1.0, 0.0, 0.0]
+    assert items["a"][:3] != [1.0, 0.0, 0.0]
+
+
+def test_the_filter_fades_exactly_the_rows_outside_it():
+    xy = np.random.default_rng(5).normal(size=(300, 2))
+    mask = xy[:, 0] > 0.3
+    prepared = mc.prepare_map(xy, categories=np.arange(300) % 4, filter_mask=mask)
+    faded = prepared.data["points"]["z"].to_numpy() >= prepared.data["n_codes"]
+    assert (faded == ~mask).all()
+    palette = prepared.data["palette"]
+    assert all(faded_colour[3] < colour[3] for colour, faded_colour in zip(palette, palette[prepared.data["n_codes"]:]))
+
+
+def test_hover_texts_are_cut_like_the_rest_of_the_app():
+    texts = ["short", "x" * 80, "y" * 81, "é" * 200, None]
+    prepared = mc.prepare_map(np.random.default_rng(6).normal(size=(5, 2)), hover_labels=texts)
+    sent = prepared.data["texts"]["text"].tolist()
+    assert sent == [shorten(t or "", mc.HOVER_CHARS) for t in texts]
+
+
+def test_a_million_points_fit_one_message_and_texts_come_on_demand():
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    n = 1_000_000
+    rng = np.random.default_rng(7)
+    texts = np.array([f"document {i} " + "w" * 100 for i in range(n)], dtype=object)
+    prepared = mc.prepare_map(rng.normal(size=(n, 2)), categories=rng.integers(0, 30, n), hover_labels=texts)
+    assert prepared.data["texts"] is None and prepared.data["text_on_demand"]
+    size = len(convert_anything_to_arrow_bytes(prepared.data["points"]))
+    assert size < 20_000_000  # four float32 columns; the server's limit is 200 MB
+    # the browser asked for map point 123456 and 7: the next run carries just those texts
+    again = mc.prepare_map(rng.normal(size=(n, 2)), hover_labels=texts, hover_text={123456: "", 7: ""})
+    assert again.data["hover_text"] == {"123456": shorten(texts[123456], 80), "7": shorten(texts[7], 80)}
+
+
+def test_events_come_back_in_the_callers_rows():
+    xy = np.random.default_rng(8).normal(size=(12, 2))
+    xy[[0, 4]] = np.nan
+    prepared = mc.prepare_map(xy, highlight=5, neighbours=[4, 6, 11], selection=[1, 4, 9])
+    # map point i is row kept[i]: rows 1..3 -> 0..2, 5..11 -> 3..9
+    assert prepared.data["highlight"] == 3
+    assert prepared.data["neighbours"] == [4, 9]  # row 4 has no coordinates
+    assert prepared.data["selection"] == [0, 7]
+    event = mc.event_from_state({"clicked": 3, "selection": [7, 0, 2]}, prepared)
+    assert event.clicked == 5
+    assert event.selection.tolist() == [1, 3, 9]
+    assert (event.points_drawn, event.points_left_out) == (10, 2)
+
+
+def test_cluster_labels_sit_where_their_points_sit():
+    xy = np.random.default_rng(9).normal(size=(40, 2)) * 50
+    prepared = mc.prepare_map(xy, cluster_labels=pd.DataFrame({"x": xy[[3, 17], 0], "y": xy[[3, 17], 1],
+                                                               "label": ["<b>a</b>", "b & 'c'"]}))
+    clusters = prepared.data["clusters"]
+    points = prepared.data["points"]
+    for cluster, row in zip(clusters, [3, 17]):
+        assert cluster["x"] == pytest.approx(points["x"][row], abs=1e-6)
+        assert cluster["y"] == pytest.approx(points["y"][row], abs=1e-6)
+    assert [c["text"] for c in clusters] == ["<b>a</b>", "b & 'c'"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"coords2d": np.zeros((3, 3))}, "shape (n, 2)"),
+    ({"coords2d": np.zeros((3, 2)), "categories": [1, 2]}, "2 entries for 3 points"),
+    ({"coords2d": np.zeros((3, 2)), "filter_mask": [True]}, "filter_mask"),
+    ({"coords2d": np.zeros((3, 2)), "categories": [1, 2, 3], "values": [1, 2, 3]}, "not both"),
+])
+def test_bad_arguments_get_a_sentence(bad, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        mc.prepare_map(**bad)
+
+
+# ---- the component in a real browser ----
+
+browser_only = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def app_url(root):
+    with server(root / "tests" / "apps" / "map_component_app.py", root) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    yield page
+    page.close()
+
+
+def open_map(page, app_url, query="n=2000"):
+    page.goto(f"{app_url}/?{query}")
+    page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
+    page.wait_for_timeout(300)
+    return page.locator(MAP)
+
+
+def screen_positions(page, xy):
+    """Where the seeded points are on screen: centre of the bounding box, one scale with 5 % padding,
+    the canvas aspect ratio kept (regl-scatterplot's default camera)."""
+    box = page.locator(f"{MAP} canvas").bounding_box()
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    placed = (xy - (low + high) / 2) / ((high - low).max() / 2 * 1.05)
+    width, height = box["width"], box["height"]
+    return np.c_[box["x"] + width * (placed[:, 0] * height / width + 1) / 2,
+                 box["y"] + height * (0.5 - placed[:, 1] / 2)], box
+
+
+def shown(page, name):
+    return re.search(rf"^{name}=(.*)$", page.inner_text("body"), re.M).group(1)
+
+
+def wait_for_text(page, text):
+    page.wait_for_function(f"document.body.innerText.includes({json.dumps(text)})", timeout=60_000)
+
+
+def click_point(page, position):
+    """Rest on the point until its tooltip shows (the library picks the point under the last pointer
+    move it processed), then click, as a person does."""
+    page.mouse.move(*position)
+    page.locator(".mm-tooltip").wait_for(state="visible")
+    page.mouse.click(*position)
+
+
+def isolated_point(page, screen, exclude=()):
+    """The point farthest from any other (so a click surely hits it), not under the legend."""
+    gaps = np.linalg.norm(screen[:, None] - screen[None], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    gaps = gaps.min(axis=1)
+    legend = page.locator(".mm-legend").bounding_box()
+    under_legend = ((screen[:, 0] > legend["x"] - 10) & (screen[:, 0] < legend["x"] + legend["width"] + 10)
+                    & (screen[:, 1] > legend["y"] - 10) & (screen[:, 1] < legend["y"] + legend["height"] + 10))
+    gaps[under_legend] = -1
+    gaps[list(exclude)] = -1
+    return int(np.argmax(gaps))
+
+
+def inside_polygon(points, polygon):
+    """Even-odd ray casting, written here as the reference."""
+    inside = np.zeros(len(points), dtype=bool)
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1]):
+        crosses = (y1 > points[:, 1]) != (y2 > points[:, 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_cross = x1 + (points[:, 1] - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (points[:, 0] < x_cross)
+    return inside
+
+
+def near_edges(points, polygon, pixels=3.0):
+    near = np.zeros(len(points), dtype=bool)
+    for a, b in zip(np.array(polygon), np.array(polygon[1:] + polygon[:1])):
+        t = np.clip(((points - a) @ (b - a)) / ((b - a) @ (b - a)), 0, 1)
+        near |= np.linalg.norm(points - (a + t[:, None] * (b - a)), axis=1) < pixels
+    return near
+
+
+def drag_through(page, polygon, steps=12):
+    page.mouse.move(*polygon[0])
+    page.mouse.down()
+    for a, b in zip(polygon, polygon[1:] + polygon[:1]):
+        for t in np.linspace(0, 1, steps)[1:]:
+            page.mouse.move(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+            page.wait_for_timeout(8)
+    page.mouse.up()
+
+
+@browser_only
+def test_every_point_is_drawn(page, app_url):
+    root = open_map(page, app_url, "n=3000")
+    assert root.get_attribute("data-points-drawn") == "3000"
+    assert shown(page, "drawn") == "3000 left_out=0"
+
+
+@browser_only
+def test_a_click_returns_the_row_and_rings_its_neighbours(page, app_url):
+    open_map(page, app_url)
+    xy, _, _ = blobs(2000)
+    screen, _ = screen_positions(page, xy)
+    row = isolated_point(page, screen)
+    click_point(page, screen[row])
+    tooltip = page.locator(".mm-tooltip")
+    assert tooltip.inner_text().startswith(topic_names(CLUSTERS)[row % CLUSTERS])
+    assert f"Flit {row}: <i>hold</i>" in tooltip.inner_text()
+    wait_for_text(page, f"clicked={row}")
+    page.wait_for_selector(".mm-neighbour")
+    distances = np.linalg.norm(xy - xy[row], axis=1)
+    distances[row] = np.inf
+    ringed = {int(ring.get_attribute("data-index")) for ring in page.locator(".mm-neighbour").all()}
+    assert ringed == set(np.argsort(distances)[:8].tolist())  # no NaN rows: map index == row
+    assert page.locator(".mm-focus").get_attribute("data-index") == str(row)
+
+
+@browser_only
+def test_a_lasso_returns_the_rows_inside_it(page, app_url):
+    root = open_map(page, app_url)
+    xy, _, _ = blobs(2000)
+    screen, box = screen_positions(page, xy)
+    polygon = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+               for fx, fy in [(0.3, 0.3), (0.6, 0.22), (0.72, 0.6), (0.45, 0.55), (0.38, 0.8)]]
+    page.get_by_role("button", name="Lasso").click()
+    drag_through(page, polygon)
+    page.wait_for_selector(f"{MAP}[data-selected]:not([data-selected='0'])")
+    wait_for_text(page, "selection=[")
+    page.wait_for_function("!document.body.innerText.includes('selection=[]')", timeout=60_000)
+    selected = set(json.loads(shown(page, "selection")))
+    expected = inside_polygon(screen, polygon)
+    sure = ~near_edges(screen, polygon)
+    assert expected.sum() > 100
+    assert {i for i in selected if sure[i]} == set(np.flatnonzero(expected & sure).tolist())
+    assert root.get_attribute("data-selected") == str(len(selected))
+
+
+@browser_only
+def test_a_box_selection_survives_a_rerun(page, app_url):
+    root = open_map(page, app_url)
+    xy, _, _ = blobs(2000)
+    screen, box = screen_positions(page, xy)
+    left, top = box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.4
+    right, bottom = box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.9
+    page.get_by_role("button", name="Box").click()
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move(left + 1, top + 1)  # the library starts the rectangle at the first move
+    for t in np.linspace(0, 1, 15)[1:]:
+        page.mouse.move(left + (right - left) * t, top + (bottom - top) * t)
+        page.wait_for_timeout(8)
+    page.mouse.up()
+    page.wait_for_function("!document.body.innerText.includes('selection=[]')", timeout=60_000)
+    selected = json.loads(shown(page, "selection"))
+    within = (screen[:, 0] > left + 2) & (screen[:, 0] < right - 2) & (screen[:, 1] > top + 2) & (screen[:, 1] < bottom - 2)
+    outside = (screen[:, 0] < left - 2) | (screen[:, 0] > right + 2) | (screen[:, 1] < top - 2) | (screen[:, 1] > bottom + 2)
+    assert set(np.flatnonzero(within).tolist()) <= set(selected)
+    assert not set(np.flatnonzero(outside).tolist()) & set(selected)
+    # a click elsewhere reruns the script; the selection stays on the map and in Python
+    page.get_by_role("button", name="Pan").click()
+    far = isolated_point(page, screen, exclude=selected)
+    click_point(page, screen[far])
+    wait_for_text(page, f"clicked={far}")
+    assert json.loads(shown(page, "selection")) == selected
+    assert root.get_attribute("data-selected") == str(len(selected))
+
+
+@browser_only
+def test_a_filter_fades_the_points_outside_it(page, app_url):
+    from PIL import Image
+
+    root = open_map(page, app_url, "n=2000&filter=1&labels=0")
+    xy, _, _ = blobs(2000)
+    keep = xy[:, 0] > 0
+    assert root.get_attribute("data-points-drawn") == "2000"
+    assert root.get_attribute("data-points-in-filter") == str(int(keep.sum()))
+    assert f"{int(keep.sum()):,} match the filter" in page.locator(".mm-note").inner_text()
+    # what the eye sees: pixels under points outside the filter are far paler than under points inside
+    screen, box = screen_positions(page, xy)
+    legend = page.locator(".mm-legend").bounding_box()
+    visible = ~((screen[:, 0] > legend["x"] - 5) & (screen[:, 1] < legend["y"] + legend["height"] + 5))
+    image = Image.open(io.BytesIO(page.screenshot())).convert("L")
+    ink = np.array([255 - image.getpixel((int(round(x)), int(round(y)))) for x, y in screen])
+    assert np.median(ink[keep & visible]) > 3 * np.median(ink[~keep & visible])
+
+
+@browser_only
+def test_cluster_labels_are_drawn_as_text_and_declutter(page, app_url):
+    root = open_map(page, app_url)
+    labels = page.locator(".mm-label")
+    assert labels.count() == CLUSTERS
+    assert sorted(labels.all_inner_texts()) == sorted(topic_names(CLUSTERS))
+    assert page.locator(".mm-label b, .mm-legend b").count() == 0  # markup shown, never rendered
+    visible = int(root.get_attribute("data-labels-visible"))
+    assert 0 < visible <= CLUSTERS
+    boxes = [b for b in (label.bounding_box() for label in labels.all()) if b]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                    or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    # zoom out: labels crowd together, so fewer stay visible
+    canvas = page.locator(f"{MAP} canvas").bounding_box()
+    page.mouse.move(canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
+    for _ in range(6):
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(150)
+    page.wait_for_timeout(500)
+    assert int(root.get_attribute("data-labels-visible")) < visible
+
+
+@browser_only
+@pytest.mark.parametrize("query, drawn, left_out", [("n=500&bad=7", 493, 7), ("n=1", 1, 0), ("n=300&same=1", 300, 0)],
+                         ids=["nan rows", "one point", "one place"])
+def test_awkward_inputs_draw_what_they_can(page, app_url, query, drawn, left_out):
+    root = open_map(page, app_url, query)
+    assert root.get_attribute("data-points-drawn") == str(drawn)
+    assert shown(page, "drawn") == f"{drawn} left_out={left_out}"
+    if left_out:
+        assert f"{left_out} left out" in page.locator(".mm-note").inner_text()
+    assert "Traceback" not in page.inner_text("body")
+
+
+@browser_only
+def test_a_hundred_labels_show_twenty_and_say_the_rest_are_other(page, app_url):
+    open_map(page, app_url, "n=3000&colour=many&labels=0")
+    rows = page.locator(".mm-legend-row")
+    assert rows.count() == 21
+    assert rows.last.inner_text().startswith("other (80 more categories)")
