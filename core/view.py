@@ -29,7 +29,7 @@ class ViewState:
     corpus: str = DEFAULT_CORPUS
     encoder: str = DEFAULT_ENCODER
     params: dict = field(default_factory=dict)   # only the parameters that differ from the encoder's defaults
-    method: str = "pca"
+    method: str = "umap"
     dims: int = 2
     seed: int = 0
     colour: str = ""                             # "" means the page's default colouring

@@ -16,4 +16,4 @@ with st.expander("Import vectors made elsewhere"):
     import_form()
 if emb is not None:
     result = compute.analysis(corpus, session.view(), dims=2, emb=emb)
-    map_view.show(corpus, result, colour=map_view.default_colour(corpus), selectable=False)
+    map_view.show(corpus, result, colour=map_view.default_colour(corpus), selectable=False, key="home_map")

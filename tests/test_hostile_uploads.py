@@ -73,7 +73,7 @@ def test_refused_with_what_to_fix_and_the_session_goes_on(name, data, fix):
         at.button[0].click().run()
     assert not at.exception
     assert fix in shown(at.error[0].value)
-    assert at.session_state["view"].corpus == "flutter" and at.get("plotly_chart")  # nothing lost
+    assert at.session_state["view"].corpus == "flutter" and at.get("bidi_component")  # nothing lost
     assert "Traceback" not in at.error[0].value
 
 
@@ -86,7 +86,7 @@ def test_accepted_with_a_notice_where_something_was_changed(name, data, notice, 
     assert at.metric[0].value == f"{documents:,}"
     if notice:
         assert any(notice in shown(info.value) for info in at.info)
-    assert at.get("plotly_chart")
+    assert at.get("bidi_component")
 
 
 def test_a_semicolon_csv_is_split_and_the_caption_names_the_columns_and_the_separator():

@@ -7,7 +7,8 @@ import core
 from core.export import coordinates_csv, embeddings_parquet, figure_html, neighbours_csv, projector_zip
 
 
-def export_panel(corpus: core.Corpus, emb, coords, fig) -> None:
+def export_panel(corpus: core.Corpus, emb, coords, figure) -> None:
+    """`figure()` makes the plotly figure for the HTML export, only when asked for."""
     name = f"{corpus.name.removesuffix('.csv')}-{emb.key['encoder']}"
     with st.expander("Export"):
         cols = st.columns(5)
@@ -20,7 +21,7 @@ def export_panel(corpus: core.Corpus, emb, coords, fig) -> None:
                                 f"{name}-map.csv", "text/csv")
         cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(corpus, emb.vectors, 10),
                                 f"{name}-neighbours.csv", "text/csv")
-        cols[4].download_button("Figure (HTML)", lambda: figure_html(fig), f"{name}-map.html", "text/html")
+        cols[4].download_button("Figure (HTML)", lambda: figure_html(figure()), f"{name}-map.html", "text/html")
         st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "
                    "page; the CSVs upload again as corpora. CSV cells that start like a spreadsheet formula "
                    "(=, +, -, @) are prefixed with an apostrophe, which stays in the text when uploaded again. "

@@ -13,15 +13,17 @@ from core.pipeline import Analysis
 from core.projection import explained_variance
 from core.similarity import ordered_subset
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
+from core.filters import filter_mask, filterable_columns
 from ui import session, text
 from ui.export_view import export_panel
+from ui.map_component import current_event, scatter_map
 
 NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
 CLUSTERS = "clusters"
 K = 10
 MAX_SELECTION_HEATMAP = 100
-MAX_DRAWN = 20_000
+MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every point
 
 
 def colour_options(corpus: core.Corpus) -> list[str]:
@@ -52,7 +54,9 @@ def controls(corpus: core.Corpus) -> dict:
                            shown=lambda value: value or default_colour(corpus),
                            help=f"{PRESERVATION}: the share of each point's {K} nearest neighbours in the "
                                 f"original space that are also its {K} nearest on the map.")
-    chosen = {"colour": colour, "size": cols[3].slider("Point size", 2, 16, 6, key="map_size")}
+    size = cols[3].select_slider("Point size", ["auto", *range(1, 17)], "auto", key="map_size",
+                                 help="auto: smaller points for bigger corpora")
+    chosen = {"colour": colour, "size": None if size == "auto" else size}
     if colour == CLUSTERS:
         left, right = st.columns(2)
         chosen["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
@@ -71,41 +75,123 @@ def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
     return cluster_names(_texts, ids)
 
 
-def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=6, cluster_method="kmeans", n_clusters=8,
-         selectable=True) -> list[int]:
-    """Draw the view's map; return the rows the user selected with the box or lasso tool."""
+def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8,
+         selectable=True, key: str = "map") -> list[int]:
+    """Draw the view's map; return the rows selected (lasso or box), which the view state keeps."""
     view, mapped = session.view(), result.map
     if mapped.plan.note:
         st.info(mapped.plan.note)
     labels, values = _colouring(corpus, result, colour, cluster_method, n_clusters)
-    highlight = _search(corpus, view.search)
-    dims = mapped.coords.shape[1]
-    shown = _sample_to_draw(len(corpus), dims)
-    fig = map_figure(mapped.coords, corpus.texts, labels=labels, values=values, value_name=colour, point_size=size,
-                     highlight=highlight, shown=shown)
-    if selectable and dims == 2:
-        fig.update_layout(dragmode="lasso")
-        event = st.plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
-                                selection_mode=("box", "lasso"))
+    if mapped.coords.shape[1] == 3:
+        _three_d(corpus, mapped.coords, labels, values, colour, size, _search(corpus, view.search))
     else:
-        st.plotly_chart(fig, width="stretch", key="map_chart")
-        event = None
-    _honesty_notes(result, dims)
+        _two_d(corpus, result, labels, values, colour, size, key, keep=filters_mask(corpus) & _matches(corpus))
+    _honesty_notes(result, mapped.coords.shape[1])
     if selectable:
-        export_panel(corpus, result.embeddings, mapped.coords, fig)
-    rows = selected_rows(fig, event)
-    if rows and tuple(rows) != view.selection:
-        session.set_view(selection=tuple(rows))
+        export_panel(corpus, result.embeddings, mapped.coords,
+                     lambda: map_figure(mapped.coords, corpus.texts, labels=labels, values=values,
+                                        value_name=colour, point_size=size or 6))
     return list(session.view().selection)
 
 
-def _sample_to_draw(n: int, dims: int):
-    """Above MAX_DRAWN points a browser struggles: draw a seeded sample over a density layer of all."""
-    if n <= MAX_DRAWN:
-        return None
-    st.info(f"{n:,} documents: the map draws a random sample of {MAX_DRAWN:,} points"
-            + (" over a density layer of all of them." if dims == 2 else "."))
-    return np.sort(np.random.default_rng(0).choice(n, MAX_DRAWN, replace=False))
+def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) -> None:
+    """Every point drawn by the WebGL map; a click rings the document's nearest neighbours in the original
+    space and lists them beside the map; a lasso or box selection goes to the view state."""
+    coords = result.map.coords
+    clicked = current_event(key, coords).clicked
+    neighbours = core.nearest_neighbors(result.embeddings.vectors, clicked, K) if clicked is not None else None
+    left, right = st.columns([3, 1]) if clicked is not None else (st.container(), None)
+    colouring = ({"values": values, "value_name": colour} if values is not None else
+                 {"categories": labels} if labels is not None else {})
+    with left:
+        event = scatter_map(coords, key=key, hover_labels=corpus.texts, selection=list(session.view().selection),
+                            highlight=clicked, neighbours=None if neighbours is None else neighbours.indices,
+                            filter_mask=None if keep.all() else keep, height=620, title=colour, size=size,
+                            cluster_labels=_cluster_labels(coords, labels) if colour == CLUSTERS else None,
+                            **colouring)
+    if right is not None:
+        with right:
+            _clicked_panel(corpus, coords, clicked, neighbours)
+    _keep_selection(key, event.selection)
+
+
+def _keep_selection(key: str, selection) -> None:
+    """A new lasso or box selection (or the map's own clear) replaces the view's; a selection that came with a
+    share link stays until the user changes it on the map."""
+    last = st.session_state.get(f"_{key}_last_selection")
+    now = tuple(int(row) for row in selection)
+    if last is not None and now != last:
+        session.set_view(selection=now)
+    st.session_state[f"_{key}_last_selection"] = now
+
+
+def _clicked_panel(corpus: core.Corpus, coords, clicked: int, neighbours) -> None:
+    """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map."""
+    on_map = set(core.similarity.nearest_on_map(coords, clicked, K).indices.tolist())
+    st.markdown(f"**Document #{clicked}**")
+    st.caption(text.plain(corpus.texts[clicked][:300]))
+    table = pd.DataFrame({"cosine": neighbours.scores, "document": [corpus.texts[i] for i in neighbours.indices],
+                          "on the map": ["✓" if i in on_map else "✗" for i in neighbours.indices],
+                          "row": neighbours.indices})
+    st.dataframe(table, hide_index=True, height=420, column_config={
+        "cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.2f")})
+    shared = len(on_map & set(neighbours.indices.tolist()))
+    st.caption(f"Its {K} nearest neighbours in the original space, ringed on the map; ✓ when also among its "
+               f"{K} nearest on the map ({shared} of {K}).")
+
+
+def _cluster_labels(coords, labels) -> pd.DataFrame:
+    """One label per cluster at the middle of its points, weighted by size (noise left out)."""
+    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": labels})
+    frame = frame[frame.label != "noise"]
+    centres = frame.groupby("label").agg(x=("x", "median"), y=("y", "median"), weight=("x", "size"))
+    return centres.reset_index()
+
+
+def _three_d(corpus, coords, labels, values, colour, size, highlight) -> None:
+    shown = None
+    if len(corpus) > MAX_DRAWN_3D:
+        st.info(f"{len(corpus):,} documents: the 3D map draws a random sample of {MAX_DRAWN_3D:,} of them "
+                "(switch to 2D to see every point).")
+        shown = np.sort(np.random.default_rng(0).choice(len(corpus), MAX_DRAWN_3D, replace=False))
+    st.plotly_chart(map_figure(coords, corpus.texts, labels=labels, values=values, value_name=colour,
+                               point_size=size or 4, highlight=highlight, shown=shown), width="stretch",
+                    key="map_3d")
+
+
+def filters_mask(corpus: core.Corpus) -> np.ndarray:
+    return filter_mask(corpus, session.view().filters)
+
+
+def filter_controls(corpus: core.Corpus) -> None:
+    """A multiselect per column of categories and a range per column of numbers; the view keeps them."""
+    columns = filterable_columns(corpus)
+    if not columns:
+        return
+    current = dict(session.view().filters)
+    with st.expander("Filter" + (f" ({len(current)} active)" if current else "")):
+        cols = st.columns(min(3, len(columns)))
+        for number, column in enumerate(columns):
+            chosen = _filter_widget(cols[number % len(cols)], column, current.get(column.name))
+            if chosen is None:
+                current.pop(column.name, None)
+            else:
+                current[column.name] = chosen
+        kept = int(filter_mask(corpus, current).sum())
+        st.caption(f"{kept:,} of {len(corpus):,} documents pass; the others fade on the map.")
+    if current != session.view().filters:
+        session.set_view(filters=current)
+        st.rerun()
+
+
+def _filter_widget(place, column, current):
+    key = f"_w_filter_{column.name}"
+    if column.kind == "categories":
+        default = [value for value in current or [] if value in column.options]
+        return place.multiselect(column.name, column.options, default=default, key=key) or None
+    low, high = column.bounds
+    chosen = place.slider(column.name, low, high, tuple(current) if current else (low, high), key=key)
+    return None if tuple(chosen) == (low, high) else [chosen[0], chosen[1]]
 
 
 def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
@@ -121,12 +207,22 @@ def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
     return None, None
 
 
+def _matches(corpus: core.Corpus) -> np.ndarray:
+    """True for the documents that contain the searched text (all of them without a search)."""
+    rows = _search(corpus, session.view().search)
+    keep = np.ones(len(corpus), dtype=bool)
+    if rows is not None:
+        keep[:] = False
+        keep[rows] = True
+    return keep
+
+
 def _search(corpus: core.Corpus, search: str):
     if not search.strip():
         return None
     needle = search.strip().lower()
     rows = [i for i, document in enumerate(corpus.texts) if needle in document.lower()]
-    st.caption(text.plain(f"{len(rows):,} documents contain '{search.strip()}' (ringed on the map)."))
+    st.caption(text.plain(f"{len(rows):,} documents contain '{search.strip()}' (the others fade on the 2D map; matches are ringed in 3D)."))
     return rows
 
 

@@ -24,9 +24,13 @@ def header(title: str, intro: str, *, context: bool = True) -> None:
 def _through_the_navigation() -> None:
     """When the first request to a fresh server names a page (a share link to /Map), Streamlit runs that
     file on its own, in its older multipage mode that lists pages/ as it finds it (with "app" first),
-    until app.py has called st.navigation once. Leave that mode and run again through app.py."""
+    until app.py has called st.navigation once. Leave that mode and run again through app.py, once per
+    session (a later rerun may carry a button's click, which a second run would lose)."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    if st.session_state.get("_navigated"):
+        return
+    st.session_state["_navigated"] = True
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
