@@ -66,7 +66,8 @@ def encoder_throughput() -> None:
     static_rate = rate(static.transform, texts)
     threads = torch.get_num_threads()
     row("minilm throughput, 5,000 mixed texts", f"{ours_rate:.0f}/s vs sentence-transformers {reference_rate:.0f}/s "
-        f"({threads} threads): ratio {ours_rate / reference_rate:.2f}", "required >= 1.0, aim >= 1.5")
+        f"({threads} threads): ratio {ours_rate / reference_rate:.2f}", "required >= 2.5, aim >= 3 "
+        "(bench/encoders.py: STS-B, all MiniLM encoders)")
     row("minilm-static throughput", f"{static_rate:,.0f}/s: {static_rate / ours_rate:.0f}x minilm", "target >= 20x")
     from core.metrics import knn_label_agreement
     for name in ("flutter", "anime-quotes"):

@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     shared = commands.add_parser("map", help="compute the map a share link shows, and write its coordinates")
     shared.add_argument("link", help="a share link, or just its query (e.g. 'corpus=words&encoder=lsa&method=umap')")
     shared.add_argument("--out", required=True, type=Path, help="output CSV: row, x, y[, z], text, label")
-    warm = commands.add_parser("precompute", help="store embeddings and 2D PCA maps in a disk cache folder")
+    warm = commands.add_parser("precompute", help="store embeddings, kNN graphs and 2D UMAP and PCA maps in a "
+                                                  "disk cache folder")
     warm.add_argument("corpora", nargs="+", help="bundled corpus names")
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
     warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
@@ -57,14 +58,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _precompute(args) -> int:
     from core.disk_cache import DiskCache
-    from core.pipeline import map_coordinates
+    from core.pipeline import analyse
 
     cache = DiskCache(args.cache)
     for name in args.corpora:
         corpus = load_corpus(name)
         for encoder in args.encoder:
             emb = embed(corpus, encoder, cache=cache)
-            map_coordinates(emb, cache=cache)
+            for method in ("umap", "pca"):  # the default view first
+                quality = analyse(corpus, encoder, method=method, cache=cache, embeddings=emb).map.quality
+                print(f"{name} x {encoder}, 2D {method.upper()}: trustworthiness {quality['trustworthiness']:.3f}")
             print(f"{name} x {encoder}: {emb.vectors.shape} stored in {args.cache}")
     return 0
 
@@ -105,24 +108,39 @@ def _parse_params(pairs: list[str]) -> dict:
 
 
 def _embed(args) -> int:
-    from tqdm import tqdm
-
     if args.out.suffix not in (".npy", ".parquet"):
         raise EncoderError("--out must end in .npy or .parquet.")
     corpus = load_corpus(args.input, text_column=args.text_column, label_column=args.label_column)
     for notice in corpus.notices:
         print(f"note: {notice}", file=sys.stderr)
     params = {**default_params(args.encoder), **_parse_params(args.param)}
-    with tqdm(total=len(corpus), unit="doc", desc=f"{args.encoder}", disable=None, file=sys.stderr) as bar:
-        def progress(done, total):
-            bar.update(done - bar.n)
+    bars = []
+
+    def progress(done, total):
+        if not bars:  # the clock starts at the first batch, so loading the model does not skew rate and ETA
+            bars.append(_progress_bar(args.encoder, total, done))
+        bars[0].update(done - bars[0].n)
+
+    try:
         result = embed(corpus, args.encoder, params, progress=progress)
-        bar.update(len(corpus) - bar.n)
+    finally:
+        for bar in bars:
+            bar.close()
     _write(args.out, corpus, result.vectors)
     print(f"embedded {len(corpus):,} documents from {args.input} with {args.encoder} "
           f"into {result.dimension} dimensions in {result.seconds:.1f} s; wrote {args.out}")
     print(f"key: {json.dumps(result.key, sort_keys=True)}")
     return 0
+
+
+def _progress_bar(label: str, total: int, done: int):
+    """A tqdm bar with the rate (docs/s) and time left; in a log (no terminal) a line every 10 s."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, unit=" docs", desc=label, file=sys.stderr, smoothing=0.1,
+                mininterval=0.5 if sys.stderr.isatty() else 10.0,
+                bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} docs "
+                           "[{elapsed}<{remaining}, {rate_fmt}]")
 
 
 def _write(path: Path, corpus, vectors: np.ndarray) -> None:

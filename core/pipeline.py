@@ -30,6 +30,7 @@ class Embeddings:
     vectors: np.ndarray      # (n, d) float32, read-only: shared by every page and session
     key: dict
     seconds: float           # time to fit and embed when first computed
+    notes: tuple[str, ...] = ()  # what the user should know about how the vectors were made
     fit_encoder: object = field(repr=False, default=None)  # () -> fitted Encoder, run once on first use
 
     @cached_property
@@ -73,12 +74,17 @@ def embed(corpus: Corpus, encoder_name: str, params: dict | None = None, *, prog
 
     def compute():
         started = time.perf_counter()
-        vectors = fit().transform(corpus.texts, progress=progress)
-        return {"array": vectors}, {"key": key, "seconds": time.perf_counter() - started}
+        encoder = fit()
+        vectors = encoder.transform(corpus.texts, progress=progress)
+        windowed = encoder.count_windowed(corpus.texts) if hasattr(encoder, "count_windowed") else 0
+        return {"array": vectors}, {"key": key, "seconds": time.perf_counter() - started, "windowed": windowed}
 
     arrays, meta = _stored(cache, key, compute)
+    windowed = int(meta.get("windowed", 0))
+    notes = (f"{windowed:,} long documents were read whole, in overlapping windows of word pieces whose vectors "
+             "were pooled (the transformer sees 256 at a time).",) if windowed else ()
     return Embeddings(vectors=_read_only(arrays["array"], np.float32), key=key, seconds=float(meta["seconds"]),
-                      fit_encoder=fit)
+                      notes=notes, fit_encoder=fit)
 
 
 def neighbours(emb: Embeddings, *, k: int = GRAPH_K, cache: DiskCache | None = None) -> KnnGraph:
@@ -122,7 +128,8 @@ def map_step(emb: Embeddings, graph: KnnGraph, *, method: str = "pca", n_compone
     key = map_key(emb, plan, seed)
 
     def compute():
-        coords = project(emb.vectors, method=method, n_components=n_components, seed=seed)
+        coords = project(emb.vectors, method=method, n_components=n_components, seed=seed,
+                         knn=(graph.indices, 1.0 - graph.similarities))
         quality = map_quality(emb.vectors, coords, QUALITY_K, seed=seed)
         kept = neighbour_preservation(emb.vectors, coords, QUALITY_K, original=graph.first(min(QUALITY_K, graph.k)))
         return {"coords": coords, "preservation": kept}, {"key": key, "quality": quality}

@@ -16,6 +16,8 @@ from core.datasets import DATA_DIR
 from core.disk_cache import DiskCache, default_folder
 from core.encoders import ENCODERS, default_params
 from core.pipeline import Analysis, Embeddings, analyse, embedding_key
+from core.progress import ProgressMeter
+from core.projection import start_umap_warmup
 from core.view import DEFAULT_CORPUS, DEFAULT_ENCODER, ViewState
 from ui import session, text
 
@@ -50,9 +52,11 @@ def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | N
         return cached
     title = ENCODERS[encoder].title
     bar = st.progress(0.0, text=f"Computing {title} embeddings for {len(corpus):,} documents…")
+    meter = ProgressMeter()
+    start_umap_warmup()  # compiles in the background while the encoder runs
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Embedding with {title}: {done:,} of {total:,} documents")
+        bar.progress(done / total, text=f"Embedding with {title}: {meter.update(done, total)}")
 
     try:
         return store.get_or_compute(digest, lambda: core.embed(corpus, encoder, params, progress=progress,
@@ -92,17 +96,15 @@ def start_warmup() -> threading.Thread:
     """Once per server process: the default view, the models and UMAP's compilation, in the background."""
     def warm():
         from core.encoders.static import load_glove, load_static_minilm
-        from core.encoders.transformer import load_transformer
-        from core.projection import warm_up_umap
 
         corpus = core.load_corpus(DEFAULT_CORPUS)
         emb = SHARED.get_or_compute(core.key_digest(embedding_key(corpus, DEFAULT_ENCODER, {})),
                                     lambda: core.embed(corpus, DEFAULT_ENCODER, cache=DISK))
-        analyse(corpus, DEFAULT_ENCODER, cache=DISK, embeddings=emb)
+        analyse(corpus, DEFAULT_ENCODER, method=ViewState().method, cache=DISK, embeddings=emb)
+        start_umap_warmup()
+        core.get_encoder(DEFAULT_ENCODER).fit(["warm"])  # loads (or exports once) the ONNX model
         load_static_minilm()
         load_glove()
-        warm_up_umap()
-        load_transformer(None)
 
     thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
     thread.start()

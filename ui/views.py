@@ -78,7 +78,7 @@ def corpus_header(corpus: core.Corpus, emb=None) -> None:
         cols[3].metric("Dimensions", f"{emb.dimension:,}", help=f"computed in {emb.seconds:.1f} s")
     if corpus.description:
         st.caption(corpus.description)
-    for notice in corpus.notices:
+    for notice in corpus.notices + (emb.notes if emb is not None else ()):
         st.info(text.plain(notice))
 
 
