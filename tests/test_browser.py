@@ -4,10 +4,17 @@ import shutil
 import sys
 from pathlib import Path
 
+import json
+from urllib.parse import urlencode
+
+import numpy as np
 import pytest
+
+import core
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+MAP = "[data-testid=murmuration-map]"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -39,7 +46,7 @@ def page(server):
 
 
 def wait_for_map(page):
-    page.wait_for_selector(".js-plotly-plot .scatterlayer .point, .js-plotly-plot canvas", timeout=120_000)
+    page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
     page.wait_for_timeout(1000)
 
 
@@ -63,8 +70,9 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
 def test_each_page_renders_without_error(page, server, name):
     page.goto(f"{server}/{name}")
     page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector("[data-testid=stDataFrame]" if name in ("Neighbors", "Recommend") else ".js-plotly-plot",
-                           timeout=120_000)
+    ready = {"Neighbors": "[data-testid=stDataFrame]", "Recommend": "[data-testid=stDataFrame]",
+             "Map": f"{MAP}[data-ready=true]"}
+    page.wait_for_selector(ready.get(name, ".js-plotly-plot"), timeout=120_000)
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=120_000)
     page.wait_for_timeout(1500)
     no_error_text(page)
@@ -87,43 +95,70 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
     page.screenshot(path=str(SHOTS / "upload.png"))
 
 
-POINTS_ON_SCREEN = """() => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-    const points = [];
-    for (const trace of gd._fullData) {
-        if (!trace.customdata || trace.name === 'highlighted') continue;
-        for (let i = 0; i < trace.x.length; i++) {
-            points.push([Number(trace.customdata[i]), box.left + xa._offset + xa.l2p(trace.x[i]),
-                         box.top + ya._offset + ya.l2p(trace.y[i])]);
-        }
-    }
-    return points;
-}"""
+def map_page(page, server, query=""):
+    """The Map page of the default view (Flutter, MiniLM, UMAP), its map ready; and where each document is
+    on screen, from the coordinates the pipeline gives this view."""
+    from core.datasets import DATA_DIR
+    from core.disk_cache import DiskCache
+    from core.pipeline import analyse
+    from test_map_component import screen_positions
+
+    page.set_viewport_size({"width": 1400, "height": 1400})  # the whole map on screen
+    page.goto(f"{server}/Map{query}")
+    page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=180_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=120_000)
+    page.locator(MAP).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    corpus = core.load_corpus("flutter")
+    result = analyse(corpus, "minilm", method="umap", cache=DiskCache(None, seeds=(DATA_DIR / "cache",)))
+    return corpus, result, *screen_positions(page, result.map.coords.astype(np.float64))
 
 
-def test_lasso_selection_on_the_map_lists_the_documents_inside_it(page, server):
-    page.goto(f"{server}/Map")
-    wait_for_map(page)
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    w, h = box["width"] / 4, box["height"] / 4
-    page.mouse.move(cx - w, cy - h)
-    page.mouse.down()
-    for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h)]:
-        page.mouse.move(x, y, steps=8)
-    page.mouse.up()
-    page.wait_for_function("document.body.innerText.includes('selected documents')", timeout=60_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+def test_the_map_draws_every_document_and_a_click_rings_its_nearest_neighbours(page, server):
+    from test_map_component import click_point, isolated_point
+
+    corpus, result, screen, _ = map_page(page, server)
+    assert page.locator(MAP).get_attribute("data-points-drawn") == str(len(corpus))
+    row = isolated_point(page, screen)
+    click_point(page, screen[row])
+    page.wait_for_selector(".mm-neighbour", timeout=60_000)
+    page.wait_for_function("document.body.innerText.includes('nearest neighbours in the original space')",
+                           timeout=60_000)
+    ringed = {int(ring.get_attribute("data-index")) for ring in page.locator(".mm-neighbour").all()}
+    exact = core.nearest_neighbors(result.embeddings.vectors, row, 10).indices  # core's exact cosine search
+    assert ringed == set(exact.tolist()) and f"Document #{row}" in page.inner_text("body")
+    distances = np.linalg.norm(result.map.coords - result.map.coords[row], axis=1)
+    distances[row] = np.inf
+    kept = len(set(np.argsort(distances)[:10].tolist()) & set(exact.tolist()))
+    assert f"on the map ({kept} of 10)" in page.inner_text("body")
+    no_error_text(page)
+    page.screenshot(path=str(SHOTS / "map_click.png"))
+
+
+def test_a_lasso_on_the_map_lists_the_documents_inside_it_and_their_heatmap(page, server):
+    from test_map_component import drag_through, inside_polygon, near_edges
+
+    corpus, result, screen, box = map_page(page, server)
+    polygon = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+               for fx, fy in [(0.3, 0.3), (0.6, 0.22), (0.72, 0.6), (0.45, 0.55), (0.38, 0.8)]]
+    page.get_by_role("button", name="Lasso").click()
+    drag_through(page, polygon)
+    page.wait_for_function("document.body.innerText.includes('selected documents')", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)  # the heatmap of the selection
+    listed = int(page.get_by_text("selected documents").inner_text().split()[0].replace(",", ""))
+    inside, sure = inside_polygon(screen, polygon), ~near_edges(screen, polygon)
+    assert (inside & sure).sum() <= listed <= (inside | ~sure).sum() and listed > 10
+    assert "Cosine similarity within the selection" in page.inner_text("body")
+    page.wait_for_function("!document.querySelector('[data-stale=true]')", timeout=60_000)
+    assert page.locator(MAP).get_attribute("data-selected") == str(listed)  # the map still shows it
     no_error_text(page)
     page.screenshot(path=str(SHOTS / "selection.png"), full_page=True)
 
-    # The lasso drawn is the rectangle above: the page must list every point drawn inside it and no other.
-    # The drawn positions come from plotly's own axes; points within 2 px of the edge may fall either way.
-    points = page.evaluate(POINTS_ON_SCREEN)
-    assert len(points) == 513
-    surely_in = sum(abs(x - cx) < w - 2 and abs(y - cy) < h - 2 for _, x, y in points)
-    maybe_in = sum(abs(x - cx) < w + 2 and abs(y - cy) < h + 2 for _, x, y in points)
-    listed = int(page.get_by_text("selected documents").inner_text().split()[0].replace(",", ""))
-    assert 0 < surely_in <= listed <= maybe_in < len(points), (surely_in, listed, maybe_in)
+
+def test_a_filter_in_a_share_link_fades_what_it_leaves_out(page, server):
+    query = "?" + urlencode({"filters": json.dumps({"label": ["song", "nesting"]})})
+    corpus, *_ = map_page(page, server, query)
+    kept = sum(label in ("song", "nesting") for label in corpus.labels)
+    assert page.locator(MAP).get_attribute("data-points-in-filter") == str(kept)
+    assert page.locator(MAP).get_attribute("data-points-drawn") == str(len(corpus))
+    no_error_text(page)

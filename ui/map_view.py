@@ -98,13 +98,15 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) ->
     """Every point drawn by the WebGL map; a click rings the document's nearest neighbours in the original
     space and lists them beside the map; a lasso or box selection goes to the view state."""
     coords = result.map.coords
-    clicked = current_event(key, coords).clicked
+    latest = current_event(key, coords)  # what the user did last, before this run draws the map
+    _keep_selection(key, latest.selection)
+    clicked = latest.clicked
     neighbours = core.nearest_neighbors(result.embeddings.vectors, clicked, K) if clicked is not None else None
-    left, right = st.columns([3, 1]) if clicked is not None else (st.container(), None)
+    left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
     colouring = ({"values": values, "value_name": colour} if values is not None else
                  {"categories": labels} if labels is not None else {})
     with left:
-        event = scatter_map(coords, key=key, hover_labels=corpus.texts, selection=list(session.view().selection),
+        scatter_map(coords, key=key, hover_labels=corpus.texts, selection=list(session.view().selection),
                             highlight=clicked, neighbours=None if neighbours is None else neighbours.indices,
                             filter_mask=None if keep.all() else keep, height=620, title=colour, size=size,
                             cluster_labels=_cluster_labels(coords, labels) if colour == CLUSTERS else None,
@@ -112,7 +114,6 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) ->
     if right is not None:
         with right:
             _clicked_panel(corpus, coords, clicked, neighbours)
-    _keep_selection(key, event.selection)
 
 
 def _keep_selection(key: str, selection) -> None:
@@ -130,11 +131,13 @@ def _clicked_panel(corpus: core.Corpus, coords, clicked: int, neighbours) -> Non
     on_map = set(core.similarity.nearest_on_map(coords, clicked, K).indices.tolist())
     st.markdown(f"**Document #{clicked}**")
     st.caption(text.plain(corpus.texts[clicked][:300]))
-    table = pd.DataFrame({"cosine": neighbours.scores, "document": [corpus.texts[i] for i in neighbours.indices],
+    table = pd.DataFrame({"document": [corpus.texts[i] for i in neighbours.indices], "cosine": neighbours.scores,
                           "on the map": ["✓" if i in on_map else "✗" for i in neighbours.indices],
                           "row": neighbours.indices})
     st.dataframe(table, hide_index=True, height=420, column_config={
-        "cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.2f")})
+        "document": st.column_config.TextColumn("document", width="large"),
+        "cosine": st.column_config.NumberColumn("cosine", format="%.2f", width="small"),
+        "on the map": st.column_config.TextColumn("on the map", width="small")})
     shared = len(on_map & set(neighbours.indices.tolist()))
     st.caption(f"Its {K} nearest neighbours in the original space, ringed on the map; ✓ when also among its "
                f"{K} nearest on the map ({shared} of {K}).")
