@@ -1,5 +1,6 @@
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,3 +28,15 @@ def root():
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown that the app escaped with backslashes (ui.text.plain)."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "screenshots"
+
+
+def require_chromium() -> None:
+    """Browser tests drive Debian's chromium: CI installs it (and fails without it); elsewhere they skip."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser tests.")
+        pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)

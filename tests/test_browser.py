@@ -1,25 +1,18 @@
 """The main journey in a real browser: Debian's chromium driven by Playwright against a live server."""
-import os
-import shutil
-import sys
-from pathlib import Path
-
 import json
+import os
+import sys
 from urllib.parse import urlencode
 
 import numpy as np
 import pytest
 
 import core
+from conftest import CHROMIUM, SHOTS, require_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 MAP = "[data-testid=murmuration-map]"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser test.")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,12 @@
 """The Drift page with the Flutter seasons example in a real browser (Debian's chromium, Playwright)."""
 import os
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+from conftest import CHROMIUM, SHOTS, require_chromium
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser test.")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
