@@ -6,6 +6,7 @@ every new process, and the pipeline needs the same graph for its neighbour lists
 """
 from __future__ import annotations
 
+import atexit
 import threading
 import warnings
 from dataclasses import dataclass
@@ -188,6 +189,7 @@ def start_umap_warmup() -> threading.Thread:
         if _WARMUP is None:
             _WARMUP = threading.Thread(target=warm_up_umap, name="umap-warmup", daemon=True)
             _WARMUP.start()
+            atexit.register(_WARMUP.join, timeout=300)  # exiting inside numba's compiler aborts the process
         return _WARMUP
 
 

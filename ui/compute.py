@@ -6,6 +6,7 @@ written to disk, so nothing of one visitor's data is readable by the next.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 
 import streamlit as st
@@ -108,4 +109,7 @@ def start_warmup() -> threading.Thread:
 
     thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
     thread.start()
+    # A process that exits while the thread is inside ONNX Runtime, torch or numba aborts ("terminate
+    # called without an active exception"): let it finish first.
+    atexit.register(thread.join, timeout=300)
     return thread

@@ -13,7 +13,7 @@ from core.pipeline import Analysis
 from core.projection import explained_variance
 from core.similarity import ordered_subset
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from core.filters import filter_mask, filterable_columns
+from core.filters import corpus_columns, filter_mask, filterable_columns
 from ui import session, text
 from ui.export_view import export_panel
 from ui.map_component import current_event, scatter_map
@@ -27,10 +27,9 @@ MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every poin
 
 
 def colour_options(corpus: core.Corpus) -> list[str]:
-    options = ["label"] if corpus.labels else []
-    if corpus.metadata is not None:
-        options += [str(c) for c in corpus.metadata.select_dtypes("number").columns]
-    return options + [PRESERVATION, CLUSTERS, NO_COLOUR]
+    """The label, then every column that can be filtered (numbers on a ramp, categories by colour)."""
+    columns = [column.name for column in filterable_columns(corpus) if column.name != "label"]
+    return (["label"] if corpus.labels else []) + columns + [PRESERVATION, CLUSTERS, NO_COLOUR]
 
 
 def default_colour(corpus: core.Corpus) -> str:
@@ -205,9 +204,11 @@ def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
     if colour == CLUSTERS:
         emb = result.embeddings
         return _clusters(emb.vectors, corpus.texts, emb.digest, cluster_method, n_clusters), None
-    if colour != NO_COLOUR and corpus.metadata is not None and colour in corpus.metadata:
-        return None, pd.to_numeric(corpus.metadata[colour], errors="coerce").to_numpy()
-    return None, None
+    column = corpus_columns(corpus).get(colour)
+    if column is None:
+        return None, None
+    numbers = pd.to_numeric(column, errors="coerce")
+    return (None, numbers.to_numpy()) if numbers.notna().all() else (column.astype(str).tolist(), None)
 
 
 def _matches(corpus: core.Corpus) -> np.ndarray:
