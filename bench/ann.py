@@ -89,13 +89,12 @@ def hnswlib_hnsw(X, M=16, ef_construction=128, ef_search=64):
 
 
 CANDIDATES = {
-    "faiss-hnsw M32": faiss_hnsw,
+    "faiss-hnsw M32 efC80": faiss_hnsw,
     "faiss-ivf-flat nprobe16": faiss_ivf,
     "faiss-ivf-flat nprobe64": lambda X: faiss_ivf(X, nprobe=64),
-    "usearch f32 M16": usearch_hnsw,
-    "usearch f16 M16": lambda X: usearch_hnsw(X, dtype="f16"),
-    "usearch f16 M16 ef64": lambda X: usearch_hnsw(X, dtype="f16", expansion_add=64),
-    "hnswlib M16": hnswlib_hnsw,
+    "usearch f32 M16 ea128": usearch_hnsw,
+    "usearch f16 M16 ea64": lambda X: usearch_hnsw(X, dtype="f16", expansion_add=64),
+    "hnswlib M16 efC64": lambda X: hnswlib_hnsw(X, ef_construction=64),
 }
 
 
