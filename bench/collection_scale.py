@@ -1,6 +1,6 @@
 """A collection at scale: build N synthetic documents with minilm-static, open the result, and search it.
 
-    python bench/collections.py [--n 200000] [--projection umap|pca] [--queries 500] [--folder DIR]
+    python bench/collection_scale.py [--n 200000] [--projection umap|pca] [--queries 500] [--folder DIR]
 
 Prints the build time (per step, from the manifest), size on disk, time and memory to open, recall@10 of
 `Collection.search` against exact cosine search for queries NOT in the collection, and p50 query latency.
@@ -8,20 +8,15 @@ The source is a Parquet file of reproducible synthetic documents (core.collectio
 """
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import sys
+import tempfile
+import time
+from pathlib import Path
 
-# This file's name is the standard library's `collections`: take its folder off the import path first.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
-import argparse  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
