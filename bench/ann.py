@@ -93,19 +93,38 @@ CANDIDATES = {
     "faiss-ivf-flat nprobe16": faiss_ivf,
     "faiss-ivf-flat nprobe64": lambda X: faiss_ivf(X, nprobe=64),
     "usearch f32 M16 ea128": usearch_hnsw,
-    "usearch f16 M16 ea64": lambda X: usearch_hnsw(X, dtype="f16", expansion_add=64),
+    "usearch f16 M16 ea64": lambda X: usearch_sweep(X, dtype="f16", expansion_add=64),
     "hnswlib M16 efC64": lambda X: hnswlib_hnsw(X, ef_construction=64),
 }
 
 
-def measure(name, build, X, Q, truth) -> dict | None:
+def usearch_sweep(X, dtype="f16", expansion_add=64, expansion_search=(64, 128, 256)):
+    """One build, searched with several expansion_search values (a query-time setting)."""
+    search, size = usearch_hnsw(X, dtype=dtype, expansion_add=expansion_add)
+    index = search.__closure__[0].cell_contents
+
+    def searcher(ef):
+        def search_with(q):
+            index.expansion_search = ef
+            return index.search(q, K, threads=1).keys
+        return search_with
+    return {f"expansion_search {ef}": searcher(ef) for ef in expansion_search}, size
+
+
+def measure(name, build, X, Q, truth) -> list[dict] | None:
     started = time.perf_counter()
     try:
-        search, size = build(X)
+        searches, size = build(X)
     except ImportError as error:
         print(f"{name}: not installed ({error})", flush=True)
         return None
     build_s = time.perf_counter() - started
+    if callable(searches):
+        searches = {"": searches}
+    return [_searched(f"{name} {label}".strip(), search, build_s, size, Q, truth) for label, search in searches.items()]
+
+
+def _searched(name, search, build_s, size, Q, truth) -> dict:
     latencies, hits = [], 0
     for q, exact in zip(Q, truth):
         t = time.perf_counter()

@@ -13,7 +13,7 @@ import numpy as np
 from core.similarity import normalize_rows
 
 KIND = "usearch-hnsw"
-DEFAULTS = {"metric": "cos", "dtype": "f16", "connectivity": 16, "expansion_add": 64, "expansion_search": 64}
+DEFAULTS = {"metric": "cos", "dtype": "f16", "connectivity": 16, "expansion_add": 64, "expansion_search": 256}
 ADD_BATCH = 50_000
 
 
