@@ -173,9 +173,10 @@ class Collection:
             return None
         import pyarrow.parquet as pq
 
-        column = pq.read_table(self.folder / DOCUMENTS, columns=["label"]).column("label").dictionary_encode()
-        codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks])
-        names = np.array(column.chunks[0].dictionary.to_pylist() if column.chunks else [], dtype=object)
+        column = pq.read_table(self.folder / DOCUMENTS, columns=["label"]).column("label")
+        encoded = column.combine_chunks().dictionary_encode()   # one dictionary for every row group
+        names = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)   # the last: no label
+        codes = encoded.indices.fill_null(len(names) - 1).to_numpy(zero_copy_only=False)
         return names[codes]
 
     def metadata(self, rows, columns: list[str] | None = None):
