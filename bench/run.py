@@ -144,7 +144,7 @@ def scale() -> None:
     started = time.perf_counter()
     for vector in queries:
         index.query(vector, 10)
-    row(f"IVF index (k-means lists, {index.n_probe} probed), 100,000 x 256",
+    row("usearch HNSW index (core.ann.NeighborIndex), 100,000 x 256",
         f"built in {build:.1f} s, recall@10 {recall:.3f}, "
         f"{(time.perf_counter() - started) / len(queries) * 1000:.2f} ms per query", "recall >= 0.95")
 

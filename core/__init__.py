@@ -6,9 +6,10 @@ from core.keys import artifact_key, key_digest
 from core.pipeline import Embeddings, embed, embedding_key
 from core.projection import plan_projection, project
 from core.similarity import block_order, nearest_neighbors, similarity_matrix
+from core.collections import Collection, CollectionError, open_collection
 
 __all__ = [
-    "BUNDLED", "ENCODERS", "Corpus", "CorpusError", "EncoderError", "Embeddings", "artifact_key", "block_order",
-    "embed", "embedding_key", "get_encoder", "key_digest", "load_corpus", "nearest_neighbors", "plan_projection",
+    "BUNDLED", "ENCODERS", "Collection", "CollectionError", "Corpus", "CorpusError", "EncoderError", "Embeddings", "artifact_key", "block_order",
+    "embed", "embedding_key", "get_encoder", "key_digest", "load_corpus", "nearest_neighbors", "open_collection", "plan_projection",
     "project", "similarity_matrix",
 ]

@@ -3,6 +3,7 @@
     python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
     python -m core map LINK --out FILE.csv
     python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
+    python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from core import drift
+from core.collections import cli as collections_cli
+from core.collections.sources import CollectionError
 from core.corpus import CorpusError
 from core.datasets import load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params
@@ -26,9 +29,10 @@ from core.pipeline import embed
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": drift.run_command}
+        commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": drift.run_command,
+                    "build": collections_cli.run_command}
         return commands[args.command](args)
-    except (CorpusError, EncoderError, drift.DriftError) as error:
+    except (CorpusError, EncoderError, drift.DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -53,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
     warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
     drift.add_command(commands)
+    collections_cli.add_command(commands)
     return parser
 
 

@@ -1,45 +1,31 @@
-"""Neighbour search that stays fast at scale: exact below a threshold, an inverted-file index above it.
+"""Neighbour search for in-memory embeddings: exact below a threshold, the collections' ANN index above it.
 
-The index (IVF) clusters the unit vectors with k-means into about sqrt(n) lists; a query scores the
-list centres, searches exactly within the `n_probe` best lists, and returns the top k. Recall rises
-with `n_probe`; bench/run.py measures it against exact search. At 100,000 x 384 exact search takes
-a few milliseconds on 2 cores, so the app stays exact up to APPROXIMATE_ABOVE rows.
+Above `approximate_above` rows the index is usearch's HNSW (core.collections.index, chosen by bench/ann.py);
+the candidates it returns are re-scored with the exact cosine, so scores are true similarities. At 100,000
+x 384 exact search takes a few milliseconds on 2 cores, so the app stays exact up to APPROXIMATE_ABOVE rows.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from core.collections.index import AnnIndex
 from core.similarity import Neighbors, nearest_neighbors, normalize_rows
 
 APPROXIMATE_ABOVE = 200_000
 
 
 class NeighborIndex:
-    def __init__(self, X, *, approximate_above: int = APPROXIMATE_ABOVE, n_probe: int = 16, seed: int = 0):
+    def __init__(self, X, *, approximate_above: int = APPROXIMATE_ABOVE):
         self.vectors = normalize_rows(X)
-        self.n_probe = n_probe
         self.approximate = len(self.vectors) > approximate_above
-        if self.approximate:
-            self._build(seed)
-
-    def _build(self, seed: int) -> None:
-        from sklearn.cluster import MiniBatchKMeans
-
-        n_lists = max(1, int(np.sqrt(len(self.vectors))))
-        kmeans = MiniBatchKMeans(n_clusters=n_lists, random_state=seed, batch_size=4096, n_init=1, max_iter=50)
-        assignment = kmeans.fit_predict(self.vectors)
-        self.centres_ = normalize_rows(kmeans.cluster_centers_)
-        order = np.argsort(assignment, kind="stable")
-        self.rows_ = order
-        self.starts_ = np.searchsorted(assignment[order], np.arange(n_lists + 1))
+        self.index_ = AnnIndex.build(self.vectors) if self.approximate else None
 
     def query(self, vector, k: int = 10) -> Neighbors:
         """Cosine neighbours of a vector: exact, or approximate when the index is built."""
         if not self.approximate:
             return nearest_neighbors(self.vectors, vector, k, normalized=True)
         q = normalize_rows(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
-        lists = np.argsort(-(self.centres_ @ q))[:self.n_probe]
-        candidates = np.concatenate([self.rows_[self.starts_[i]:self.starts_[i + 1]] for i in lists])
+        candidates = self.index_.search(q, min(k, len(self.vectors)))
         found = nearest_neighbors(self.vectors[candidates], q, k, normalized=True)
         return Neighbors(indices=candidates[found.indices], scores=found.scores)
 

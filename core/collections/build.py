@@ -1,0 +1,302 @@
+"""Building a collection from a source, chunk by chunk (the local engine).
+
+1. embed: read the source in chunks of `rows_per_chunk`, encode each, and store it in the work folder
+   (`OUT.building/work/chunk-NNNNNN.{parquet,npy}`, each written atomically, the vectors last). A rerun
+   after an interruption skips the chunks already stored, if the source, encoder and options are the same.
+2. assemble: documents.parquet (a row group per chunk) and vectors.npy, streamed chunk by chunk.
+3. map: 2D coordinates. UMAP is fitted on a seeded sample (on its 50-d PCA) and places the other documents
+   with `transform`; or PCA (fitted on the sample). Trustworthiness is measured on a sample.
+4. index: the ANN index over the vectors.
+5. manifest, then the building folder is renamed to OUT: nothing half-written is ever opened.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.collections.format import COORDS, DOCUMENTS, FORMAT_VERSION, INDEX, MANIFEST, VECTORS
+from core.collections.index import AnnIndex
+from core.collections.sources import CollectionError, Columns, choose_columns, note, open_source, require_columns, read_chunks
+from core.similarity import normalize_rows
+
+ROWS_PER_CHUNK = 10_000
+MAP_SAMPLE = 20_000
+TRUST_SAMPLE = 3_000
+MAP_PCA_DIMS = 50
+PROJECTIONS = ("umap", "pca")
+DTYPES = ("float32", "float16")
+
+
+def build_collection(source, *, encoder: str, out, text_column: str | None = None, label_column: str | None = None,
+                     rows_per_chunk: int = ROWS_PER_CHUNK, dtype: str = "float32", projection: str = "umap",
+                     params: dict | None = None, map_sample: int = MAP_SAMPLE, seed: int = 0,
+                     progress: bool = False) -> Path:
+    """Build the collection folder `out` from `source`; returns its path. See the module's steps."""
+    from core.encoders import ENCODERS, default_params, get_encoder
+
+    out = Path(out)
+    _check_options(encoder, dtype, projection, rows_per_chunk, out, ENCODERS)
+    src = open_source(source)
+    for message in src.skipped:
+        note(message)
+    params = {**default_params(encoder), **(params or {})}
+    model = get_encoder(encoder, **params)
+    plan = {"format_version": FORMAT_VERSION, "encoder": encoder, "params": model.get_params(),
+            "model_revision": model.model_revision, "source_fingerprint": src.fingerprint,
+            "text_column": text_column, "label_column": label_column, "rows_per_chunk": rows_per_chunk,
+            "dtype": dtype}
+    building = out.with_name(out.name + ".building")
+    work = _work_folder(building, plan)
+    timings = {}
+    started = time.perf_counter()
+    columns, source_columns = _embed_chunks(src, work, plan, model, progress)
+    timings["embed_s"] = time.perf_counter() - started
+    rows, dims = _assemble(work, building, dtype)
+    vectors = np.load(building / VECTORS, mmap_mode="r")
+    t = time.perf_counter()
+    coords, projection_info = _map(vectors, projection, map_sample, seed, progress)
+    _save_array(building / COORDS, coords)
+    timings["map_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    index = _index(vectors, progress)
+    index.save(building / INDEX)
+    timings["index_s"] = time.perf_counter() - t
+    manifest = {**plan, "rows": rows, "dimensions": dims, "columns": source_columns, "source": str(source),
+                "text_column": columns.text, "label_column": columns.label,
+                "stored_columns": _stored_columns(building), "projection": projection_info,
+                "index": index.manifest, "engine": "local", "build_seconds": timings,
+                "files": {name: (building / name).stat().st_size for name in (DOCUMENTS, VECTORS, COORDS, INDEX)}}
+    _write_atomically(building / MANIFEST, json.dumps(manifest, indent=2, default=str).encode())
+    shutil.rmtree(work)
+    os.rename(building, out)
+    return out
+
+
+def _check_options(encoder, dtype, projection, rows_per_chunk, out: Path, encoders) -> None:
+    if encoder not in encoders:
+        raise CollectionError(f"Unknown encoder '{encoder}'. Known encoders: {', '.join(encoders)}.")
+    if encoders[encoder].needs_corpus_fit:
+        usable = ", ".join(name for name, info in encoders.items() if not info.needs_corpus_fit)
+        raise CollectionError(f"{encoder} is fitted on the whole corpus, which a build reads one chunk at a time; "
+                              f"use one of: {usable}.")
+    if dtype not in DTYPES:
+        raise CollectionError(f"--dtype must be one of {', '.join(DTYPES)}, not {dtype}.")
+    if projection not in PROJECTIONS:
+        raise CollectionError(f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection}.")
+    if rows_per_chunk < 1:
+        raise CollectionError("--batch-size must be at least 1.")
+    if out.exists():
+        raise CollectionError(f"{out} already exists; remove it or choose another --out.")
+
+
+def _work_folder(building: Path, plan: dict) -> Path:
+    """The work folder of an unfinished build of the same plan, or a fresh one (an old plan's is discarded)."""
+    work = building / "work"
+    plan_file = work / "plan.json"
+    if building.exists():
+        stored = json.loads(plan_file.read_text()) if plan_file.is_file() else None
+        if stored != plan:
+            note(f"discarding the unfinished build in {building}: it was made from another source or with "
+                 "other options")
+            shutil.rmtree(building)
+        else:
+            note(f"resuming the unfinished build in {building}")
+    work.mkdir(parents=True, exist_ok=True)
+    if not plan_file.is_file():
+        _write_atomically(plan_file, json.dumps(plan, sort_keys=True).encode())
+    return work
+
+
+def _embed_chunks(src, work: Path, plan: dict, model, progress: bool) -> tuple[Columns, list[str]]:
+    columns = None
+    source_columns: list[str] = []
+    fitted = None
+    chunk = 0
+    with _bar(progress, _estimated_rows(src.files), "embed") as bar:
+        for path in src.files:
+            for frame in read_chunks(path, plan["rows_per_chunk"]):
+                if columns is None:   # named, or guessed from the first chunk; every later file must have them
+                    columns = choose_columns(path, frame, plan["text_column"], plan["label_column"])
+                    source_columns = [str(c) for c in frame.columns]
+                else:
+                    require_columns(path, frame, columns)
+                done = work / f"chunk-{chunk:06d}.npy"
+                if not done.is_file():
+                    fitted = fitted or model.fit(["fit"])
+                    _store_chunk(work, chunk, frame, columns, fitted, plan["dtype"])
+                chunk += 1
+                bar.update(len(frame))
+        bar.total = bar.n   # the estimate counted lines; now the rows are known
+    if columns is None:
+        raise CollectionError("The source holds no documents.")
+    return columns, source_columns
+
+
+def _store_chunk(work: Path, chunk: int, frame: pd.DataFrame, columns: Columns, model, dtype: str) -> None:
+    texts = ["" if pd.isna(t) else str(t) for t in frame[columns.text]]
+    documents = pd.DataFrame({"text": texts})
+    if columns.label is not None:
+        documents["label"] = [None if pd.isna(v) else str(v) for v in frame[columns.label]]
+    for name in frame.columns:
+        if str(name) not in (columns.text, columns.label, "text", "label"):
+            documents[str(name)] = [None if _missing(v) else str(v) for v in frame[name]]
+    vectors = model.transform(texts).astype(dtype)
+    _write_atomically(work / f"chunk-{chunk:06d}.parquet", _parquet_bytes(documents))
+    _save_array(work / f"chunk-{chunk:06d}.npy", vectors)   # last: its presence marks the chunk done
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    table = pa.Table.from_pandas(frame, preserve_index=False,
+                                 schema=pa.schema([(str(c), pa.string()) for c in frame.columns]))
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _assemble(work: Path, building: Path, dtype: str) -> tuple[int, int]:
+    """documents.parquet and vectors.npy from the chunks, one chunk in memory at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    chunks = sorted(work.glob("chunk-*.npy"))
+    shapes = [np.load(path, mmap_mode="r").shape for path in chunks]
+    rows, dims = sum(s[0] for s in shapes), shapes[0][1]
+    vectors = np.lib.format.open_memmap(building / VECTORS, mode="w+", dtype=dtype, shape=(rows, dims))
+    schema, writer, start = None, None, 0
+    for path in chunks:
+        block = np.load(path)
+        vectors[start:start + len(block)] = block
+        start += len(block)
+        table = pq.read_table(path.with_suffix(".parquet"))
+        if schema is None:
+            schema = table.schema
+            writer = pq.ParquetWriter(building / DOCUMENTS, schema)
+        columns = [table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), pa.string())
+                   for f in schema]
+        writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+    writer.close()
+    vectors.flush()
+    del vectors
+    return rows, dims
+
+
+def _stored_columns(building: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(building / DOCUMENTS).schema_arrow.names
+
+
+def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -> tuple[np.ndarray, dict]:
+    """2D coordinates for every row, fitted on a sample and placed by transform, and how to trust them."""
+    from core.trust import map_quality
+
+    n = len(vectors)
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, min(n, map_sample), replace=False))
+    fitted = _fit_projection(normalize_rows(vectors[sample]), projection, seed)
+    coords = np.zeros((n, 2), dtype=np.float32)
+    step = 20_000
+    placed = np.ones(n, dtype=bool)
+    if fitted.embedding is not None:
+        coords[sample], placed[sample] = fitted.embedding, False   # the sample keeps its fitted positions
+    with _bar(progress, int(placed.sum()), f"map ({projection})") as bar:
+        for start in range(0, n, step):
+            rows = start + np.flatnonzero(placed[start:start + step])
+            if len(rows):
+                coords[rows] = fitted(normalize_rows(vectors[rows]))
+            bar.update(len(rows))
+    quality_rows = np.sort(rng.choice(n, min(n, TRUST_SAMPLE), replace=False))
+    quality = map_quality(normalize_rows(vectors[quality_rows]), coords[quality_rows], seed=seed)
+    info = {"method": projection, "fitted_on": len(sample), "placed_by": "transform" if len(sample) < n else "fit",
+            "pca_first": MAP_PCA_DIMS if projection == "umap" else 0, "seed": seed,
+            "trustworthiness": quality["trustworthiness"], "continuity": quality["continuity"],
+            "quality_k": quality["k"], "quality_sample": len(quality_rows)}
+    return coords, info
+
+
+class _Fitted:
+    """A projection fitted on a sample: call it on more rows to place them."""
+
+    def __init__(self, reduce, place, embedding=None):
+        self.reduce, self.place, self.embedding = reduce, place, embedding
+
+    def __call__(self, X):
+        return np.nan_to_num(self.place(self.reduce(X))).astype(np.float32)
+
+
+def _fit_projection(X: np.ndarray, projection: str, seed: int) -> _Fitted:
+    from sklearn.decomposition import PCA
+
+    if projection == "pca":
+        pca = PCA(n_components=2, random_state=seed).fit(X)
+        return _Fitted(pca.transform, lambda Z: Z)
+    import umap
+
+    pca = PCA(n_components=min(MAP_PCA_DIMS, X.shape[1], len(X)), random_state=seed).fit(X)
+    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, len(X) - 1), metric="cosine", min_dist=0.1,
+                        random_state=seed, n_jobs=1, init="spectral")
+    embedding = reducer.fit_transform(pca.transform(X)).astype(np.float32)
+    return _Fitted(pca.transform, reducer.transform, embedding)
+
+
+def _index(vectors, progress: bool) -> AnnIndex:
+    with _bar(progress, len(vectors), "index") as bar:
+        return AnnIndex.build(vectors, progress=lambda done, total: bar.update(done - bar.n))
+
+
+def _estimated_rows(files) -> int:
+    """Rows for the progress bar's time left: exact for Parquet, lines for the other formats."""
+    import pyarrow.parquet as pq
+
+    total = 0
+    for path in files:
+        if path.suffix.lower() == ".parquet":
+            total += pq.ParquetFile(path).metadata.num_rows
+        else:
+            with open(path, "rb") as stream:
+                total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 22), b""))
+    return total
+
+
+def _bar(progress: bool, total: int, desc: str):
+    if not progress:
+        return nullcontext(_NoBar())
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc=desc, file=sys.stderr, mininterval=1.0, dynamic_ncols=True)
+
+
+class _NoBar:
+    n = 0
+    total = 0
+
+    def update(self, count):
+        self.n += count
+
+
+def _save_array(path: Path, array: np.ndarray) -> None:
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as stream:
+        np.save(stream, array)
+    os.replace(partial, path)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)

@@ -1,0 +1,62 @@
+"""`python -m core build`: the command line of a collection build."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from core.collections.build import DTYPES, MAP_SAMPLE, PROJECTIONS, ROWS_PER_CHUNK, build_collection
+from core.collections.sources import CollectionError
+
+ENGINES = ("local", "ray")
+
+
+def add_command(commands) -> None:
+    run = commands.add_parser("build", help="build a collection folder (vectors, map, ANN index) from a big source",
+                              description="SOURCE is a CSV, TSV, Parquet, JSONL or text file (a document a line), "
+                                          "or a folder of them. A rerun after an interruption resumes.")
+    run.add_argument("source")
+    run.add_argument("--encoder", required=True, help="an encoder that needs no corpus fit: minilm, minilm-static, glove")
+    run.add_argument("--out", required=True, type=Path, help="the collection folder to create")
+    run.add_argument("--text-column")
+    run.add_argument("--label-column")
+    run.add_argument("--engine", choices=ENGINES, default="local")
+    run.add_argument("--batch-size", type=int, default=ROWS_PER_CHUNK,
+                     help=f"documents read and encoded together, the unit of resume (default {ROWS_PER_CHUNK:,})")
+    run.add_argument("--dtype", choices=DTYPES, default="float32", help="how the vectors are stored")
+    run.add_argument("--projection", choices=PROJECTIONS, default="umap",
+                     help=f"umap: fitted on a sample of {MAP_SAMPLE:,}, the rest placed by transform; pca: faster")
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an encoder parameter")
+
+
+def run_command(args) -> int:
+    if args.engine == "ray":
+        raise CollectionError("The Ray engine is not yet available: install requirements-scale.txt once it "
+                              "ships; use --engine local.")
+    started = time.perf_counter()
+    try:
+        out = build_collection(args.source, encoder=args.encoder, out=args.out, text_column=args.text_column,
+                               label_column=args.label_column, rows_per_chunk=args.batch_size, dtype=args.dtype,
+                               projection=args.projection, params=_params(args.param), progress=True)
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to resume from the chunks already embedded.")
+        return 130
+    manifest = json.loads((out / "manifest.json").read_text())
+    projection = manifest["projection"]
+    print(f"built {out}: {manifest['rows']:,} documents x {manifest['dimensions']} dims ({args.encoder}) in "
+          f"{time.perf_counter() - started:.0f} s; map {projection['method']} (trustworthiness "
+          f"{projection['trustworthiness']:.3f} on {projection['quality_sample']:,} documents)")
+    return 0
+
+
+def _params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise CollectionError(f"--param '{pair}' must look like NAME=VALUE.")
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    return params

@@ -1,0 +1,217 @@
+"""The collection folder, and opening one.
+
+    manifest.json      what made the collection (see `build.manifest`) and every file's size
+    documents.parquet  text, label and the source's other columns, in row groups read on demand
+    vectors.npy        (n, d) float32 or float16, memory-mapped when opened
+    coords.npy         (n, 2) float32 map coordinates
+    index.usearch      the ANN index over the unit vectors (memory-mapped when opened)
+
+Opening checks the manifest's format version, that every file is there with the size the manifest
+recorded, and that this installation's encoder has the revision that made the vectors: a folder that
+fails any check is refused with a sentence naming what is wrong, never opened half-way.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from core.collections.index import AnnIndex
+from core.collections.sources import CollectionError
+from core.similarity import Neighbors, normalize_rows
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.parquet"
+VECTORS = "vectors.npy"
+COORDS = "coords.npy"
+INDEX = "index.usearch"
+FILES = (DOCUMENTS, VECTORS, COORDS, INDEX)
+REQUIRED_KEYS = ("format_version", "encoder", "params", "model_revision", "rows", "dimensions", "dtype",
+                 "source_fingerprint", "columns", "text_column", "label_column", "projection", "index", "files")
+ROW_GROUPS_KEPT = 8
+
+
+def open_collection(path, *, check_encoder: bool = True) -> "Collection":
+    """Open a collection folder built by `python -m core build`; refuse it, with a reason, if it is damaged,
+    of another format version, or made by an encoder revision other than the installed one."""
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    check_files(folder, manifest)
+    if check_encoder:
+        check_encoder_revision(manifest)
+    return Collection(folder, manifest)
+
+
+def read_manifest(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise CollectionError(f"{folder} is not a folder; a collection is a folder made by `python -m core build`.")
+    if not (folder / MANIFEST).is_file():
+        raise CollectionError(f"{folder} has no {MANIFEST}: it is not a collection, or its build did not finish.")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CollectionError(f"{folder / MANIFEST} is not valid JSON ({error}); rebuild the collection.") from error
+    if not isinstance(manifest, dict):
+        raise CollectionError(f"{folder / MANIFEST} does not hold a manifest; rebuild the collection.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise CollectionError(f"{folder.name} has collection format version {manifest.get('format_version')!r}; "
+                              f"this Murmuration reads version {FORMAT_VERSION}. Rebuild it with `python -m core build`.")
+    missing = [key for key in REQUIRED_KEYS if key not in manifest]
+    if missing:
+        raise CollectionError(f"{folder / MANIFEST} lacks {', '.join(missing)}; rebuild the collection.")
+    return manifest
+
+
+def check_files(folder: Path, manifest: dict) -> None:
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        raise CollectionError(f"{folder.name} is missing {', '.join(missing)}; rebuild the collection.")
+    changed = [f"{name} ({(folder / name).stat().st_size:,} bytes, the manifest says {size:,})"
+               for name, size in manifest["files"].items() if (folder / name).stat().st_size != size]
+    if changed:
+        raise CollectionError(f"{folder.name} has files truncated or changed since it was built: "
+                              f"{'; '.join(changed)}. Rebuild the collection.")
+    rows, dims = manifest["rows"], manifest["dimensions"]
+    expected = {VECTORS: ((rows, dims), manifest["dtype"]), COORDS: ((rows, 2), "float32")}
+    for name, (shape, dtype) in expected.items():
+        array = np.load(folder / name, mmap_mode="r")
+        if array.shape != shape or array.dtype != np.dtype(dtype):
+            raise CollectionError(f"{folder.name}/{name} holds {array.shape} {array.dtype}, but the manifest says "
+                                  f"{shape} {dtype}. Rebuild the collection.")
+
+
+def check_encoder_revision(manifest: dict) -> None:
+    from core.encoders import EncoderError, get_encoder
+
+    try:
+        installed = get_encoder(manifest["encoder"], **manifest["params"]).model_revision
+    except EncoderError as error:
+        raise CollectionError(f"This collection's encoder cannot be made here: {error}") from error
+    if installed != manifest["model_revision"]:
+        raise CollectionError(f"This collection was built with {manifest['encoder']} revision "
+                              f"'{manifest['model_revision']}', but this installation has '{installed}': "
+                              f"queries would not match its vectors. Rebuild it with `python -m core build`.")
+
+
+def _load_index(folder: Path, manifest: dict) -> AnnIndex:
+    try:
+        index = AnnIndex.load(folder / INDEX, manifest["index"])
+    except (ValueError, RuntimeError) as error:
+        raise CollectionError(f"{folder.name}/{INDEX} cannot be opened ({error}); rebuild the collection.") from error
+    if len(index) != manifest["rows"]:
+        raise CollectionError(f"{folder.name}/{INDEX} holds {len(index):,} vectors, but the manifest says "
+                              f"{manifest['rows']:,}. Rebuild the collection.")
+    return index
+
+
+class Collection:
+    """A built collection, opened read-only; safe to share between sessions and threads."""
+
+    def __init__(self, folder: Path, manifest: dict):
+        self.folder = folder
+        self.manifest = manifest
+        self.vectors = np.load(folder / VECTORS, mmap_mode="r")
+        self.coords = np.load(folder / COORDS, mmap_mode="r")
+        self.index = _load_index(folder, manifest)
+        self._groups = OrderedDict()   # row group -> texts, the few read last
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self.manifest["rows"]
+
+    def __repr__(self) -> str:
+        return (f"Collection({self.folder.name!r}, {len(self):,} documents, {self.manifest['encoder']}, "
+                f"{self.manifest['dimensions']} dims)")
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @cached_property
+    def _documents(self):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.folder / DOCUMENTS)
+
+    @cached_property
+    def _group_starts(self) -> np.ndarray:
+        metadata = self._documents.metadata
+        sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+        return np.concatenate([[0], np.cumsum(sizes)])
+
+    def text(self, i: int) -> str:
+        """Document i's text, read from its Parquet row group (the last few groups read are kept)."""
+        if not 0 <= i < len(self):
+            raise IndexError(f"Document {i} does not exist; there are {len(self):,}.")
+        group = int(np.searchsorted(self._group_starts, i, side="right") - 1)
+        return self._group_texts(group)[i - self._group_starts[group]]
+
+    def texts(self, rows) -> list[str]:
+        return [self.text(int(i)) for i in rows]
+
+    def _group_texts(self, group: int) -> list[str]:
+        with self._lock:
+            if group in self._groups:
+                self._groups.move_to_end(group)
+                return self._groups[group]
+        texts = self._documents.read_row_group(group, columns=["text"]).column("text").to_pylist()
+        with self._lock:
+            self._groups[group] = texts
+            while len(self._groups) > ROW_GROUPS_KEPT:
+                self._groups.popitem(last=False)
+        return texts
+
+    @cached_property
+    def labels(self) -> np.ndarray | None:
+        """Every document's label (an object array sharing one string per distinct label), or None."""
+        if self.manifest["label_column"] is None:
+            return None
+        import pyarrow.parquet as pq
+
+        column = pq.read_table(self.folder / DOCUMENTS, columns=["label"]).column("label")
+        encoded = column.combine_chunks().dictionary_encode()   # one dictionary for every row group
+        names = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)   # the last: no label
+        codes = encoded.indices.fill_null(len(names) - 1).to_numpy(zero_copy_only=False)
+        return names[codes]
+
+    def metadata(self, rows, columns: list[str] | None = None):
+        """A DataFrame of the given rows' stored columns (all of them by default)."""
+        import pyarrow.compute as pc
+
+        table = self._documents.read(columns=columns)
+        return table.take(pc.cast(np.asarray(rows, dtype=np.int64), "int64")).to_pandas()
+
+    @cached_property
+    def encoder(self):
+        """The fitted encoder that made the vectors, for queries typed by a user."""
+        from core.encoders import get_encoder
+
+        return get_encoder(self.manifest["encoder"], **self.manifest["params"]).fit(["fit"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.encoder.transform(texts)
+
+    def search(self, query, k: int = 10) -> Neighbors:
+        """The k documents nearest by cosine to a vector, or to document `query` (itself left out), from the
+        ANN index; scores are the exact cosines of the stored vectors, most similar first."""
+        own = None
+        if isinstance(query, (int, np.integer)):
+            if not 0 <= query < len(self):
+                raise IndexError(f"Document {query} does not exist; there are {len(self):,}.")
+            own, query = int(query), self.vectors[int(query)]
+        q = normalize_rows(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
+        if q.shape[0] != self.manifest["dimensions"]:
+            raise ValueError(f"The query has {q.shape[0]} dimensions but the collection has "
+                             f"{self.manifest['dimensions']}.")
+        k = max(0, min(k, len(self) - (own is not None)))
+        found = self.index.search(q, k + (own is not None))
+        found = found[found != own][:k] if own is not None else found[:k]
+        scores = normalize_rows(self.vectors[np.sort(found)]) @ q   # fancy indexing wants sorted rows on a memmap
+        scores = scores[np.searchsorted(np.sort(found), found)]
+        order = np.lexsort((found, -scores))
+        return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))

@@ -1,0 +1,73 @@
+"""The ANN index of a collection: usearch's HNSW over the unit vectors (cosine), stored in one file and
+memory-mapped when opened (usearch's `view`), so that opening a million-document collection reads only the
+pages a search touches. bench/ann.py measured it beside faiss and hnswlib; bench/RESULTS.md has the figures.
+"""
+from __future__ import annotations
+
+import threading
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from core.similarity import normalize_rows
+
+KIND = "usearch-hnsw"
+DEFAULTS = {"metric": "cos", "dtype": "f16", "connectivity": 16, "expansion_add": 64, "expansion_search": 256}
+ADD_BATCH = 50_000
+
+
+class AnnIndex:
+    def __init__(self, index, params: dict):
+        self._index = index
+        self.params = params
+        self._lock = threading.Lock()   # one search at a time: usearch's per-thread search contexts are not ours
+
+    @classmethod
+    def build(cls, vectors, *, progress=None, threads: int = 0, **params) -> "AnnIndex":
+        """An index over the rows of `vectors` (any float array, e.g. a memmap), keys = row numbers; added
+        in batches so that only one batch is ever normalised in memory. `progress(done, total)`."""
+        from usearch.index import Index
+
+        params = {**DEFAULTS, **params}
+        index = Index(ndim=vectors.shape[1], metric=params["metric"], dtype=params["dtype"],
+                      connectivity=params["connectivity"], expansion_add=params["expansion_add"],
+                      expansion_search=params["expansion_search"])
+        for start in range(0, len(vectors), ADD_BATCH):
+            batch = normalize_rows(vectors[start:start + ADD_BATCH])
+            index.add(np.arange(start, start + len(batch), dtype=np.uint64), batch, threads=threads)
+            if progress:
+                progress(start + len(batch), len(vectors))
+        return cls(index, params)
+
+    def save(self, path: Path) -> None:
+        self._index.save(str(path))
+
+    @property
+    def manifest(self) -> dict:
+        return {"kind": KIND, "library": f"usearch {version('usearch')}", **self.params}
+
+    @classmethod
+    def load(cls, path: Path, manifest: dict) -> "AnnIndex":
+        """Memory-map a saved index; the manifest's entry says what it is."""
+        from usearch.index import Index
+
+        if manifest.get("kind") != KIND:
+            raise ValueError(f"Unknown index kind {manifest.get('kind')!r}; this Murmuration reads {KIND}.")
+        index = Index.restore(str(path), view=True)
+        if index is None:
+            raise ValueError(f"{path.name} is not a usearch index.")
+        index.expansion_search = manifest.get("expansion_search", DEFAULTS["expansion_search"])
+        params = {key: manifest[key] for key in DEFAULTS if key in manifest}
+        return cls(index, params)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def search(self, unit_query: np.ndarray, k: int) -> np.ndarray:
+        """Row numbers of (about) the k nearest unit vectors, nearest first."""
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        with self._lock:
+            found = self._index.search(np.asarray(unit_query, dtype=np.float32), k, threads=1)
+        return np.asarray(found.keys, dtype=np.int64)
