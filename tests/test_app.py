@@ -177,6 +177,17 @@ def test_similarity_page_shows_that_same_topic_flits_are_more_alike():
     assert same > different
 
 
+def test_the_similarity_page_shows_the_maps_selection(flutter):
+    selection = (3, 40, 41, 200, 377)
+    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=selection)
+    assert_clean(at)
+    assert at.radio[0].value == "the map's selection"
+    ticks = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
+    assert len(ticks) == len(selection)  # one row and column per selected document
+    hover = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["text"]
+    assert {flutter.texts[i][:30] for i in selection} == {row[0].split("<br>")[0][:30] for row in hover}
+
+
 def test_words_page_unknown_words_and_word2vec():
     at = run_page("pages/5_Words.py")
     assert_clean(at)

@@ -11,12 +11,21 @@ from core.similarity import sample_per_label, within_between
 MAX_ITEMS = 100
 
 
-def subset_picker(corpus: core.Corpus) -> np.ndarray:
-    """Rows to show: a few of every label (default), the first N, or a random N."""
+SELECTION = "the map's selection"
+
+
+def subset_picker(corpus: core.Corpus, selection=()) -> np.ndarray:
+    """Rows to show: the map's lasso or box selection when there is one (its first MAX_ITEMS), a few of every
+    label, the first N, or a random N."""
     n = len(corpus)
-    ways = (["a few of each label"] if corpus.labels else []) + ["random sample", "first documents"]
+    ways = (([SELECTION] if len(selection) >= 2 else []) + (["a few of each label"] if corpus.labels else [])
+            + ["random sample", "first documents"])
     cols = st.columns(2)
     way = cols[0].radio("Which documents", ways, horizontal=True)
+    if way == SELECTION:
+        cols[1].caption(f"{len(selection):,} documents selected on the Map page"
+                        + (f"; the first {MAX_ITEMS} are shown." if len(selection) > MAX_ITEMS else "."))
+        return np.asarray(selection[:MAX_ITEMS])
     if way == "a few of each label":
         return _per_label(corpus.labels, cols[1])
     size = cols[1].slider("How many", 2, min(MAX_ITEMS, n), min(60, n)) if n > 2 else n
