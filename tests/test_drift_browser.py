@@ -48,11 +48,14 @@ def test_seasons_over_the_year_then_spring_against_autumn(page):
     page.get_by_text("Words that rose and fell").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "drift_words.png"))
 
+    # type into the pickers and press Enter: their option lists are virtual, so an option may not be in the DOM
     page.locator("[data-testid=stSelectbox]").filter(has_text="Split by").first.click()
-    page.get_by_role("option", name="season").click()
+    page.keyboard.type("season")
+    page.keyboard.press("Enter")
     page.wait_for_function("document.body.innerText.includes('Current: rows whose season is')", timeout=60_000)
     page.locator("[data-testid=stMultiSelect]").filter(has_text="Current: rows").first.click()
-    page.get_by_role("option", name="autumn").click()
+    page.keyboard.type("autumn")
+    page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.wait_for_function("document.body.innerText.includes('season = autumn against season = spring')",
                            timeout=120_000)
