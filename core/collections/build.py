@@ -1,7 +1,7 @@
 """Building a collection from a source, chunk by chunk (the local engine).
 
 1. embed: read the source in chunks of `rows_per_chunk`, encode each, and store it in the work folder
-   (`OUT.building/work/chunk-NNNNNN.{parquet,npy}`, each written atomically, the vectors last). A rerun
+   (chunk-NNNNNN.parquet and .npy in the folder `work` inside `OUT.building`, each written atomically, the vectors last). A rerun
    after an interruption skips the chunks already stored, if the source, encoder and options are the same.
 2. assemble: documents.parquet (a row group per chunk) and vectors.npy, streamed chunk by chunk.
 3. map: 2D coordinates. UMAP is fitted on a seeded sample (on its 50-d PCA) and places the other documents
