@@ -68,6 +68,13 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def subset(self, rows) -> "Corpus":
+        """The given rows, in the order given, as a corpus of their own (texts, labels, metadata)."""
+        rows = [int(row) for row in rows]
+        metadata = None if self.metadata is None else self.metadata.iloc[rows].reset_index(drop=True)
+        return Corpus(name=self.name, texts=[self.texts[i] for i in rows], description=self.description,
+                      labels=None if self.labels is None else [self.labels[i] for i in rows], metadata=metadata)
+
     def summary(self) -> dict:
         lengths = [len(t.split()) for t in self.texts]
         return {

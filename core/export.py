@@ -102,9 +102,11 @@ def projector_zip(corpus: Corpus, vectors: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def coordinates_csv(corpus: Corpus, coords: np.ndarray) -> bytes:
+def coordinates_csv(corpus: Corpus, coords: np.ndarray, rows=None) -> bytes:
+    """One line per document: its row (`rows`: the numbers to give, e.g. a subset's rows in its corpus),
+    coordinates, text and label."""
     frame = pd.DataFrame(np.asarray(coords), columns=["x", "y", "z"][:np.asarray(coords).shape[1]])
-    frame.insert(0, "row", np.arange(len(frame)))
+    frame.insert(0, "row", np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64))
     frame["text"] = corpus.texts
     if corpus.labels:
         frame["label"] = corpus.labels

@@ -1,11 +1,11 @@
 """Drift: did the meaning of a corpus change? A calibrated test between a reference and a current set."""
-from ui import compute, drift_view, session, views
+from ui import compute, drift_view, views
 
 views.header("Drift", "Is this month's text different from last month's, and how? Pick a reference and a current set: "
              "windows of a dated corpus, two values of a column, two corpora, or the same texts under two encoders. "
              "A test says whether they differ by more than chance (with a p-value), and the map, the clusters, "
              "the documents and the words below show what moved.", context=False)
-corpus = session.current_corpus()
+corpus = views.corpus()
 drift_view.example_button(corpus)
 emb = compute.guarded(compute.embeddings, corpus)
 if emb is not None and views.needs(corpus, 12, "A drift test (at least 6 documents in each set)"):

@@ -1,13 +1,18 @@
 """Nearest neighbours of a document or of a typed query, by exact cosine similarity."""
 import streamlit as st
 
-from ui import session, share, views
+from ui import collection_view, session, share, views
 
-corpus, emb = views.page(
+views.header(
     "Nearest neighbours", "The documents whose vectors point in the most similar direction (cosine similarity, "
     "exact search). For a document, compare them with its neighbours on the map: the projection keeps some, "
     "tears some apart and invents others.")
-if emb is not None and views.needs(corpus, 2, "Finding neighbours"):
+collection = session.current_collection()
+corpus, emb = (None, None) if collection is not None else views.corpus_and_embeddings()
+if collection is not None:
+    collection_view.neighbours_section(collection)
+    share.share_panel()
+elif emb is not None and views.needs(corpus, 2, "Finding neighbours"):
     mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
     k = views.count_slider("How many", len(corpus) - 1, 10)
     if mode == "a document":

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import history_view, session, views
+from ui import history_view, views
 
 views.header("Encoders through history",
              "One corpus, every encoder, in the order the ideas arrived: counting words (one-hot, TF-IDF), "
@@ -12,7 +12,7 @@ views.header("Encoders through history",
              "kNN label agreement is how often a document's nearest neighbour shares its label (higher is better).",
              context=False)
 
-corpus = session.current_corpus()
+corpus = views.corpus()
 st.caption(views.context_line().split(" · ")[0] + " · every encoder with its default settings")
 rows = history_view.all_cards(corpus)
 if rows:

@@ -9,7 +9,7 @@ views.header("Compare encoders",
              "keeps, the documents that moved most, and where the similarities differ.",
              context=False)
 
-corpus = session.current_corpus()
+corpus = views.corpus()
 if not views.needs(corpus, 3, "Comparing two encoders"):
     st.stop()
 left, right, options = st.columns([2, 2, 1])

@@ -188,6 +188,25 @@ def test_the_similarity_page_shows_the_maps_selection(flutter):
     assert {flutter.texts[i][:30] for i in selection} == {row[0].split("<br>")[0][:30] for row in hover}
 
 
+def test_the_similarity_page_draws_only_documents_that_pass_the_maps_filters(flutter):
+    topic = flutter.labels[0]
+    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", filters={"label": [topic]})
+    assert_clean(at)
+    at.radio[0].set_value("random sample").run()
+    passing = {text[:30] for text, label in zip(flutter.texts, flutter.labels) if label == topic}
+    hover = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["text"]
+    assert {row[0].split("<br>")[0][:30] for row in hover} <= passing and len(hover) > 10
+    assert any(f"Among the {flutter.labels.count(topic)} documents that pass" in c.value for c in at.caption)
+
+
+def test_the_map_export_offers_the_selection_and_the_filtered_documents():
+    at = run_page("pages/1_Map.py", corpus="flutter", encoder="tfidf", method="pca", selection=(1, 2, 3),
+                  filters={"label": ["dreams"]})
+    assert_clean(at)
+    options = next(radio for radio in at.radio if radio.label == "Documents").options
+    assert options[1] == "the selection (3)" and options[2].startswith("those passing the filters (")
+
+
 def test_words_page_unknown_words_and_word2vec():
     at = run_page("pages/5_Words.py")
     assert_clean(at)

@@ -31,7 +31,7 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
     view = ViewState(method=method, seed=session.view().seed)
     coords_a, coords_b = (compute.analysis(corpus, view, dims=2, emb=emb).map.coords for emb in (emb_a, emb_b))
     coords_a, coords_b = align(coords_a, coords_b)
-    selected = list(session.view().selection)
+    selected = list(session.selection_in(corpus))
     both = np.vstack([coords_a, coords_b])
     pad = 0.05 * (both.max(axis=0) - both.min(axis=0))
     ranges = [[both[:, d].min() - pad[d], both[:, d].max() + pad[d]] for d in (0, 1)]
@@ -46,12 +46,12 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
                                     selection_mode=("box", "lasso"))
         rows = selected_rows(fig, event)
         if rows and rows != selected:
-            session.set_view(selection=tuple(rows))
+            session.select(corpus, rows)
             st.rerun()
     if selected:
         st.caption(f"{len(selected)} documents selected, ringed on both maps.")
         if st.button("Clear selection"):
-            session.set_view(selection=())
+            session.select(corpus, ())
             st.rerun()
 
 

@@ -345,10 +345,11 @@ def _unit_interval(values: np.ndarray) -> np.ndarray:
 
 
 def _hover_texts(hover_labels, n: int) -> list | None:
-    """The caller's texts as given (checked, not copied): only the ones sent are cut and cleaned."""
+    """The caller's texts as given (checked, not copied): only the ones sent are cut and cleaned. Any
+    Sequence will do, so a big collection's texts can be read on demand."""
     if hover_labels is None:
         return None
-    texts = hover_labels if isinstance(hover_labels, (list, tuple, np.ndarray, pd.Series)) else list(hover_labels)
+    texts = hover_labels if isinstance(hover_labels, (Sequence, np.ndarray, pd.Series)) else list(hover_labels)
     if len(texts) != n:
         raise ValueError(f"`hover_labels` has {len(texts)} entries for {n} points.")
     return texts.tolist() if isinstance(texts, (np.ndarray, pd.Series)) else texts

@@ -87,9 +87,11 @@ def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cl
         _two_d(corpus, result, labels, values, colour, size, key, keep=filters_mask(corpus) & _matches(corpus))
     _honesty_notes(result, mapped.coords.shape[1])
     if selectable:
+        subsets = {"the selection": list(session.view().selection),
+                   "those passing the filters": passing(corpus) if view.filters else []}
         export_panel(corpus, result.embeddings, mapped.coords,
                      lambda: map_figure(mapped.coords, corpus.texts, labels=labels, values=values,
-                                        value_name=colour, point_size=size or 6))
+                                        value_name=colour, point_size=size or 6), subsets)
     return list(session.view().selection)
 
 
@@ -98,7 +100,7 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) ->
     space and lists them beside the map; a lasso or box selection goes to the view state."""
     coords = result.map.coords
     latest = current_event(key, coords)  # what the user did last, before this run draws the map
-    _keep_selection(key, latest.selection)
+    keep_selection(key, latest.selection)
     clicked = latest.clicked
     neighbours = core.nearest_neighbors(result.embeddings.vectors, clicked, K) if clicked is not None else None
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
@@ -112,10 +114,10 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) ->
                             **colouring)
     if right is not None:
         with right:
-            _clicked_panel(corpus, coords, clicked, neighbours)
+            clicked_panel(corpus.texts, coords, clicked, neighbours)
 
 
-def _keep_selection(key: str, selection) -> None:
+def keep_selection(key: str, selection) -> None:
     """A new lasso or box selection (or the map's own clear) replaces the view's; a selection that came with a
     share link stays until the user changes it on the map."""
     last = st.session_state.get(f"_{key}_last_selection")
@@ -125,12 +127,13 @@ def _keep_selection(key: str, selection) -> None:
     st.session_state[f"_{key}_last_selection"] = now
 
 
-def _clicked_panel(corpus: core.Corpus, coords, clicked: int, neighbours) -> None:
-    """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map."""
+def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
+    """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map.
+    texts: any sequence of the documents' texts."""
     on_map = set(core.similarity.nearest_on_map(coords, clicked, K).indices.tolist())
     st.markdown(f"**Document #{clicked}**")
-    st.caption(text.plain(corpus.texts[clicked][:300]))
-    table = pd.DataFrame({"document": [corpus.texts[i] for i in neighbours.indices], "cosine": neighbours.scores,
+    st.caption(text.plain(texts[clicked][:300]))
+    table = pd.DataFrame({"document": [texts[int(i)] for i in neighbours.indices], "cosine": neighbours.scores,
                           "on the map": ["✓" if i in on_map else "✗" for i in neighbours.indices],
                           "row": neighbours.indices})
     st.dataframe(table, hide_index=True, height=420, column_config={
@@ -163,6 +166,11 @@ def _three_d(corpus, coords, labels, values, colour, size, highlight) -> None:
 
 def filters_mask(corpus: core.Corpus) -> np.ndarray:
     return filter_mask(corpus, session.view().filters)
+
+
+def passing(corpus: core.Corpus) -> np.ndarray | None:
+    """The rows that pass the view's filters, or None when no filter is set."""
+    return np.flatnonzero(filters_mask(corpus)) if session.view().filters else None
 
 
 def filter_controls(corpus: core.Corpus) -> None:

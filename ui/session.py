@@ -6,17 +6,22 @@ with the same bounds a share link gets. Widget values reset when the page change
 """
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import core
+from core.collections import Collection, CollectionError
 from core.pipeline import Embeddings
 from core.view import DEFAULT_CORPUS, ViewState, parse_view
+from ui import collections, text
 
 VIEW = "view"
 UPLOADS = "uploads"            # {"upload: <file>": Corpus}, this session only
 IMPORTED = "imported"          # {"upload: <file>": Embeddings} of vectors imported with their corpus
 LINK_APPLIED = "_link_applied"
 LINK_NOTICES = "_link_notices"
+WORKING_SELECTION = "_working_selection"   # (fingerprint, rows) selected inside a working set
+WORKING_SET = "_working_set"   # (fingerprint, Embeddings, collection rows) of the collection's working set
 UPLOAD_PREFIX = "upload: "
 
 
@@ -28,7 +33,7 @@ def init() -> None:
         st.session_state[VIEW] = ViewState()
     if not st.session_state.get(LINK_APPLIED):
         st.session_state[LINK_APPLIED] = True
-        view, notices = parse_view(st.query_params.to_dict(), corpora=tuple(core.BUNDLED), base=st.session_state[VIEW])
+        view, notices = parse_view(st.query_params.to_dict(), corpora=(*core.BUNDLED, *collections.names()), base=st.session_state[VIEW])
         st.session_state[VIEW] = view
         st.session_state[LINK_NOTICES] = notices
 
@@ -68,17 +73,65 @@ def _write_back(key: str, field: str, stored) -> None:
 # --- corpora: bundled ones for everybody, uploads for the session that made them --------------------
 
 def corpus_names() -> list[str]:
-    return list(core.BUNDLED) + list(st.session_state[UPLOADS])
+    return list(core.BUNDLED) + collections.names() + list(st.session_state[UPLOADS])
 
 
 def current_corpus() -> core.Corpus:
+    """The view's corpus; for a collection, its working set (see ui.collections)."""
     name = view().corpus
     if name.startswith(UPLOAD_PREFIX):
         upload = st.session_state[UPLOADS].get(name)
         if upload is not None:
             return upload
         name = set_view(corpus=DEFAULT_CORPUS).corpus
-    return core.load_corpus(name)
+    collection = current_collection()
+    if collection is not None:
+        corpus, emb, rows = collections.working_set(collection, view().selection)
+        st.session_state[WORKING_SET] = (corpus.fingerprint, emb, rows)
+        return corpus
+    return core.load_corpus(view().corpus)
+
+
+def current_collection() -> Collection | None:
+    """The view's collection, opened (shared by every session); None for other corpora. A collection that
+    cannot be opened is reported, and the view goes back to the default corpus."""
+    name = view().corpus
+    if not collections.is_collection(name):
+        return None
+    try:
+        return collections.opened(name)
+    except CollectionError as error:
+        st.error(text.plain(error))
+        set_view(corpus=DEFAULT_CORPUS, doc=0, selection=(), filters={}, colour="")
+        return None
+
+
+def working_rows(corpus: core.Corpus) -> np.ndarray | None:
+    """The collection rows of a collection's working set (None for any other corpus)."""
+    working = st.session_state.get(WORKING_SET)
+    return working[2] if working is not None and working[0] == corpus.fingerprint else None
+
+
+def selection_in(corpus: core.Corpus) -> tuple[int, ...]:
+    """The view's selection as rows of `corpus`. In a collection's working set: what was selected in it, or
+    else the collection's selection mapped into it."""
+    rows = working_rows(corpus)
+    if rows is None:
+        return view().selection
+    local = st.session_state.get(WORKING_SELECTION)
+    if local is not None and local[0] == corpus.fingerprint:
+        return local[1]
+    return tuple(np.flatnonzero(np.isin(rows, view().selection)).tolist())
+
+
+def select(corpus: core.Corpus, rows) -> None:
+    """Make rows of `corpus` the selection. In a collection's working set the selection stays with the working
+    set: were it the collection's, the working set would shrink to it."""
+    rows = tuple(int(row) for row in rows)
+    if working_rows(corpus) is None:
+        set_view(selection=rows)
+    else:
+        st.session_state[WORKING_SELECTION] = (corpus.fingerprint, rows)
 
 
 def is_bundled(corpus: core.Corpus) -> bool:
@@ -87,7 +140,11 @@ def is_bundled(corpus: core.Corpus) -> bool:
 
 
 def corpus_title(name: str) -> str:
-    return name.removeprefix(UPLOAD_PREFIX) if name.startswith(UPLOAD_PREFIX) else name.replace("-", " ").capitalize()
+    if name.startswith(UPLOAD_PREFIX):
+        return name.removeprefix(UPLOAD_PREFIX)
+    if collections.is_collection(name):
+        return collections.title(name)
+    return name.replace("-", " ").capitalize()
 
 
 def add_upload(corpus: core.Corpus, imported: Embeddings | None = None) -> None:
@@ -104,4 +161,7 @@ def imported_embeddings(corpus: core.Corpus) -> Embeddings | None:
     imported = st.session_state.get(IMPORTED, {}).get(UPLOAD_PREFIX + corpus.name)
     if imported is not None and imported.key.get("corpus") == corpus.fingerprint:
         return imported
+    working = st.session_state.get(WORKING_SET)
+    if working is not None and working[0] == corpus.fingerprint:
+        return working[1]
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.encoders import ENCODERS
-from ui import compute, session, text
+from ui import collections, compute, session, text
 
 
 def sidebar() -> None:
@@ -14,8 +14,14 @@ def sidebar() -> None:
     for notice in session.link_notices():
         st.info(text.plain(notice))
     with st.sidebar:
-        session.bound(st.selectbox, "Corpus", "corpus", options=session.corpus_names(),
-                      format_func=lambda n: n if n.startswith(session.UPLOAD_PREFIX) else session.corpus_title(n))
+        session.bound(st.selectbox, "Corpus", "corpus", options=session.corpus_names(), format_func=corpus_label)
+        collection = session.current_collection()
+        if collection is not None:
+            manifest = collection.manifest
+            st.caption(f"A collection of {len(collection):,} documents, embedded with {encoder_title(manifest['encoder'])} "
+                       f"({manifest['dimensions']:,} dimensions) when it was built; text you type is encoded with "
+                       "the same encoder.")
+            return
         corpus = session.current_corpus()
         imported = session.imported_embeddings(corpus)
         if imported is not None:
@@ -32,13 +38,21 @@ def sidebar() -> None:
                     session.set_view(params=chosen)
 
 
+def corpus_label(name: str) -> str:
+    if name.startswith(session.UPLOAD_PREFIX):
+        return name
+    if collections.is_collection(name):
+        return f"{collections.title(name)} (collection)"
+    return session.corpus_title(name)
+
+
 def encoder_label(name: str) -> str:
     size = ENCODERS[name].dims.split(" ")[0]
     return f"{ENCODERS[name].title} ({size} dims)" if size.isdigit() else ENCODERS[name].title
 
 
 def encoder_title(name: str) -> str:
-    return "imported vectors" if name == "imported" else ENCODERS[name].title
+    return "imported vectors" if name == "imported" else ENCODERS[name].title if name in ENCODERS else name
 
 
 def param_inputs(info, current: dict, key_prefix: str) -> dict:

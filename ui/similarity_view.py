@@ -14,24 +14,33 @@ MAX_ITEMS = 100
 SELECTION = "the map's selection"
 
 
-def subset_picker(corpus: core.Corpus, selection=()) -> np.ndarray:
+def subset_picker(corpus: core.Corpus, selection=(), passing=None) -> np.ndarray:
     """Rows to show: the map's lasso or box selection when there is one (its first MAX_ITEMS), a few of every
-    label, the first N, or a random N."""
-    n = len(corpus)
+    label, the first N, or a random N. `passing`: the rows that pass the map's filters, when some are set:
+    the other ways then choose among them."""
+    pool = np.arange(len(corpus)) if passing is None else np.asarray(passing, dtype=np.int64)
+    n = len(pool)
+    if n < 2:
+        st.info("The heatmap needs at least 2 documents; " + (
+            f"{n} pass the map's filters. Widen them on the Map page." if passing is not None
+            else f"this corpus has {n}. Upload a bigger file or pick a bundled corpus."))
+        return pool
     ways = (([SELECTION] if len(selection) >= 2 else []) + (["a few of each label"] if corpus.labels else [])
             + ["random sample", "first documents"])
     cols = st.columns(2)
     way = cols[0].radio("Which documents", ways, horizontal=True)
+    if passing is not None and way != SELECTION:
+        cols[1].caption(f"Among the {n:,} documents that pass the map's filters.")
     if way == SELECTION:
         cols[1].caption(f"{len(selection):,} documents selected on the Map page"
                         + (f"; the first {MAX_ITEMS} are shown." if len(selection) > MAX_ITEMS else "."))
         return np.asarray(selection[:MAX_ITEMS])
     if way == "a few of each label":
-        return _per_label(corpus.labels, cols[1])
+        return pool[_per_label([corpus.labels[i] for i in pool], cols[1])]
     size = cols[1].slider("How many", 2, min(MAX_ITEMS, n), min(60, n)) if n > 2 else n
     if way == "random sample":
-        return np.sort(np.random.default_rng(0).permutation(n)[:size])
-    return np.arange(size)
+        return np.sort(pool[np.random.default_rng(0).permutation(n)[:size]])
+    return pool[:size]
 
 
 def _per_label(labels, column) -> np.ndarray:

@@ -7,7 +7,7 @@ import streamlit as st
 
 import core
 from core.corpus import shorten
-from ui import compute, session, sidebar, text
+from ui import collections, compute, session, sidebar, text
 
 
 def header(title: str, intro: str, *, context: bool = True) -> None:
@@ -39,8 +39,22 @@ def _through_the_navigation() -> None:
 def page(title: str, intro: str):
     """`header`, then the chosen corpus and its embeddings with the chosen encoder (None after a clear error)."""
     header(title, intro)
-    corpus = session.current_corpus()
-    return corpus, compute.guarded(compute.embeddings, corpus)
+    return corpus_and_embeddings()
+
+
+def corpus_and_embeddings():
+    """The chosen corpus (see `corpus`) and its embeddings (None after a clear error)."""
+    chosen = corpus()
+    return chosen, compute.guarded(compute.embeddings, chosen)
+
+
+def corpus() -> core.Corpus:
+    """The chosen corpus; for a collection, its working set, and a sentence saying so."""
+    chosen = session.current_corpus()
+    rows = session.working_rows(chosen)
+    if rows is not None:
+        st.info(collections.describe(session.current_collection(), rows, len(session.view().selection) >= 2))
+    return chosen
 
 
 def needs(corpus: core.Corpus, documents: int, what: str) -> bool:
@@ -62,8 +76,12 @@ def count_slider(label: str, most: int, default: int, *, key: str | None = None,
 
 def context_line() -> str:
     """Corpus and encoder, escaped for Markdown: an upload's file name is user text."""
-    corpus = session.current_corpus()
-    encoder = sidebar.encoder_title("imported" if session.imported_embeddings(corpus) else session.view().encoder)
+    collection = session.current_collection()
+    if collection is not None:
+        encoder = sidebar.encoder_title(collection.manifest["encoder"])
+    else:
+        imported = session.imported_embeddings(session.current_corpus())
+        encoder = sidebar.encoder_title("imported" if imported else session.view().encoder)
     return text.plain(f"{session.corpus_title(session.view().corpus)} · {encoder}")
 
 
@@ -89,10 +107,10 @@ def document_label(corpus: core.Corpus, index: int, width: int = 90) -> str:
     return f"#{index}: " + shorten(corpus.texts[index], width)
 
 
-def neighbours_table(corpus: core.Corpus, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
+def neighbours_table(corpus, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
     rows = {"rank": np.arange(1, len(neighbours.indices) + 1), "cosine": neighbours.scores,
             "document": [corpus.texts[i] for i in neighbours.indices]}
-    if corpus.labels:
+    if corpus.labels is not None:
         rows["label"] = [corpus.labels[i] for i in neighbours.indices]
     rows["row"] = neighbours.indices
     return pd.DataFrame(rows)

@@ -8,7 +8,6 @@ import core
 from core.encoders.static import load_glove
 from core.plots import map_figure
 from core.words import UnknownWordError, analogy, nearest_words, word_vectors
-from ui import compute, session
 from ui import compute, session, text
 
 

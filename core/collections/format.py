@@ -169,22 +169,73 @@ class Collection:
     @cached_property
     def labels(self) -> np.ndarray | None:
         """Every document's label (an object array sharing one string per distinct label), or None."""
+        if self.label_codes is None:
+            return None
+        codes, names = self.label_codes
+        return np.array(names + [None], dtype=object)[codes]   # code -1 (no label) takes the last entry
+
+    @cached_property
+    def label_codes(self) -> tuple[np.ndarray, list[str]] | None:
+        """Every document's label as a code into the list of distinct labels (-1: no label), or None."""
         if self.manifest["label_column"] is None:
             return None
         import pyarrow.parquet as pq
 
         column = pq.read_table(self.folder / DOCUMENTS, columns=["label"]).column("label")
         encoded = column.combine_chunks().dictionary_encode()   # one dictionary for every row group
-        names = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)   # the last: no label
-        codes = encoded.indices.fill_null(len(names) - 1).to_numpy(zero_copy_only=False)
-        return names[codes]
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        return codes, encoded.dictionary.to_pylist()
 
     def metadata(self, rows, columns: list[str] | None = None):
-        """A DataFrame of the given rows' stored columns (all of them by default)."""
-        import pyarrow.compute as pc
+        """A DataFrame of the given rows' stored columns (all of them by default), in the order given,
+        reading only the row groups the rows fall in."""
+        import pandas as pd
 
-        table = self._documents.read(columns=columns)
-        return table.take(pc.cast(np.asarray(rows, dtype=np.int64), "int64")).to_pandas()
+        rows = np.asarray(rows, dtype=np.int64).ravel()
+        if len(rows) and not (0 <= rows.min() and rows.max() < len(self)):
+            raise IndexError(f"Rows must lie between 0 and {len(self) - 1:,}.")
+        groups = np.searchsorted(self._group_starts, rows, side="right") - 1
+        parts, order = [], []
+        for group in np.unique(groups):
+            inside = np.flatnonzero(groups == group)
+            table = self._documents.read_row_group(int(group), columns=columns)
+            parts.append(table.take(rows[inside] - self._group_starts[group]).to_pandas())
+            order.append(inside)
+        if not parts:
+            names = columns or self._documents.schema_arrow.names
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.iloc[np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
+
+    def sample_rows(self, size: int, seed: int = 0) -> np.ndarray:
+        """A seeded random sample of rows, sorted (every row when the collection is no bigger)."""
+        if size >= len(self):
+            return np.arange(len(self))
+        return np.sort(np.random.default_rng(seed).choice(len(self), size, replace=False))
+
+    def corpus(self, rows, name: str | None = None):
+        """The given rows as an in-memory `Corpus` (text, label, the other stored columns as metadata), for
+        the views that work on a few thousand documents."""
+        from core.corpus import Corpus
+
+        frame = self.metadata(rows)
+        labels = frame["label"].fillna("(none)").tolist() if self.manifest["label_column"] is not None else None
+        metadata = frame.drop(columns=[c for c in ("text", "label") if c in frame.columns])
+        return Corpus(name=name or self.name, texts=frame["text"].fillna("").tolist(), labels=labels,
+                      metadata=metadata if len(metadata.columns) else None,
+                      description=f"{len(frame):,} of the {len(self):,} documents of the collection {self.name}.")
+
+    def embeddings(self, corpus, rows):
+        """The stored vectors of the given rows as `Embeddings` of `corpus` (made by `corpus(rows)`): no
+        encoder runs; new text is encoded with the collection's encoder."""
+        from core.pipeline import Embeddings, artifact_key
+
+        vectors = np.ascontiguousarray(self.vectors[np.sort(rows)], dtype=np.float32)
+        vectors = vectors[np.searchsorted(np.sort(rows), rows)]
+        vectors.flags.writeable = False
+        key = artifact_key(corpus_fingerprint=corpus.fingerprint, encoder=self.manifest["encoder"],
+                           params=self.manifest["params"], model_revision=self.manifest["model_revision"])
+        return Embeddings(vectors=vectors, key=key, seconds=0.0, fit_encoder=lambda: self.encoder)
 
     @cached_property
     def encoder(self):

@@ -1,0 +1,201 @@
+"""Collections in the app: listed from MURMURATION_COLLECTIONS, drawn whole on the map, searched through their
+index, and handed to the quadratic pages as a working set. References: the source file the collection was built
+from, and an in-memory embedding of its texts searched by brute force."""
+import os
+import shutil
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import core
+from conftest import CHROMIUM, SHOTS, require_chromium, shown
+from core.collections import build_collection, open_collection
+from core.collections.synthetic import synthetic_documents
+from test_app import assert_clean, map_data, start, view_of
+
+ROWS = 600
+NAME = "collection: birds"
+
+
+@pytest.fixture(scope="module")
+def shelf(tmp_path_factory):
+    """A folder of collections: one built, one build unfinished, one folder that is no collection."""
+    source = tmp_path_factory.mktemp("source") / "birds.csv"
+    frame = synthetic_documents(ROWS, seed=4)
+    frame.to_csv(source, index=False)
+    folder = tmp_path_factory.mktemp("collections")
+    build_collection(source, encoder="minilm-static", out=folder / "birds", rows_per_chunk=250, projection="pca")
+    (folder / "half.building").mkdir()   # a build about to be renamed already has its manifest
+    shutil.copy(folder / "birds" / "manifest.json", folder / "half.building")
+    (folder / "notes").mkdir()
+    return folder, frame
+
+
+@pytest.fixture
+def birds(shelf, monkeypatch):
+    monkeypatch.setenv("MURMURATION_COLLECTIONS", str(shelf[0]))
+    return shelf[1]
+
+
+@pytest.fixture(scope="module")
+def reference(shelf):
+    """The source's texts embedded in memory (not read from the collection), unit length."""
+    texts = shelf[1]["text"].fillna("").tolist()
+    vectors = core.embed(core.Corpus(name="reference", texts=texts), "minilm-static").vectors
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def brute_force(reference, query, k, leave_out=None):
+    scores = reference @ (query / np.linalg.norm(query))
+    if leave_out is not None:
+        scores[leave_out] = -np.inf
+    return np.argsort(-scores, kind="stable")[:k]
+
+
+def open_page(page, **query):
+    at = start(page)
+    for name, value in {"corpus": NAME, **query}.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_the_corpus_picker_lists_finished_collections_by_folder_name(birds):
+    at = open_page("pages/home.py")
+    assert_clean(at)
+    picker = at.sidebar.selectbox[0]
+    assert picker.label == "Corpus" and picker.value == NAME
+    assert [o for o in picker.options if "collection" in o] == ["birds (collection)"]   # no half-built, no notes
+    assert [m.value for m in at.metric][:3] == [f"{ROWS:,}", "10", "256"]
+
+
+def test_the_map_draws_every_document_coloured_by_the_labels_of_the_source(birds):
+    at = open_page("pages/1_Map.py")
+    assert_clean(at)
+    data = map_data(at)
+    assert data["note"].startswith(f"{ROWS:,} points") and data["left_out"] == 0
+    legend = {item["name"]: item["count"] for item in data["legend"]["items"]}
+    assert legend == birds["label"].value_counts().to_dict()
+    assert view_of(at).corpus == NAME   # the share link's corpus opened it
+
+
+def test_neighbours_of_a_document_come_from_the_index_and_match_exact_search(birds, reference):
+    at = open_page("pages/2_Neighbors.py", doc="7")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert table["row"].tolist() == brute_force(reference, reference[7], 10, leave_out=7).tolist()
+    assert table["document"].tolist() == [birds["text"][i] for i in table["row"]]
+    np.testing.assert_allclose(table["cosine"], reference[table["row"]] @ reference[7], atol=1e-5)
+
+
+def test_a_typed_query_is_encoded_with_the_collections_encoder(birds, reference):
+    from core.encoders.static import StaticMiniLMEncoder
+
+    at = open_page("pages/2_Neighbors.py")
+    at.radio[0].set_value("my own text").run()
+    at.text_input[0].input("a heron fishing at dawn on the river").run()
+    assert_clean(at)
+    query = StaticMiniLMEncoder().fit(["fit"]).transform(["a heron fishing at dawn on the river"])[0]
+    assert at.dataframe[0].value["row"].tolist()[:10] == brute_force(reference, query, 10).tolist()
+
+
+def test_quadratic_pages_work_on_the_selection_and_say_so(birds):
+    rows = [3, 250, 599, 41, 42]
+    at = open_page("pages/3_Similarity.py", selection=",".join(map(str, rows)))
+    assert_clean(at)
+    assert "5 of the collection's 600 documents (your map selection)" in at.info[0].value
+    heatmap = at.get("plotly_chart")[0].proto.spec
+    assert all(birds["text"][row][:20] in heatmap for row in rows)
+
+
+def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
+    from ui import collections
+
+    monkeypatch.setattr(collections, "SAMPLE", 200)
+    at = open_page("pages/9_Compare.py")
+    assert_clean(at)
+    assert "200 of the collection's 600 documents (a random sample)" in at.info[0].value
+
+
+def test_a_damaged_collection_is_refused_with_a_reason_and_the_app_goes_on(shelf, tmp_path, monkeypatch):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(shelf[0] / "birds", damaged)
+    with open(damaged / "vectors.npy", "r+b") as stream:
+        stream.truncate(1000)
+    monkeypatch.setenv("MURMURATION_COLLECTIONS", str(tmp_path))
+    at = start("pages/1_Map.py")
+    at.query_params["corpus"] = "collection: damaged"
+    at.run()
+    assert not at.exception
+    assert "truncated or changed since it was built: vectors.npy" in shown(at.error[0].value)
+    assert view_of(at).corpus == "flutter" and map_data(at)["points_key"]
+
+
+def test_the_selection_export_holds_the_rows_texts_and_map_positions(shelf, birds):
+    from ui.collection_view import _selection_csv
+
+    collection = open_collection(shelf[0] / "birds")
+    rows = np.array([599, 3, 250])
+    exported = pd.read_csv(pd.io.common.BytesIO(_selection_csv(collection, rows)))
+    assert exported["row"].tolist() == rows.tolist()
+    assert exported["text"].tolist() == birds["text"][rows].tolist()
+    assert exported["label"].tolist() == birds["label"][rows].tolist()
+    np.testing.assert_allclose(exported[["x", "y"]], np.asarray(collection.coords)[rows], rtol=1e-6)
+
+
+def test_a_working_set_holds_the_rows_vectors_and_metadata_in_the_order_asked(shelf, reference):
+    collection = open_collection(shelf[0] / "birds")
+    rows = np.array([510, 2, 260, 3, 499])   # three row groups, out of order
+    corpus = collection.corpus(rows)
+    frame = shelf[1]
+    assert corpus.texts == frame["text"][rows].tolist() and corpus.labels == frame["label"][rows].tolist()
+    assert corpus.metadata["id"].tolist() == [str(i) for i in frame["id"][rows]]
+    vectors = collection.embeddings(corpus, rows).vectors
+    np.testing.assert_allclose(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), reference[rows], atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def collection_server(shelf, root):
+    require_chromium()
+    sys.path.insert(0, str(root / "bench"))
+    from live_server import server as live_server
+
+    before = os.environ.get("MURMURATION_COLLECTIONS")
+    os.environ["MURMURATION_COLLECTIONS"] = str(shelf[0])
+    try:
+        with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
+            yield url
+    finally:
+        os.environ.pop("MURMURATION_COLLECTIONS")
+        if before is not None:
+            os.environ["MURMURATION_COLLECTIONS"] = before
+
+
+def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours(collection_server, shelf,
+                                                                                 reference):
+    from playwright.sync_api import sync_playwright
+
+    from live_server import ARGS
+    from test_map_component import click_point, isolated_point, screen_positions
+
+    MAP = "[data-testid=murmuration-map]"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{collection_server}/Map?corpus=collection%3A+birds")
+        page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=180_000)
+        assert page.locator(MAP).get_attribute("data-points-drawn") == str(ROWS)
+        page.locator(MAP).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        screen, _ = screen_positions(page, np.asarray(open_collection(shelf[0] / "birds").coords, dtype=np.float64))
+        row = isolated_point(page, screen)
+        click_point(page, screen[row])
+        page.wait_for_selector(".mm-neighbour", timeout=60_000)
+        page.wait_for_function(f"document.body.innerText.includes('Document #{row}')", timeout=60_000)
+        ringed = {int(ring.get_attribute("data-index")) for ring in page.locator(".mm-neighbour").all()}
+        assert ringed == set(brute_force(reference, reference[row], 10, leave_out=row).tolist())
+        assert "Traceback" not in page.inner_text("body")
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "collection_map.png"))
+        browser.close()

@@ -1,0 +1,144 @@
+"""A whole collection on the Home, Map and Neighbors pages: its stored map with every point, neighbours from
+its ANN index, texts read from its Parquet file on demand, and queries encoded with its own encoder."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+import numpy as np
+import streamlit as st
+
+from core.collections import Collection
+from core.export import coordinates_csv
+from core.similarity import nearest_on_map
+from core.view import SEARCH_MAX_CHARS
+from ui import collections, map_view, session, text, views
+from ui.map_component import current_event, scatter_map
+
+K = 10
+FOUND = 50                 # documents a typed query rings on the map
+SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
+
+
+class Texts(Sequence):
+    """A collection's texts as a sequence, read only when asked for."""
+
+    def __init__(self, collection: Collection):
+        self.collection = collection
+
+    def __len__(self) -> int:
+        return len(self.collection)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.collection.text(j) for j in range(*i.indices(len(self)))]
+        return self.collection.text(int(i))
+
+
+def summary(collection: Collection) -> None:
+    manifest, projection = collection.manifest, collection.manifest["projection"]
+    cols = st.columns(4)
+    cols[0].metric("Documents", f"{len(collection):,}")
+    cols[1].metric("Labels", f"{len(collection.label_codes[1]):,}" if collection.label_codes else "none")
+    cols[2].metric("Dimensions", f"{manifest['dimensions']:,}")
+    cols[3].metric(f"Trustworthiness (k={projection['quality_k']})", f"{projection['trustworthiness']:.3f}",
+                   help=f"measured on a sample of {projection['quality_sample']:,} documents when the collection "
+                        "was built: 1.0 when every neighbour on the map is also a neighbour in the original space")
+    placed = (f"fitted on a sample of {projection['fitted_on']:,} documents; the others were placed by its "
+              "transform" if projection["placed_by"] == "transform" else "fitted on every document")
+    st.caption(f"The map is {projection['method'].upper()}, {placed}. Built from {manifest['source_fingerprint'][:12]}… "
+               f"with {manifest['encoder']}.")
+
+
+def map_section(collection: Collection, *, key: str = "collection_map", selectable: bool = True) -> None:
+    """Every point of the collection; a click lists its nearest neighbours (ANN index, exact cosines), a typed
+    query rings the documents nearest to it, and a lasso or box selection goes to the view state."""
+    coords = collection.coords
+    query = session.bound(st.text_input, "Find documents like", "search", max_chars=SEARCH_MAX_CHARS,
+                          help=f"Encoded with {collection.manifest['encoder']}; the {FOUND} nearest are ringed.")
+    found = _query(collection, query)
+    latest = current_event(key, coords)
+    map_view.keep_selection(key, latest.selection)
+    clicked = latest.clicked
+    neighbours = collection.search(clicked, K) if clicked is not None else None
+    ringed = neighbours.indices if neighbours is not None else found.indices if found is not None else None
+    left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
+    colouring = {}
+    if collection.label_codes is not None:
+        codes, names = collection.label_codes
+        colouring = {"categories": codes, "category_names": names, "title": "label"}
+    with left:
+        scatter_map(coords, key=key, hover_labels=Texts(collection), height=620, highlight=clicked,
+                    neighbours=ringed, selection=list(session.view().selection) if selectable else None,
+                    **colouring)
+    if right is not None:
+        with right:
+            map_view.clicked_panel(Texts(collection), coords, clicked, neighbours)
+    if found is not None and clicked is None:
+        st.caption(f"The {len(found.indices)} documents nearest to your text are ringed on the map.")
+        st.dataframe(views.neighbours_table(_documents(collection), found), hide_index=True, width="stretch",
+                     column_config=views.COSINE_BAR, height=300)
+
+
+def _query(collection: Collection, query: str, k: int = FOUND):
+    if not query.strip():
+        return None
+    vector = collection.encode([query])[0]
+    if not np.any(vector):
+        st.warning(f"{collection.manifest['encoder']} knows none of these words; try other words.")
+        return None
+    return collection.search(vector, k)
+
+
+def _documents(collection: Collection) -> SimpleNamespace:
+    """What `views.neighbours_table` reads from a corpus: texts and labels, here read on demand."""
+    return SimpleNamespace(texts=Texts(collection), labels=collection.labels)
+
+
+def selection_section(collection: Collection) -> None:
+    rows = np.asarray(session.view().selection, dtype=np.int64)
+    if len(rows) == 0:
+        st.caption("Tip: drag a box or a lasso on the map to select documents; the Similarity and Compare pages "
+                   f"then work on them (the first {collections.SAMPLE:,}).")
+        return
+    title, clear = st.columns([4, 1])
+    title.subheader(f"{len(rows):,} selected documents")
+    if clear.button("Clear selection", key="clear_collection_selection"):
+        session.set_view(selection=())
+        st.rerun()
+    shown = collection.metadata(rows[:SELECTION_TABLE])
+    shown.insert(0, "row", rows[:SELECTION_TABLE])
+    st.dataframe(shown, hide_index=True, width="stretch", height=260)
+    if len(rows) > SELECTION_TABLE:
+        st.caption(f"The first {SELECTION_TABLE:,} are listed; the export holds all of them.")
+    st.download_button("Export the selection (CSV)", lambda: _selection_csv(collection, rows),
+                       f"{collection.name}-selection.csv", "text/csv",
+                       help="row, map coordinates, text and label of every selected document")
+
+
+def _selection_csv(collection: Collection, rows: np.ndarray) -> bytes:
+    return coordinates_csv(collection.corpus(rows), collection.coords[rows], rows)
+
+
+def neighbours_section(collection: Collection) -> None:
+    """Neighbours of a document (by row number) or of typed text, from the collection's ANN index."""
+    mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
+    k = views.count_slider("How many", len(collection) - 1, 10)
+    if mode == "a document":
+        session.replace_view(session.view().fit_to(len(collection))[0])
+        row = session.bound(st.number_input, f"Document (row 0 to {len(collection) - 1:,})", "doc", min_value=0,
+                            max_value=len(collection) - 1, step=1)
+        st.text(collection.text(int(row)))
+        found = collection.search(int(row), k)
+        on_map = set(nearest_on_map(collection.coords, int(row), k).indices.tolist())
+        table = views.neighbours_table(_documents(collection), found)
+        table["also on the map"] = ["✓" if i in on_map else "✗ torn apart" for i in found.indices]
+    else:
+        typed = st.text_input("Text", max_chars=2000, placeholder="Type a sentence to find the documents like it")
+        found = _query(collection, typed, k)
+        if found is None:
+            return
+        table = views.neighbours_table(_documents(collection), found)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=views.COSINE_BAR)
+    st.caption(text.plain(f"Neighbours come from the collection's ANN index ({collection.manifest['index'].get('kind', 'HNSW')}); "
+                          "their cosines are exact."))

@@ -1,0 +1,81 @@
+"""Collections in the app: the folders under MURMURATION_COLLECTIONS, opened once per server and shared
+read-only by every session.
+
+The Home, Map and Neighbors pages work on the whole collection (its stored map, its ANN index). The other
+pages are quadratic or re-encode, so they get a working set as an ordinary corpus: the map's selection when
+there is one, else a seeded sample, at most SAMPLE documents, with the stored vectors standing in for an
+encoder. `rows_of` maps such a corpus's rows back to the collection's.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+import core
+from core.cache import BoundedCache
+from core.collections import Collection, CollectionError, open_collection
+from core.collections.format import MANIFEST
+
+ENVIRONMENT = "MURMURATION_COLLECTIONS"
+PREFIX = "collection: "
+SAMPLE = 2_000
+_WORKING_SETS = BoundedCache(max_entries=16)   # collection data, not any visitor's: shared is fine
+
+
+def folder() -> Path | None:
+    value = os.environ.get(ENVIRONMENT, "").strip()
+    return Path(value) if value else None
+
+
+def names() -> list[str]:
+    """Every finished collection in the folder (a build in progress has no manifest yet), as corpus names."""
+    root = folder()
+    if root is None or not root.is_dir():
+        return []
+    found = [path.name for path in root.iterdir()
+             if path.is_dir() and not path.name.endswith(".building") and (path / MANIFEST).is_file()]
+    return [PREFIX + name for name in sorted(found)]
+
+
+def is_collection(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def title(name: str) -> str:
+    return name.removeprefix(PREFIX)
+
+
+def opened(name: str) -> Collection:
+    """The collection of this corpus name, opened once per server; CollectionError when it cannot be."""
+    root = folder()
+    if root is None or name not in names():
+        raise CollectionError(f"There is no collection '{title(name)}' in {ENVIRONMENT}.")
+    path = root / title(name)
+    return _open(str(path), (path / MANIFEST).stat().st_mtime_ns)
+
+
+@st.cache_resource(show_spinner="Opening the collection…", max_entries=8)
+def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collection has a new manifest time
+    return open_collection(path)
+
+
+def working_set(collection: Collection, selection=()) -> core.Corpus:
+    """The selection (when it has at least 2 documents) or a seeded sample, at most SAMPLE documents."""
+    rows = np.asarray(selection[:SAMPLE] if len(selection) >= 2 else collection.sample_rows(SAMPLE), dtype=np.int64)
+    digest = core.key_digest({"collection": str(collection.folder), "manifest": collection.manifest["source_fingerprint"],
+                              "rows": rows.tolist()})
+
+    def make():
+        corpus = collection.corpus(rows)
+        return corpus, collection.embeddings(corpus, rows), rows
+
+    return _WORKING_SETS.get_or_compute(digest, make)
+
+
+def describe(collection: Collection, rows, selected: bool) -> str:
+    where = "your map selection" if selected else "a random sample"
+    return (f"This page works on {len(rows):,} of the collection's {len(collection):,} documents ({where}): "
+            "its views compare every pair of documents. The Map and Nearest neighbours pages use all of them.")
