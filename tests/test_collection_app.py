@@ -153,6 +153,7 @@ def test_a_working_set_holds_the_rows_vectors_and_metadata_in_the_order_asked(sh
     assert corpus.metadata["id"].tolist() == [str(i) for i in frame["id"][rows]]
     vectors = collection.embeddings(corpus, rows).vectors
     np.testing.assert_allclose(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), reference[rows], atol=1e-5)
+    assert collection.all_texts() == frame["text"].fillna("").tolist()   # the map's hover texts, read at once
 
 
 @pytest.fixture(scope="module")

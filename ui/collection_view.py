@@ -13,7 +13,7 @@ from core.export import coordinates_csv
 from core.similarity import nearest_on_map
 from core.view import SEARCH_MAX_CHARS
 from ui import collections, map_view, session, text, views
-from ui.map_component import current_event, scatter_map
+from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 
 K = 10
 FOUND = 50                 # documents a typed query rings on the map
@@ -68,7 +68,7 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
         codes, names = collection.label_codes
         colouring = {"categories": codes, "category_names": names, "title": "label"}
     with left:
-        scatter_map(coords, key=key, hover_labels=Texts(collection), height=620, highlight=clicked,
+        scatter_map(coords, key=key, hover_labels=_hover_texts(collection), height=620, highlight=clicked,
                     neighbours=ringed, selection=list(session.view().selection) if selectable else None,
                     **colouring)
     if right is not None:
@@ -78,6 +78,11 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
         st.caption(f"The {len(found.indices)} documents nearest to your text are ringed on the map.")
         st.dataframe(views.neighbours_table(_documents(collection), found), hide_index=True, width="stretch",
                      column_config=views.COSINE_BAR, height=300)
+
+
+def _hover_texts(collection: Collection) -> Sequence:
+    """Every text in memory (read once per server) when the map sends them all; else read on demand."""
+    return collection.all_texts() if len(collection) <= INLINE_TEXT_LIMIT else Texts(collection)
 
 
 def _query(collection: Collection, query: str, k: int = FOUND):
@@ -101,11 +106,7 @@ def selection_section(collection: Collection) -> None:
         st.caption("Tip: drag a box or a lasso on the map to select documents; the Similarity and Compare pages "
                    f"then work on them (the first {collections.SAMPLE:,}).")
         return
-    title, clear = st.columns([4, 1])
-    title.subheader(f"{len(rows):,} selected documents")
-    if clear.button("Clear selection", key="clear_collection_selection"):
-        session.set_view(selection=())
-        st.rerun()
+    map_view.selection_title(len(rows))
     shown = collection.metadata(rows[:SELECTION_TABLE])
     shown.insert(0, "row", rows[:SELECTION_TABLE])
     st.dataframe(shown, hide_index=True, width="stretch", height=260)

@@ -272,15 +272,20 @@ def selected_rows(fig, event) -> list[int]:
     return sorted(set(rows))
 
 
+def selection_title(count: int) -> None:
+    """How many documents are selected, and a button that clears the selection."""
+    title, clear = st.columns([4, 1])
+    title.subheader(f"{count:,} selected documents")
+    if clear.button("Clear selection", key="clear_map_selection"):
+        session.set_view(selection=())
+        st.rerun()
+
+
 def selection_panel(corpus: core.Corpus, emb, rows: list[int]) -> None:
     if not rows:
         st.caption("Tip: drag a box or a lasso on the 2D map to select documents and compare them.")
         return
-    title, clear = st.columns([4, 1])
-    title.subheader(f"{len(rows):,} selected documents")
-    if clear.button("Clear selection", key="clear_map_selection"):
-        session.set_view(selection=())
-        st.rerun()
+    selection_title(len(rows))
     table = pd.DataFrame({"row": rows, "document": [corpus.texts[i] for i in rows]})
     if corpus.labels:
         table["label"] = [corpus.labels[i] for i in rows]

@@ -120,6 +120,7 @@ class Collection:
         self.index = _load_index(folder, manifest)
         self._groups = OrderedDict()   # row group -> texts, the few read last
         self._lock = threading.Lock()
+        self._all_texts = None
 
     def __len__(self) -> int:
         return self.manifest["rows"]
@@ -153,6 +154,14 @@ class Collection:
 
     def texts(self, rows) -> list[str]:
         return [self.text(int(i)) for i in rows]
+
+    def all_texts(self) -> list[str]:
+        """Every text, read once and kept (for collections small enough to hold them all)."""
+        with self._lock:
+            if self._all_texts is None:
+                column = self._documents.read(columns=["text"]).column("text")
+                self._all_texts = ["" if text is None else text for text in column.to_pylist()]
+            return self._all_texts
 
     def _group_texts(self, group: int) -> list[str]:
         with self._lock:
