@@ -3,6 +3,7 @@ its ANN index, texts read from its Parquet file on demand, and queries encoded w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 from types import SimpleNamespace
 
 import numpy as np
@@ -46,8 +47,9 @@ def summary(collection: Collection) -> None:
                         "was built: 1.0 when every neighbour on the map is also a neighbour in the original space")
     placed = (f"fitted on a sample of {projection['fitted_on']:,} documents; the others were placed by its "
               "transform" if projection["placed_by"] == "transform" else "fitted on every document")
-    st.caption(f"The map is {projection['method'].upper()}, {placed}. Built from {manifest['source_fingerprint'][:12]}… "
-               f"with {manifest['encoder']}.")
+    source = PurePath(str(manifest.get("source", ""))).name or "its source"
+    st.caption(text.plain(f"The map is {projection['method'].upper()}, {placed}. Built from {source} with "
+                          f"{manifest['encoder']}."))
 
 
 def map_section(collection: Collection, *, key: str = "collection_map", selectable: bool = True) -> None:
