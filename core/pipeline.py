@@ -21,7 +21,7 @@ from core.disk_cache import DiskCache
 from core.encoders import Encoder, default_params, get_encoder
 from core.keys import FORMAT_VERSION, artifact_key, key_digest
 from core.knn import GRAPH_K, KnnGraph, knn_graph
-from core.projection import ProjectionPlan, plan_projection, project
+from core.projection import ProjectionPlan, pca_solver, plan_projection, project
 from core.trust import map_quality, neighbour_preservation
 
 
@@ -117,8 +117,11 @@ def map_key(emb: Embeddings, plan: ProjectionPlan, seed: int) -> dict:
     """Everything that decides the coordinates and their quality figures."""
     from core.trust import MAX_POINTS
 
-    return {"step": "map", "embedding": emb.digest, "plan": asdict(plan), "seed": seed,
-            "quality_k": QUALITY_K, "quality_sample": MAX_POINTS, "version": FORMAT_VERSION}
+    key = {"step": "map", "embedding": emb.digest, "plan": asdict(plan), "seed": seed,
+           "quality_k": QUALITY_K, "quality_sample": MAX_POINTS, "version": FORMAT_VERSION}
+    if plan.method == "pca" or plan.pca_first:
+        key["pca_solver"] = pca_solver(emb.dimension)   # maps cached before the exact solver are not reused
+    return key
 
 
 def map_step(emb: Embeddings, graph: KnnGraph, *, method: str = "pca", n_components: int = 2, seed: int = 0,

@@ -19,6 +19,7 @@ MIN_UMAP_POINTS = 10
 # 384 dimensions dominates its time (bench/run.py measures both).
 UMAP_ON_PCA_ABOVE = 5_000
 UMAP_PCA_DIMS = 50
+EXACT_PCA_DIMS = 1_000
 # Up to this many points UMAP's neighbour graph is the exact cosine kNN (one matrix product per block);
 # above, UMAP searches for its neighbours itself (approximately).
 EXACT_KNN_UP_TO = 20_000
@@ -83,8 +84,14 @@ def pca(X: np.ndarray, n_components: int, seed: int = 0) -> np.ndarray:
         return out
     from sklearn.decomposition import PCA
 
-    out[:, :k] = PCA(n_components=k, random_state=seed).fit_transform(X)
+    out[:, :k] = PCA(n_components=k, random_state=seed, svd_solver=pca_solver(X.shape[1])).fit_transform(X)
     return out
+
+
+def pca_solver(dims: int) -> str:
+    """Exact PCA from the covariance matrix up to EXACT_PCA_DIMS dimensions (faster than sklearn's randomized
+    default there, which moves points by up to a few % of the map); randomized above, where exact takes minutes."""
+    return "covariance_eigh" if dims <= EXACT_PCA_DIMS else "randomized"
 
 
 def explained_variance(X, n_components: int) -> list[float]:
@@ -95,7 +102,7 @@ def explained_variance(X, n_components: int) -> list[float]:
     k = min(n_components, len(X), X.shape[1])
     if len(X) < 2 or k == 0:
         return []
-    return PCA(n_components=k).fit(X).explained_variance_ratio_.tolist()
+    return PCA(n_components=k, svd_solver=pca_solver(X.shape[1])).fit(X).explained_variance_ratio_.tolist()
 
 
 def _umap(X: np.ndarray, plan: ProjectionPlan, seed: int, knn=None) -> np.ndarray:

@@ -50,3 +50,19 @@ def test_a_knn_with_too_few_columns_is_replaced_by_an_exact_one(points):
     graph = projection.umap_neighbors(points, 15, few)
     assert graph[0].shape == (240, 15) and (graph[0][:, 0] == np.arange(240)).all()
     assert (graph[0][:, 1:] == projection.exact_cosine_knn(points, 14)[0]).all()
+
+
+def test_pca_coordinates_are_the_exact_principal_components():
+    """numpy's SVD of the centred data is the reference; sklearn's randomized solver (its default for a
+    600 x 300 matrix) lands up to a few % of the map away when the leading variances are close."""
+    rng = np.random.default_rng(3)
+    X = (rng.normal(size=(600, 300)) * np.linspace(1.0, 0.8, 300)).astype(np.float32)
+    centred = X - X.mean(axis=0)
+    U, S, _ = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    reference = U[:, :2] * S[:2]
+    coords = projection.pca(X, 2)
+    coords = coords * np.sign((coords * reference).sum(axis=0))   # a component's sign is arbitrary
+    spread = reference.max(axis=0) - reference.min(axis=0)
+    assert np.abs(coords - reference).max(axis=0).max() / spread.min() < 1e-3
+    shares = projection.explained_variance(X, 2)
+    np.testing.assert_allclose(shares, S[:2] ** 2 / (S ** 2).sum(), rtol=1e-3)
