@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,8 +192,22 @@ def _read_text_table(filename: str, suffix: str, text: str, header: bool | None 
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = _one_field_more_than_the_header(filename, text, separator, frame)
     frame.attrs["delimiter"] = separator
     return frame
+
+
+def _one_field_more_than_the_header(filename: str, text: str, separator: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas takes a first column without a header name for the index, shifting every name one column to
+    the right. Empty last fields are separators at the ends of the lines, dropped; anything else is refused."""
+    if not (frame.iloc[:, -1] == "").all():
+        raise CorpusError(f"Every row of '{filename}' has one field more than its header names ({len(frame.columns)}"
+                          "): name every column in the header line, or remove the separator at the end of each line.")
+    with warnings.catch_warnings():   # "loss of data": only the empty last fields, checked above
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, index_col=False,
+                           engine="c")
 
 
 def sniff_delimiter(text: str) -> str:

@@ -259,3 +259,13 @@ def test_sts_benchmark_test_file_loads_from_its_path():
     assert second.texts == [row[6].strip() for row in rows]
     assert second.metadata["column 5"].tolist() == [row[4] for row in rows]
     assert second.metadata["column 9"].tolist() == [row[8] for row in rows]
+
+
+def test_a_separator_at_the_end_of_every_line_does_not_shift_the_columns():
+    frame = read_table("trailing.csv", b"text,label\nhello world,a,\nsecond doc,b,\nthird,c,\n")
+    assert frame["text"].tolist() == ["hello world", "second doc", "third"] and frame["label"].tolist() == ["a", "b", "c"]
+
+
+def test_rows_with_one_field_more_than_the_header_are_refused_not_shifted():
+    with pytest.raises(CorpusError, match="one field more than its header names"):
+        read_table("shifted.csv", b"text,label\nhello world,a,x\nsecond doc,b,extra\nthird,c,y\n")
