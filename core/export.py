@@ -102,26 +102,28 @@ def projector_zip(corpus: Corpus, vectors: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def coordinates_csv(corpus: Corpus, coords: np.ndarray, rows=None) -> bytes:
-    """One line per document: its row (`rows`: the numbers to give, e.g. a subset's rows in its corpus),
-    coordinates, text and label."""
+def coordinates_csv(corpus: Corpus, coords: np.ndarray, numbers=None) -> bytes:
+    """One line per document: its row (`numbers`: what to call each document, e.g. a subset's rows in its
+    corpus; default: its position), coordinates, text and label."""
     frame = pd.DataFrame(np.asarray(coords), columns=["x", "y", "z"][:np.asarray(coords).shape[1]])
-    frame.insert(0, "row", np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64))
+    frame.insert(0, "row", np.arange(len(frame)) if numbers is None else np.asarray(numbers, dtype=np.int64))
     frame["text"] = corpus.texts
     if corpus.labels:
         frame["label"] = corpus.labels
     return _csv(frame)
 
 
-def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10) -> bytes:
-    """Every document's k nearest neighbours (exact cosine), one row per pair, with both labels if any."""
+def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10, numbers=None) -> bytes:
+    """Every document's k nearest neighbours (exact cosine), one row per pair, with both labels if any.
+    numbers: what to call each document in the row and neighbour columns (default: its position)."""
     neighbours = cosine_knn(vectors, k)
     Xn = normalize_rows(vectors)
     rows = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
     cols = neighbours.ravel()
     scores = np.einsum("ij,ij->i", Xn[rows], Xn[cols])
-    frame = pd.DataFrame({"row": rows, "rank": np.tile(np.arange(1, neighbours.shape[1] + 1), len(neighbours)),
-                          "neighbour": cols, "cosine": scores.round(6),
+    number = np.arange(len(corpus)) if numbers is None else np.asarray(numbers, dtype=np.int64)
+    frame = pd.DataFrame({"row": number[rows], "rank": np.tile(np.arange(1, neighbours.shape[1] + 1), len(neighbours)),
+                          "neighbour": number[cols], "cosine": scores.round(6),
                           "text": [corpus.texts[i] for i in rows], "neighbour text": [corpus.texts[j] for j in cols]})
     if corpus.labels:
         frame.insert(5, "label", [corpus.labels[i] for i in rows])

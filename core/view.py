@@ -42,10 +42,12 @@ class ViewState:
         return {**default_params(self.encoder), **self.params}
 
     def with_changes(self, **changes) -> "ViewState":
-        """A copy with some fields changed, each validated like a link's value (a bad one is ignored)."""
+        """A copy with some fields changed, each validated like a link's value (a bad one is ignored), except
+        that a selection may hold any number of rows (a lasso on a big map); a link carries only small ones."""
+        selection = changes.pop("selection", None)
         query = {name: _to_text(name, value) for name, value in changes.items()}
         checked, _ = parse_view(query, corpora=(changes.get("corpus", self.corpus),), base=self)
-        return checked
+        return checked if selection is None else replace(checked, selection=_rows(selection))
 
     def fit_to(self, n_documents: int, colour_options=(), columns=None) -> tuple["ViewState", list[str]]:
         """Drop what does not exist in this corpus: a document or selected row out of range, an unknown
@@ -197,6 +199,10 @@ def _selection(text, **_):
     if len(parts) > LINK_MAX_SELECTION or not all(_DIGITS.fullmatch(p) for p in parts):
         raise ValueError(f"it must be up to {LINK_MAX_SELECTION:,} row numbers separated by commas.")
     return tuple(sorted({int(p) for p in parts}))
+
+
+def _rows(rows) -> tuple[int, ...]:
+    return tuple(sorted({int(row) for row in rows if int(row) >= 0}))
 
 
 def _filters(text, **_):

@@ -13,8 +13,7 @@ if collection is not None:
     collection_view.neighbours_section(collection)
     share.share_panel()
 elif emb is not None and views.needs(corpus, 2, "Finding neighbours"):
-    mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
-    k = views.count_slider("How many", len(corpus) - 1, 10)
+    mode, k = views.neighbours_controls(len(corpus))
     if mode == "a document":
         session.replace_view(session.view().fit_to(len(corpus))[0])
         index = session.bound(st.selectbox, "Document", "doc", options=range(len(corpus)),

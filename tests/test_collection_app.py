@@ -110,12 +110,35 @@ def test_quadratic_pages_work_on_the_selection_and_say_so(birds):
 
 
 def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
-    from ui import collections
+    from ui import shelf
 
-    monkeypatch.setattr(collections, "SAMPLE", 200)
+    monkeypatch.setattr(shelf, "SAMPLE", 200)
     at = open_page("pages/9_Compare.py")
     assert_clean(at)
     assert "200 of the collection's 600 documents (a random sample)" in at.info[0].value
+
+
+def test_the_address_bar_carries_the_collection_for_a_share_link(birds):
+    at = open_page("pages/1_Map.py", selection="4,9")
+    assert_clean(at)
+    assert at.query_params["corpus"] == NAME and at.query_params["selection"] == "4,9"
+    assert "encoder" not in at.query_params   # the collection's encoder is its own
+
+
+def test_rows_beyond_the_end_in_a_link_are_dropped_with_a_notice(birds):
+    at = open_page("pages/3_Similarity.py", selection="1,2,5000", doc="9999")
+    assert_clean(at)
+    assert view_of(at).selection == (1, 2) and view_of(at).doc == 0
+    assert any("do not exist" in info.value for info in at.info)
+
+
+def test_picking_another_corpus_drops_the_selection_made_in_the_last_one(birds):
+    at = start("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=(0, 1),
+               filters={"label": ["dreams"]}).run()
+    at.sidebar.selectbox[0].set_value(NAME).run()
+    assert_clean(at)
+    assert view_of(at).corpus == NAME and view_of(at).selection == () and view_of(at).filters == {}
+    assert "(a random sample)" in at.info[0].value
 
 
 def test_a_damaged_collection_is_refused_with_a_reason_and_the_app_goes_on(shelf, tmp_path, monkeypatch):

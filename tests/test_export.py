@@ -136,6 +136,20 @@ def test_map_coordinates_csv_uploads_again_as_a_corpus():
     np.testing.assert_array_equal(back.metadata[["x", "y"]].astype(np.float32).to_numpy(), coords)
 
 
+def test_a_subsets_exports_number_documents_as_in_the_whole_corpus():
+    vectors = np.random.default_rng(4).normal(size=(30, 6)).astype(np.float32)
+    corpus = core.Corpus(name="n", texts=[f"document {i}" for i in range(30)], labels=["a", "b", "c"] * 10)
+    rows = np.array([27, 3, 11, 19, 8])
+    subset = corpus.subset(rows)
+    assert subset.texts == [f"document {i}" for i in rows] and subset.labels == [corpus.labels[i] for i in rows]
+    pairs = pd.read_csv(io.BytesIO(neighbours_csv(subset, vectors[rows], 2, rows)))
+    assert set(pairs.row) == set(rows) and set(pairs.neighbour) <= set(rows)
+    assert all(text == f"document {row}" for row, text in zip(pairs.row, pairs.text))
+    assert all(text == f"document {row}" for row, text in zip(pairs.neighbour, pairs["neighbour text"]))
+    coords = pd.read_csv(io.BytesIO(coordinates_csv(subset, np.zeros((5, 2)), rows)))
+    assert coords.row.tolist() == rows.tolist() and coords.text.tolist() == subset.texts
+
+
 def test_neighbours_csv_uploads_again_as_a_corpus():
     corpus, vectors = tricky_corpus(), tricky_vectors()
     frame = pd.read_csv(io.BytesIO(neighbours_csv(corpus, vectors, 3)))

@@ -50,6 +50,11 @@ def test_a_link_round_trips_and_never_names_an_upload():
     assert "selection" not in to_query(big, shareable_corpora=BUNDLED)
 
 
+def test_a_lasso_bigger_than_a_link_can_carry_is_kept_in_the_session():
+    lasso = [5000 - row for row in range(5000)]
+    assert ViewState().with_changes(selection=lasso).selection == tuple(range(1, 5001))
+
+
 def test_parameters_are_checked_against_the_encoder_the_link_names():
     view, notices = parse_view({"encoder": "lsa", "params": '{"n_components": 500}'}, corpora=BUNDLED)
     assert view.encoder == "lsa" and view.params == {} and "from 2 to 300" in notices[0]

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import PurePath
-from types import SimpleNamespace
 
 import numpy as np
 import streamlit as st
 
+from core.cache import BoundedCache
 from core.collections import Collection
+from core.keys import key_digest
 from core.export import coordinates_csv
 from core.similarity import nearest_on_map
 from core.view import SEARCH_MAX_CHARS
-from ui import collections, map_view, session, text, views
+from ui import map_view, session, shelf, text, views
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 
 K = 10
 FOUND = 50                 # documents a typed query rings on the map
 SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
+_FOUND = BoundedCache(max_entries=64)   # typed text -> its nearest documents (collection data: shared)
 
 
 class Texts(Sequence):
@@ -42,7 +44,9 @@ def summary(collection: Collection) -> None:
     cols[0].metric("Documents", f"{len(collection):,}")
     cols[1].metric("Labels", f"{len(collection.label_codes[1]):,}" if collection.label_codes else "none")
     cols[2].metric("Dimensions", f"{manifest['dimensions']:,}")
-    cols[3].metric(f"Trustworthiness (k={projection['quality_k']})", f"{projection['trustworthiness']:.3f}",
+    trust = projection["trustworthiness"]
+    cols[3].metric(f"Trustworthiness (k={projection['quality_k']})",
+                   f"{trust:.3f}" if trust is not None and np.isfinite(trust) else "not measured",
                    help=f"measured on a sample of {projection['quality_sample']:,} documents when the collection "
                         "was built: 1.0 when every neighbour on the map is also a neighbour in the original space")
     placed = (f"fitted on a sample of {projection['fitted_on']:,} documents; the others were placed by its "
@@ -78,7 +82,7 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
             map_view.clicked_panel(Texts(collection), coords, clicked, neighbours)
     if found is not None and clicked is None:
         st.caption(f"The {len(found.indices)} documents nearest to your text are ringed on the map.")
-        st.dataframe(views.neighbours_table(_documents(collection), found), hide_index=True, width="stretch",
+        st.dataframe(views.neighbours_table(Texts(collection), collection.labels, found), hide_index=True, width="stretch",
                      column_config=views.COSINE_BAR, height=300)
 
 
@@ -88,25 +92,26 @@ def _hover_texts(collection: Collection) -> Sequence:
 
 
 def _query(collection: Collection, query: str, k: int = FOUND):
+    """The k documents nearest to typed text, found once per text (a hover or a click reruns the page)."""
     if not query.strip():
         return None
-    vector = collection.encode([query])[0]
-    if not np.any(vector):
+    found = _FOUND.get_or_compute(key_digest({"collection": collection.digest, "query": query, "k": k}),
+                                  lambda: _search_text(collection, query, k))
+    if found is None:
         st.warning(f"{collection.manifest['encoder']} knows none of these words; try other words.")
-        return None
-    return collection.search(vector, k)
+    return found
 
 
-def _documents(collection: Collection) -> SimpleNamespace:
-    """What `views.neighbours_table` reads from a corpus: texts and labels, here read on demand."""
-    return SimpleNamespace(texts=Texts(collection), labels=collection.labels)
+def _search_text(collection: Collection, query: str, k: int):
+    vector = collection.encode([query])[0]
+    return collection.search(vector, k) if np.any(vector) else None
 
 
 def selection_section(collection: Collection) -> None:
     rows = np.asarray(session.view().selection, dtype=np.int64)
     if len(rows) == 0:
         st.caption("Tip: drag a box or a lasso on the map to select documents; the Similarity and Compare pages "
-                   f"then work on them (the first {collections.SAMPLE:,}).")
+                   f"then work on them (the first {shelf.SAMPLE:,}).")
         return
     map_view.selection_title(len(rows))
     shown = collection.metadata(rows[:SELECTION_TABLE])
@@ -125,23 +130,21 @@ def _selection_csv(collection: Collection, rows: np.ndarray) -> bytes:
 
 def neighbours_section(collection: Collection) -> None:
     """Neighbours of a document (by row number) or of typed text, from the collection's ANN index."""
-    mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
-    k = views.count_slider("How many", len(collection) - 1, 10)
+    mode, k = views.neighbours_controls(len(collection))
     if mode == "a document":
-        session.replace_view(session.view().fit_to(len(collection))[0])
         row = session.bound(st.number_input, f"Document (row 0 to {len(collection) - 1:,})", "doc", min_value=0,
                             max_value=len(collection) - 1, step=1)
         st.text(collection.text(int(row)))
         found = collection.search(int(row), k)
         on_map = set(nearest_on_map(collection.coords, int(row), k).indices.tolist())
-        table = views.neighbours_table(_documents(collection), found)
+        table = views.neighbours_table(Texts(collection), collection.labels, found)
         table["also on the map"] = ["✓" if i in on_map else "✗ torn apart" for i in found.indices]
     else:
         typed = st.text_input("Text", max_chars=2000, placeholder="Type a sentence to find the documents like it")
         found = _query(collection, typed, k)
         if found is None:
             return
-        table = views.neighbours_table(_documents(collection), found)
+        table = views.neighbours_table(Texts(collection), collection.labels, found)
     st.dataframe(table, hide_index=True, width="stretch", column_config=views.COSINE_BAR)
     st.caption(text.plain(f"Neighbours come from the collection's ANN index ({collection.manifest['index'].get('kind', 'HNSW')}); "
                           "their cosines are exact."))

@@ -73,7 +73,8 @@ def changed_table(corpus: core.Corpus, emb_a, emb_b) -> None:
 
 
 def difference_heatmap(corpus: core.Corpus, emb_a, emb_b, rows) -> None:
-    names = [f"#{i} {corpus.texts[i][:40]}" for i in rows]
+    numbers = session.working_rows(corpus)   # a collection's documents go by their row in the collection
+    names = [f"#{i if numbers is None else numbers[i]} {corpus.texts[i][:40]}" for i in rows]
     diff = similarity_difference(emb_a.vectors, emb_b.vectors, rows)
     st.plotly_chart(matrix_heatmap(diff, names, value_name="B − A", colorscale="RdBu", zmin=-1, zmax=1),
                     width="stretch")

@@ -16,22 +16,24 @@ def export_panel(corpus: core.Corpus, emb, coords, figure, subsets: dict | None 
         offered = {f"every document ({len(corpus):,})": None}
         offered.update({f"{what} ({len(rows):,})": rows for what, rows in (subsets or {}).items() if len(rows)})
         chosen = offered[st.radio("Documents", list(offered), horizontal=True, key="export_rows")]
+        rows, vectors, key = None, emb.vectors, emb.key
         if chosen is not None:
             rows = np.asarray(chosen, dtype=np.int64)
-            corpus, vectors, coords, name = corpus.subset(rows), emb.vectors[rows], coords[rows], f"{name}-subset"
-        else:
-            rows, vectors = None, emb.vectors
+            whole, corpus = corpus, corpus.subset(rows)
+            vectors, coords, name = emb.vectors[rows], coords[rows], f"{name}-subset"
+            key = {**emb.key, "corpus": corpus.fingerprint, "subset_of": whole.fingerprint}
         cols = st.columns(5)
-        cols[0].download_button("Embeddings (Parquet)", lambda: embeddings_parquet(corpus, vectors, emb.key),
+        cols[0].download_button("Embeddings (Parquet)", lambda: embeddings_parquet(corpus, vectors, key),
                                 f"{name}.parquet", "application/octet-stream")
         cols[1].download_button("Embedding Projector (TSV)", lambda: projector_zip(corpus, vectors),
                                 f"{name}-projector.zip", "application/zip",
                                 help="vectors.tsv and metadata.tsv for projector.tensorflow.org")
         cols[2].download_button("Map coordinates (CSV)", lambda: coordinates_csv(corpus, coords, rows),
                                 f"{name}-map.csv", "text/csv", help="row: the document's row in the whole corpus")
-        cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(corpus, vectors, 10),
+        cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(corpus, vectors, 10, rows),
                                 f"{name}-neighbours.csv", "text/csv",
-                                help="each document's 10 nearest among the documents exported")
+                                help="each document's 10 nearest among the documents exported; rows are "
+                                     "numbered as in the whole corpus")
         cols[4].download_button("Figure (HTML)", lambda: figure_html(figure()), f"{name}-map.html", "text/html",
                                 help="the whole map, as a picture")
         st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "

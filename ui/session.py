@@ -13,7 +13,7 @@ import core
 from core.collections import Collection, CollectionError
 from core.pipeline import Embeddings
 from core.view import DEFAULT_CORPUS, ViewState, parse_view
-from ui import collections, text
+from ui import shelf, text
 
 VIEW = "view"
 UPLOADS = "uploads"            # {"upload: <file>": Corpus}, this session only
@@ -33,7 +33,7 @@ def init() -> None:
         st.session_state[VIEW] = ViewState()
     if not st.session_state.get(LINK_APPLIED):
         st.session_state[LINK_APPLIED] = True
-        view, notices = parse_view(st.query_params.to_dict(), corpora=(*core.BUNDLED, *collections.names()), base=st.session_state[VIEW])
+        view, notices = parse_view(st.query_params.to_dict(), corpora=(*core.BUNDLED, *shelf.names()), base=st.session_state[VIEW])
         st.session_state[VIEW] = view
         st.session_state[LINK_NOTICES] = notices
 
@@ -67,13 +67,22 @@ def bound(widget, label: str, field: str, *, shown=None, stored=None, **kwargs):
 
 def _write_back(key: str, field: str, stored) -> None:
     value = st.session_state[key]
-    set_view(**{field: stored(value) if stored else value})
+    if field == "corpus":
+        switch_corpus(value)
+    else:
+        set_view(**{field: stored(value) if stored else value})
+
+
+def switch_corpus(name: str) -> None:
+    """Another corpus: what pointed into the old one (document, selection, filters, colour) starts afresh."""
+    set_view(corpus=name, doc=0, selection=(), filters={}, colour="")
+    st.session_state.pop(WORKING_SELECTION, None)
 
 
 # --- corpora: bundled ones for everybody, uploads for the session that made them --------------------
 
 def corpus_names() -> list[str]:
-    return list(core.BUNDLED) + collections.names() + list(st.session_state[UPLOADS])
+    return list(core.BUNDLED) + shelf.names() + list(st.session_state[UPLOADS])
 
 
 def current_corpus() -> core.Corpus:
@@ -86,7 +95,7 @@ def current_corpus() -> core.Corpus:
         name = set_view(corpus=DEFAULT_CORPUS).corpus
     collection = current_collection()
     if collection is not None:
-        corpus, emb, rows = collections.working_set(collection, view().selection)
+        corpus, emb, rows = shelf.working_set(collection, view().selection)
         st.session_state[WORKING_SET] = (corpus.fingerprint, emb, rows)
         return corpus
     return core.load_corpus(view().corpus)
@@ -96,14 +105,20 @@ def current_collection() -> Collection | None:
     """The view's collection, opened (shared by every session); None for other corpora. A collection that
     cannot be opened is reported, and the view goes back to the default corpus."""
     name = view().corpus
-    if not collections.is_collection(name):
+    if not shelf.is_collection(name):
         return None
     try:
-        return collections.opened(name)
+        collection = shelf.opened(name)
     except CollectionError as error:
         st.error(text.plain(error))
-        set_view(corpus=DEFAULT_CORPUS, doc=0, selection=(), filters={}, colour="")
+        switch_corpus(DEFAULT_CORPUS)
         return None
+    # rows beyond the end (from a link) go, and filters too: a collection's map has no filter controls
+    fitted, notices = view().fit_to(len(collection), columns=())
+    for notice in notices:
+        st.info(text.plain(notice))
+    replace_view(fitted)
+    return collection
 
 
 def working_rows(corpus: core.Corpus) -> np.ndarray | None:
@@ -142,8 +157,8 @@ def is_bundled(corpus: core.Corpus) -> bool:
 def corpus_title(name: str) -> str:
     if name.startswith(UPLOAD_PREFIX):
         return name.removeprefix(UPLOAD_PREFIX)
-    if collections.is_collection(name):
-        return collections.title(name)
+    if shelf.is_collection(name):
+        return shelf.title(name)
     return name.replace("-", " ").capitalize()
 
 
@@ -153,7 +168,7 @@ def add_upload(corpus: core.Corpus, imported: Embeddings | None = None) -> None:
     st.session_state[IMPORTED].pop(name, None)
     if imported is not None:
         st.session_state[IMPORTED][name] = imported
-    set_view(corpus=name, doc=0, selection=(), filters={}, colour="")
+    switch_corpus(name)
 
 
 def imported_embeddings(corpus: core.Corpus) -> Embeddings | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.encoders import ENCODERS
-from ui import collections, compute, session, text
+from ui import compute, session, shelf, text
 
 
 def sidebar() -> None:
@@ -41,8 +41,8 @@ def sidebar() -> None:
 def corpus_label(name: str) -> str:
     if name.startswith(session.UPLOAD_PREFIX):
         return name
-    if collections.is_collection(name):
-        return f"{collections.title(name)} (collection)"
+    if shelf.is_collection(name):
+        return f"{shelf.title(name)} (collection)"
     return session.corpus_title(name)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 import core
 from core.corpus import shorten
-from ui import collections, compute, session, sidebar, text
+from ui import compute, session, shelf, sidebar, text
 
 
 def header(title: str, intro: str, *, context: bool = True) -> None:
@@ -53,7 +53,7 @@ def corpus() -> core.Corpus:
     chosen = session.current_corpus()
     rows = session.working_rows(chosen)
     if rows is not None:
-        st.info(collections.describe(session.current_collection(), rows, len(session.view().selection) >= 2))
+        st.info(shelf.describe(session.current_collection(), rows, len(session.view().selection)))
     return chosen
 
 
@@ -107,13 +107,20 @@ def document_label(corpus: core.Corpus, index: int, width: int = 90) -> str:
     return f"#{index}: " + shorten(corpus.texts[index], width)
 
 
-def neighbours_table(corpus, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
+def neighbours_table(texts, labels, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
+    """Rank, score, text (and label) of each neighbour; texts and labels: any sequences over the documents."""
     rows = {"rank": np.arange(1, len(neighbours.indices) + 1), "cosine": neighbours.scores,
-            "document": [corpus.texts[i] for i in neighbours.indices]}
-    if corpus.labels is not None:
-        rows["label"] = [corpus.labels[i] for i in neighbours.indices]
+            "document": [texts[int(i)] for i in neighbours.indices]}
+    if labels is not None:
+        rows["label"] = [labels[int(i)] for i in neighbours.indices]
     rows["row"] = neighbours.indices
     return pd.DataFrame(rows)
+
+
+def neighbours_controls(n_documents: int) -> tuple[str, int]:
+    """Neighbours of what ("a document" or "my own text"), and how many."""
+    mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
+    return mode, count_slider("How many", n_documents - 1, 10)
 
 
 def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
@@ -129,11 +136,11 @@ def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
               help="Neighbours that exist only on the map were invented by the projection; those only in the "
                    "original space were torn apart by it.")
     if space == "the original space":
-        table = neighbours_table(corpus, original)
+        table = neighbours_table(corpus.texts, corpus.labels, original)
         table["also on the map"] = ["✓" if i in shared else "✗ torn apart" for i in original.indices]
         column = "cosine"
     else:
-        table = neighbours_table(corpus, on_map).rename(columns={"cosine": "map distance"})
+        table = neighbours_table(corpus.texts, corpus.labels, on_map).rename(columns={"cosine": "map distance"})
         table["also in the original space"] = ["✓" if i in shared else "✗ invented" for i in on_map.indices]
         column = "map distance"
     st.dataframe(table, hide_index=True, width="stretch", column_config=COSINE_BAR if column == "cosine" else None)
@@ -152,4 +159,4 @@ def neighbours_of_text(corpus: core.Corpus, emb, typed: str, k: int) -> None:
                    "direction. Try other words or another encoder.")
         return
     found = core.nearest_neighbors(emb.vectors, query, k)
-    st.dataframe(neighbours_table(corpus, found), hide_index=True, width="stretch", column_config=COSINE_BAR)
+    st.dataframe(neighbours_table(corpus.texts, corpus.labels, found), hide_index=True, width="stretch", column_config=COSINE_BAR)

@@ -119,7 +119,8 @@ class Collection:
         self.coords = np.load(folder / COORDS, mmap_mode="r")
         self.index = _load_index(folder, manifest)
         self._groups = OrderedDict()   # row group -> texts, the few read last
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()          # the kept row groups
+        self._read_lock = threading.Lock()     # one Parquet reader, shared: Arrow does not promise it is thread-safe
         self._all_texts = None
 
     def __len__(self) -> int:
@@ -132,6 +133,13 @@ class Collection:
     @property
     def name(self) -> str:
         return self.folder.name
+
+    @cached_property
+    def digest(self) -> str:
+        """Names this build of the collection: a rebuild, even from the same source, has another."""
+        from core.keys import key_digest
+
+        return key_digest({"folder": str(self.folder.resolve()), "manifest": self.manifest})
 
     @cached_property
     def _documents(self):
@@ -157,7 +165,7 @@ class Collection:
 
     def all_texts(self) -> list[str]:
         """Every text, read once and kept (for collections small enough to hold them all)."""
-        with self._lock:
+        with self._read_lock:
             if self._all_texts is None:
                 column = self._documents.read(columns=["text"]).column("text")
                 self._all_texts = ["" if text is None else text for text in column.to_pylist()]
@@ -168,7 +176,8 @@ class Collection:
             if group in self._groups:
                 self._groups.move_to_end(group)
                 return self._groups[group]
-        texts = self._documents.read_row_group(group, columns=["text"]).column("text").to_pylist()
+        with self._read_lock:
+            texts = self._documents.read_row_group(group, columns=["text"]).column("text").to_pylist()
         with self._lock:
             self._groups[group] = texts
             while len(self._groups) > ROW_GROUPS_KEPT:
@@ -207,7 +216,8 @@ class Collection:
         parts, order = [], []
         for group in np.unique(groups):
             inside = np.flatnonzero(groups == group)
-            table = self._documents.read_row_group(int(group), columns=columns)
+            with self._read_lock:
+                table = self._documents.read_row_group(int(group), columns=columns)
             parts.append(table.take(rows[inside] - self._group_starts[group]).to_pandas())
             order.append(inside)
         if not parts:

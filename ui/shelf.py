@@ -1,10 +1,10 @@
-"""Collections in the app: the folders under MURMURATION_COLLECTIONS, opened once per server and shared
-read-only by every session.
+"""The shelf of collections: the folders under MURMURATION_COLLECTIONS, each opened once per server and
+shared read-only by every session.
 
 The Home, Map and Neighbors pages work on the whole collection (its stored map, its ANN index). The other
 pages are quadratic or re-encode, so they get a working set as an ordinary corpus: the map's selection when
-there is one, else a seeded sample, at most SAMPLE documents, with the stored vectors standing in for an
-encoder. `rows_of` maps such a corpus's rows back to the collection's.
+there is one, else the collection, sampled down to SAMPLE documents, with the stored vectors standing in for
+an encoder. `ui.session.working_rows` maps such a corpus's rows back to the collection's.
 """
 from __future__ import annotations
 
@@ -63,10 +63,12 @@ def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collectio
 
 
 def working_set(collection: Collection, selection=()) -> core.Corpus:
-    """The selection (when it has at least 2 documents) or a seeded sample, at most SAMPLE documents."""
-    rows = np.asarray(selection[:SAMPLE] if len(selection) >= 2 else collection.sample_rows(SAMPLE), dtype=np.int64)
-    digest = core.key_digest({"collection": str(collection.folder), "manifest": collection.manifest["source_fingerprint"],
-                              "rows": rows.tolist()})
+    """The selection (when it has at least 2 documents) or the collection, sampled down to SAMPLE documents
+    (seeded: the same rows every time)."""
+    rows = np.asarray(selection if len(selection) >= 2 else collection.sample_rows(SAMPLE), dtype=np.int64)
+    if len(rows) > SAMPLE:
+        rows = np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False))
+    digest = core.key_digest({"collection": collection.digest, "rows": rows.tolist()})
 
     def make():
         corpus = collection.corpus(rows)
@@ -75,7 +77,9 @@ def working_set(collection: Collection, selection=()) -> core.Corpus:
     return _WORKING_SETS.get_or_compute(digest, make)
 
 
-def describe(collection: Collection, rows, selected: bool) -> str:
-    where = "your map selection" if selected else "a random sample"
+def describe(collection: Collection, rows, selected: int) -> str:
+    """What a page's working set is; `selected`: how many documents the map's selection holds."""
+    where = ("a random sample" if selected < 2 else "your map selection" if len(rows) == selected
+             else f"a random sample of the {selected:,} in your map selection")
     return (f"This page works on {len(rows):,} of the collection's {len(collection):,} documents ({where}): "
             "its views compare every pair of documents. The Map and Nearest neighbours pages use all of them.")
