@@ -4,6 +4,7 @@
     python -m core map LINK --out FILE.csv
     python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
     python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
+        [--engine local|ray] [--address HEAD:6379] [--workers N]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).

@@ -104,8 +104,13 @@ def _check_reachable(address: str) -> None:
 
 
 def _cannot_join(address: str, error: BaseException) -> str:
-    return (f"Cannot join the Ray cluster at {address} ({_first_line(error)}). Start one with `ray start --head` "
-            "and pass the address it prints (HEAD:6379), or leave out --address to start a local one.")
+    advice = ("Start one with `ray start --head` and pass the address it prints (HEAD:6379), or leave out "
+              "--address to start a local one.")
+    if isinstance(error, OSError):   # nothing listens there
+        return f"Cannot join the Ray cluster at {address} ({_first_line(error)}). {advice}"
+    return (f"Cannot join the Ray cluster at {address} ({_first_line(error)}). If it runs, it may want its token: "
+            "set RAY_AUTH_MODE=token (and RAY_AUTH_TOKEN from `ray get-auth-token` on the head, on another "
+            f"machine). {advice}")
 
 
 def _quiet_ray_data() -> None:
