@@ -100,13 +100,13 @@ def _check_reachable(address: str) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as error:
-        raise CollectionError(_cannot_join(address, error)) from error
+        raise CollectionError(_cannot_join(address, error, listening=False)) from error
 
 
-def _cannot_join(address: str, error: BaseException) -> str:
+def _cannot_join(address: str, error: BaseException, *, listening: bool = True) -> str:
     advice = ("Start one with `ray start --head` and pass the address it prints (HEAD:6379), or leave out "
               "--address to start a local one.")
-    if isinstance(error, OSError):   # nothing listens there
+    if not listening:
         return f"Cannot join the Ray cluster at {address} ({_first_line(error)}). {advice}"
     return (f"Cannot join the Ray cluster at {address} ({_first_line(error)}). If it runs, it may want its token: "
             "set RAY_AUTH_MODE=token (and RAY_AUTH_TOKEN from `ray get-auth-token` on the head, on another "
