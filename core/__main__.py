@@ -4,6 +4,7 @@
     python -m core map LINK --out FILE.csv
     python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
     python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
+        [--engine local|ray] [--address HEAD:6379] [--workers N]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -24,6 +25,7 @@ from core.corpus import CorpusError
 from core.datasets import load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params
 from core.pipeline import embed
+from core.progress import progress_bar
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +125,7 @@ def _embed(args) -> int:
 
     def progress(done, total):
         if not bars:  # the clock starts at the first batch, so loading the model does not skew rate and ETA
-            bars.append(_progress_bar(args.encoder, total, done))
+            bars.append(progress_bar(args.encoder, total, initial=done))
         bars[0].update(done - bars[0].n)
 
     try:
@@ -136,16 +138,6 @@ def _embed(args) -> int:
           f"into {result.dimension} dimensions in {result.seconds:.1f} s; wrote {args.out}")
     print(f"key: {json.dumps(result.key, sort_keys=True)}")
     return 0
-
-
-def _progress_bar(label: str, total: int, done: int):
-    """A tqdm bar with the rate (docs/s) and time left; in a log (no terminal) a line every 10 s."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=done, unit=" docs", desc=label, file=sys.stderr, smoothing=0.1,
-                mininterval=0.5 if sys.stderr.isatty() else 10.0,
-                bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} docs "
-                           "[{elapsed}<{remaining}, {rate_fmt}]")
 
 
 def _write(path: Path, corpus, vectors: np.ndarray) -> None:

@@ -2,9 +2,11 @@
 
 `progress_text` is pure, for any front end. `ProgressMeter` measures the rate from the first report
 on, so that loading a model before the first batch makes neither the rate look slow nor the wait long.
+`progress_bar` is the command line's bar (tqdm on stderr), shared by `embed` and `build`.
 """
 from __future__ import annotations
 
+import sys
 import time
 
 
@@ -47,3 +49,14 @@ class ProgressMeter:
         started, done_then = self.first
         rate = (done - done_then) / (now - started) if now > started and done > done_then else None
         return progress_text(done, total, 0.0, rate=rate)
+
+
+def progress_bar(label: str, total: int, *, initial: int = 0, enabled: bool = True):
+    """A tqdm bar with the rate (docs/s) and time left; in a log (no terminal) a line every 10 s. Disabled, it
+    shows nothing. Use it as a context manager, or close it."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit=" docs", desc=label, file=sys.stderr, smoothing=0.1,
+                disable=not enabled, mininterval=0.5 if sys.stderr.isatty() else 10.0,
+                bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} docs "
+                           "[{elapsed}<{remaining}, {rate_fmt}]")

@@ -197,7 +197,7 @@ def test_the_build_command_exit_codes_and_messages(source, tmp_path, capsys):
         "--out exists": (["--out", str(out)], "already exists"),
         "missing column": (["--out", str(tmp_path / "a"), "--text-column", "body"], "Its columns are: id, text, label"),
         "corpus-fitted encoder": (["--out", str(tmp_path / "b"), "--encoder", "tfidf"], "fitted on the whole corpus"),
-        "ray": (["--out", str(tmp_path / "c"), "--engine", "ray"], "requirements-scale.txt"),
+        "ray option, local engine": (["--out", str(tmp_path / "c"), "--workers", "2"], "add --engine ray"),
         "no source": (["--out", str(tmp_path / "d"), "--source-is-missing"], None),
     }
     for name, (extra, message) in refusals.items():

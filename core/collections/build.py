@@ -1,8 +1,10 @@
-"""Building a collection from a source, chunk by chunk (the local engine).
+"""Building a collection from a source, chunk by chunk.
 
 1. embed: read the source in chunks of `rows_per_chunk`, encode each, and store it in the work folder
-   (chunk-NNNNNN.parquet and .npy in the folder `work` inside `OUT.building`, each written atomically, the vectors last). A rerun
-   after an interruption skips the chunks already stored, if the source, encoder and options are the same.
+   (chunk-NNNNNN.parquet and .npy in the folder `work` inside `OUT.building`, each written atomically, the vectors
+   last). A rerun after an interruption skips the chunks already stored, if the source, encoder and options are the
+   same. The engine that encodes is pluggable: `local` (this process, below) or `ray` (Ray Data batch inference,
+   `core.collections.ray_engine`); both take an `EmbedJob` and store the same chunks, so either resumes the other.
 2. assemble: documents.parquet (a row group per chunk) and vectors.npy, streamed chunk by chunk.
 3. map: 2D coordinates. UMAP is fitted on a seeded sample (on its 50-d PCA) and places the other documents
    with `transform`; or PCA (fitted on the sample). Trustworthiness is measured on a sample.
@@ -14,18 +16,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
-from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import pandas as pd
 
 from core.collections.format import COORDS, DOCUMENTS, FORMAT_VERSION, INDEX, MANIFEST, VECTORS
 from core.collections.index import AnnIndex
-from core.collections.sources import CollectionError, Columns, choose_columns, note, open_source, require_columns, read_chunks
+from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
+                                      read_chunks, require_columns)
+from core.progress import progress_bar
 from core.similarity import normalize_rows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ROWS_PER_CHUNK = 10_000
 MAP_SAMPLE = 20_000
@@ -33,17 +40,21 @@ TRUST_SAMPLE = 3_000
 MAP_PCA_DIMS = 50
 PROJECTIONS = ("umap", "pca")
 DTYPES = ("float32", "float16")
+ENGINES = ("local", "ray")
 
 
 def build_collection(source, *, encoder: str, out, text_column: str | None = None, label_column: str | None = None,
                      rows_per_chunk: int = ROWS_PER_CHUNK, dtype: str = "float32", projection: str = "umap",
                      params: dict | None = None, map_sample: int = MAP_SAMPLE, seed: int = 0,
+                     engine: str = "local", address: str | None = None, workers: int | None = None,
                      progress: bool = False) -> Path:
-    """Build the collection folder `out` from `source`; returns its path. See the module's steps."""
+    """Build the collection folder `out` from `source`; returns its path. See the module's steps. `address` and
+    `workers` are the Ray engine's: the cluster to join (default: start a local one) and its number of actors."""
     from core.encoders import ENCODERS, default_params, get_encoder
 
     out = Path(out)
     _check_options(encoder, dtype, projection, rows_per_chunk, out, ENCODERS)
+    _check_engine(engine, address, workers)
     src = open_source(source)
     for message in src.skipped:
         note(message)
@@ -57,7 +68,14 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
     work = _work_folder(building, plan)
     timings = {}
     started = time.perf_counter()
-    columns, source_columns = _embed_chunks(src, work, plan, model, progress)
+    columns, source_columns = _first_columns(src, plan)
+    job = EmbedJob(src, columns, work, plan)
+    if engine == "ray":
+        from core.collections.ray_engine import embed_with_ray
+
+        embed_with_ray(job, address=address, workers=workers, progress=progress)
+    else:
+        embed_locally(job, progress=progress)
     timings["embed_s"] = time.perf_counter() - started
     rows, dims = _assemble(work, building, dtype)
     vectors = np.load(building / VECTORS, mmap_mode="r")
@@ -72,7 +90,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
     manifest = {**plan, "rows": rows, "dimensions": dims, "columns": source_columns, "source": str(source),
                 "text_column": columns.text, "label_column": columns.label,
                 "stored_columns": _stored_columns(building), "projection": projection_info,
-                "index": index.manifest, "engine": "local", "build_seconds": timings,
+                "index": index.manifest, "engine": engine, "build_seconds": timings,
                 "files": {name: (building / name).stat().st_size for name in (DOCUMENTS, VECTORS, COORDS, INDEX)}}
     _write_atomically(building / MANIFEST, json.dumps(manifest, indent=2, default=str).encode())
     shutil.rmtree(work)
@@ -115,55 +133,109 @@ def _work_folder(building: Path, plan: dict) -> Path:
     return work
 
 
-def _embed_chunks(src, work: Path, plan: dict, model, progress: bool) -> tuple[Columns, list[str]]:
-    columns = None
-    source_columns: list[str] = []
-    fitted = None
-    chunk = 0
-    with _bar(progress, _estimated_rows(src.files), "embed") as bar:
-        for path in src.files:
-            for frame in read_chunks(path, plan["rows_per_chunk"]):
-                if columns is None:   # named, or guessed from the first chunk; every later file must have them
-                    columns = choose_columns(path, frame, plan["text_column"], plan["label_column"])
-                    source_columns = [str(c) for c in frame.columns]
-                else:
-                    require_columns(path, frame, columns)
-                done = work / f"chunk-{chunk:06d}.npy"
-                if not done.is_file():
-                    fitted = fitted or model.fit(["fit"])
-                    _store_chunk(work, chunk, frame, columns, fitted, plan["dtype"])
-                chunk += 1
-                bar.update(len(frame))
+def _check_engine(engine: str, address: str | None, workers: int | None) -> None:
+    if engine not in ENGINES:
+        raise CollectionError(f"--engine must be one of {', '.join(ENGINES)}, not {engine}.")
+    if engine != "ray" and (address is not None or workers is not None):
+        raise CollectionError("--address and --workers are options of the Ray engine; add --engine ray.")
+    if workers is not None and workers < 1:
+        raise CollectionError("--workers must be at least 1.")
+    if engine == "ray":
+        from core.collections.ray_engine import require_ray
+
+        require_ray()
+
+
+def _first_columns(src: Source, plan: dict) -> tuple[Columns, list[str]]:
+    """The text and label columns (named, or guessed from the first chunk), and the source's columns."""
+    for path in src.files:
+        for frame in read_chunks(path, plan["rows_per_chunk"]):
+            columns = choose_columns(path, frame, plan["text_column"], plan["label_column"])
+            return columns, [str(c) for c in frame.columns]
+    raise CollectionError("The source holds no documents.")
+
+
+@dataclass(frozen=True)
+class EmbedJob:
+    """The embed step's work, for any engine: the source's chunks in order, and where each one is stored.
+    Plain data (paths, names), so that it can travel to a Ray task."""
+    source: Source
+    columns: Columns
+    work: Path
+    plan: dict
+
+    def chunks(self) -> Iterator[tuple[int, pa.Table]]:
+        """(chunk number, its documents) in the source's order; every file must have the chosen columns."""
+        number = 0
+        for path in self.source.files:
+            for frame in read_chunks(path, self.plan["rows_per_chunk"]):
+                require_columns(path, frame, self.columns)
+                if len(frame):
+                    yield number, documents_table(frame, self.columns)
+                    number += 1
+
+    def is_done(self, number: int) -> bool:
+        return (self.work / f"chunk-{number:06d}.npy").is_file()
+
+    def done_chunks(self) -> frozenset[int]:
+        return frozenset(int(path.stem.removeprefix("chunk-")) for path in self.work.glob("chunk-*.npy"))
+
+    def done_rows(self) -> int:
+        return sum(np.load(path, mmap_mode="r").shape[0] for path in self.work.glob("chunk-*.npy"))
+
+    def encoder(self):
+        """The plan's encoder, loaded (each Ray actor makes its own)."""
+        from core.encoders import get_encoder
+
+        return get_encoder(self.plan["encoder"], **self.plan["params"]).fit(["fit"])
+
+    def store(self, number: int, documents: pa.Table, vectors: np.ndarray) -> None:
+        """Write a chunk's documents, then its vectors: the .npy's presence marks the chunk done."""
+        _write_atomically(self.work / f"chunk-{number:06d}.parquet", _parquet_bytes(documents))
+        _save_array(self.work / f"chunk-{number:06d}.npy", vectors.astype(self.plan["dtype"]))
+
+    def progress_bar(self, progress: bool):
+        return progress_bar("embed", _estimated_rows(self.source.files), initial=self.done_rows(), enabled=progress)
+
+
+def embed_locally(job: EmbedJob, *, progress: bool) -> None:
+    """The local engine: encode the chunks not yet stored, one after the other, in this process."""
+    model = None
+    with job.progress_bar(progress) as bar:
+        for number, documents in job.chunks():
+            if not job.is_done(number):
+                model = model or job.encoder()
+                job.store(number, documents, model.transform(texts_of(documents)))
+                bar.update(documents.num_rows)
         bar.total = bar.n   # the estimate counted lines; now the rows are known
-    if columns is None:
-        raise CollectionError("The source holds no documents.")
-    return columns, source_columns
 
 
-def _store_chunk(work: Path, chunk: int, frame: pd.DataFrame, columns: Columns, model, dtype: str) -> None:
-    texts = ["" if pd.isna(t) else str(t) for t in frame[columns.text]]
-    documents = pd.DataFrame({"text": texts})
+def texts_of(documents: pa.Table) -> list[str]:
+    return documents.column("text").to_pylist()
+
+
+def documents_table(frame: pd.DataFrame, columns: Columns) -> pa.Table:
+    """The stored documents of a chunk: text, label and the source's other columns, all strings."""
+    import pyarrow as pa
+
+    data = {"text": ["" if pd.isna(t) else str(t) for t in frame[columns.text]]}
     if columns.label is not None:
-        documents["label"] = [None if pd.isna(v) else str(v) for v in frame[columns.label]]
+        data["label"] = [None if pd.isna(v) else str(v) for v in frame[columns.label]]
     for name in frame.columns:
         if str(name) not in (columns.text, columns.label, "text", "label"):
-            documents[str(name)] = [None if _missing(v) else str(v) for v in frame[name]]
-    vectors = model.transform(texts).astype(dtype)
-    _write_atomically(work / f"chunk-{chunk:06d}.parquet", _parquet_bytes(documents))
-    _save_array(work / f"chunk-{chunk:06d}.npy", vectors)   # last: its presence marks the chunk done
+            data[str(name)] = [None if _missing(v) else str(v) for v in frame[name]]
+    return pa.table({name: pa.array(values, pa.string()) for name, values in data.items()})
 
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+def _parquet_bytes(table: pa.Table) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    table = pa.Table.from_pandas(frame, preserve_index=False,
-                                 schema=pa.schema([(str(c), pa.string()) for c in frame.columns]))
     pq.write_table(table, sink)
     return sink.getvalue().to_pybytes()
 
@@ -214,7 +286,7 @@ def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -
     placed = np.ones(n, dtype=bool)
     if fitted.embedding is not None:
         coords[sample], placed[sample] = fitted.embedding, False   # the sample keeps its fitted positions
-    with _bar(progress, int(placed.sum()), f"map ({projection})") as bar:
+    with progress_bar(f"map ({projection})", int(placed.sum()), enabled=progress) as bar:
         for start in range(0, n, step):
             rows = start + np.flatnonzero(placed[start:start + step])
             if len(rows):
@@ -255,7 +327,7 @@ def _fit_projection(X: np.ndarray, projection: str, seed: int) -> _Fitted:
 
 
 def _index(vectors, progress: bool) -> AnnIndex:
-    with _bar(progress, len(vectors), "index") as bar:
+    with progress_bar("index", len(vectors), enabled=progress) as bar:
         return AnnIndex.build(vectors, progress=lambda done, total: bar.update(done - bar.n))
 
 
@@ -271,22 +343,6 @@ def _estimated_rows(files) -> int:
             with open(path, "rb") as stream:
                 total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 22), b""))
     return total
-
-
-def _bar(progress: bool, total: int, desc: str):
-    if not progress:
-        return nullcontext(_NoBar())
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="doc", desc=desc, file=sys.stderr, mininterval=1.0, dynamic_ncols=True)
-
-
-class _NoBar:
-    n = 0
-    total = 0
-
-    def update(self, count):
-        self.n += count
 
 
 def _save_array(path: Path, array: np.ndarray) -> None:

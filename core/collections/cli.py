@@ -5,10 +5,8 @@ import json
 import time
 from pathlib import Path
 
-from core.collections.build import DTYPES, MAP_SAMPLE, PROJECTIONS, ROWS_PER_CHUNK, build_collection
+from core.collections.build import DTYPES, ENGINES, MAP_SAMPLE, PROJECTIONS, ROWS_PER_CHUNK, build_collection
 from core.collections.sources import CollectionError
-
-ENGINES = ("local", "ray")
 
 
 def add_command(commands) -> None:
@@ -20,7 +18,12 @@ def add_command(commands) -> None:
     run.add_argument("--out", required=True, type=Path, help="the collection folder to create")
     run.add_argument("--text-column")
     run.add_argument("--label-column")
-    run.add_argument("--engine", choices=ENGINES, default="local")
+    run.add_argument("--engine", choices=ENGINES, default="local",
+                     help="local: this process; ray: Ray Data batch inference on a Ray cluster (needs "
+                          "requirements-scale.txt)")
+    run.add_argument("--address", help="the Ray cluster to join, HEAD:6379 (default: start a local one)")
+    run.add_argument("--workers", type=int, help="Ray actors that encode, each loading the encoder once "
+                                                 "(default: one per CPU of the cluster)")
     run.add_argument("--batch-size", type=int, default=ROWS_PER_CHUNK,
                      help=f"documents read and encoded together, the unit of resume (default {ROWS_PER_CHUNK:,})")
     run.add_argument("--dtype", choices=DTYPES, default="float32", help="how the vectors are stored")
@@ -30,20 +33,19 @@ def add_command(commands) -> None:
 
 
 def run_command(args) -> int:
-    if args.engine == "ray":
-        raise CollectionError("The Ray engine is not yet available: install requirements-scale.txt once it "
-                              "ships; use --engine local.")
     started = time.perf_counter()
     try:
         out = build_collection(args.source, encoder=args.encoder, out=args.out, text_column=args.text_column,
                                label_column=args.label_column, rows_per_chunk=args.batch_size, dtype=args.dtype,
-                               projection=args.projection, params=_params(args.param), progress=True)
+                               projection=args.projection, params=_params(args.param), engine=args.engine,
+                               address=args.address, workers=args.workers, progress=True)
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the chunks already embedded.")
         return 130
     manifest = json.loads((out / "manifest.json").read_text())
     projection = manifest["projection"]
-    print(f"built {out}: {manifest['rows']:,} documents x {manifest['dimensions']} dims ({args.encoder}) in "
+    print(f"built {out}: {manifest['rows']:,} documents x {manifest['dimensions']} dims ({args.encoder}, "
+          f"{args.engine} engine) in "
           f"{time.perf_counter() - started:.0f} s; map {projection['method']} (trustworthiness "
           f"{projection['trustworthiness']:.3f} on {projection['quality_sample']:,} documents)")
     return 0
