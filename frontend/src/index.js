@@ -7,6 +7,7 @@ import './style.css';
 const views = new WeakMap();
 
 export default function render({ data, parentElement, setStateValue, setTriggerValue }) {
+  performance.mark('mm-render');
   let view = views.get(parentElement);
   if (!view) {
     view = new MapView(parentElement);
