@@ -21,7 +21,7 @@ from live_server import ARGS, server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MAP = ".js-plotly-plot .scatterlayer, .js-plotly-plot canvas"
+MAP = "[data-testid=murmuration-map][data-ready=true]"  # the WebGL map with its points on the canvas
 
 
 def journey(url: str, number: int, upload: str, results) -> None:

@@ -50,6 +50,21 @@ def describe_forward(payload: bytes) -> str:
     return kind or "?"
 
 
+def map_messages(page) -> list[tuple[int, int]]:
+    """(message bytes, Arrow bytes) of every map message the page receives, filled as they arrive."""
+    sizes = []
+
+    def on_frame(payload):
+        if isinstance(payload, bytes):
+            message = ForwardMsg.FromString(payload)
+            if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "bidi_component":
+                blobs = message.delta.new_element.bidi_component.mixed.arrow_blobs
+                sizes.append((len(payload), sum(len(blob.data) for blob in blobs.values())))
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    return sizes
+
+
 def describe_back(payload) -> str:
     if isinstance(payload, str):
         return f"text {payload[:60]}"
