@@ -181,6 +181,7 @@ def scatter_map(coords2d, *, key: str, **options) -> MapEvent:
     prepared = prepare_map(coords2d, hover_text=_remembered_text(key, requested), held=_held(key, previous),
                            **options)
     st.session_state[f"_{key}_sent"] = prepared.keys
+    prepared.data["map_id"] = key  # the browser finds its drawn map by it when the layout moves the map
     result = _component()(key=key, data=prepared.data, default={"clicked": None, "selection": []},
                           on_clicked_change=_ignore, on_selection_change=_ignore,
                           on_hover_request_change=_ignore, on_missing_change=_ignore)

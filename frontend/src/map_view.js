@@ -28,6 +28,7 @@ export class MapView {
     root.dataset.ready = 'false';
     root.dataset.pointsDrawn = '0';
     parentElement.appendChild(root);
+    this.parentElement = parentElement;
     this.root = root;
 
     const toolbar = el('div', 'mm-toolbar', root);
@@ -62,6 +63,12 @@ export class MapView {
     this.note = el('div', 'mm-note', root);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.stage);
+  }
+
+  // The same canvas (and its WebGL context, points and camera) under a new parent element.
+  moveTo(parentElement) {
+    parentElement.appendChild(this.root);
+    this.parentElement = parentElement;
   }
 
   update(data) {

@@ -4,7 +4,7 @@ Query parameters: n (points, default 2000); colour (category | many: 100 labels 
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
 text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample);
 sizes (1: point size grows with |y|); layout (switch: the map moves into a column after a click);
-sleep (seconds of work after the map)."""
+hide (1: a checkbox takes the map off the page); sleep (seconds of work after the map)."""
 import json
 import sys
 from pathlib import Path
@@ -70,6 +70,8 @@ if clicked is not None:
 st.title("Map component")
 # layout=switch: after a click the map moves into a column, as on the Map page; the browser remounts it
 holder = st.columns([2, 1])[0] if clicked is not None and params.get("layout") == "switch" else st.container()
+if params.get("hide") == "1" and st.checkbox("Hide the map"):  # the map leaves the page, then comes back
+    st.stop()
 with holder:
     event = scatter_map(xy, key="map", selection=st.session_state.get("selection"), height=560, **options)
 st.session_state["selection"] = event.selection
