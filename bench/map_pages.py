@@ -75,8 +75,9 @@ st.navigation([st.Page(start, title="Start", default=True), st.Page(chart, title
 def switch_seconds(page, link: str, ready: str, away: str) -> float:
     """Go to the `away` page, let it settle, then time the click on `link` until `ready` holds."""
     before = page.locator("h1").first.inner_text()
-    page.get_by_role("link", name=away).first.click()
-    page.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText !== {before!r}")
+    if not before.startswith(away):
+        page.get_by_role("link", name=away).first.click()
+        page.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText !== {before!r}")
     page.wait_for_timeout(1500)
     started = time.perf_counter()
     page.get_by_role("link", name=link).first.click()
@@ -86,10 +87,20 @@ def switch_seconds(page, link: str, ready: str, away: str) -> float:
 
 def import_vectors(page, url: str, folder: Path, rows: int) -> float:
     page.goto(url)
-    page.get_by_text("Import vectors made elsewhere").click()
+    page.wait_for_selector("[data-testid=murmuration-map][data-ready=true]", timeout=300_000)
+    expander = page.get_by_text("Import vectors made elsewhere")
+    expander.click()
+    page.get_by_text("Import precomputed vectors").wait_for(state="visible")
     page.locator("input[type=file]").last.set_input_files([str(folder / "vectors.npy"), str(folder / "vectors.csv")])
+    button = page.get_by_role("button", name="Explore these vectors")
+    for _ in range(3):  # the upload's rerun may fold the expander again
+        try:
+            button.wait_for(state="visible", timeout=20_000)
+            break
+        except Exception:
+            expander.click()
     started = time.perf_counter()
-    page.get_by_role("button", name="Explore these vectors").click()
+    button.click()
     page.wait_for_function(map_ready(rows), timeout=1_800_000, polling=1000)
     return time.perf_counter() - started
 
