@@ -27,6 +27,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live_server import ARGS, server  # noqa: E402
 from map_component import process_tree_mb, status_kb  # noqa: E402
+from map_timeline import describe_back, describe_forward  # noqa: E402
 from memory_100k import files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,17 +73,32 @@ st.navigation([st.Page(start, title="Start", default=True), st.Page(chart, title
 """
 
 
-def switch_seconds(page, link: str, ready: str, away: str) -> float:
-    """Go to the `away` page, let it settle, then time the click on `link` until `ready` holds."""
+def switch_seconds(page, link: str, ready: str, away: str, log: list | None = None) -> float:
+    """Go to the `away` page, let it settle, then time the click on `link` until `ready` holds
+    (with `log`: the websocket messages meanwhile, ms from the click)."""
     before = page.locator("h1").first.inner_text()
     if not before.startswith(away):
         page.get_by_role("link", name=away).first.click()
         page.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText !== {before!r}")
     page.wait_for_timeout(1500)
     started = time.perf_counter()
+    if log is not None:
+        log.clear()
+        log.append(started)
     page.get_by_role("link", name=link).first.click()
     page.wait_for_function(ready, timeout=600_000, polling="raf")
     return time.perf_counter() - started
+
+
+def record(page, log: list) -> None:
+    """Append (seconds, text) for every websocket message once `log` holds a start time."""
+    def note(text):
+        if log:
+            log.append((time.perf_counter() - log[0], text))
+
+    page.on("websocket", lambda socket: (
+        socket.on("framereceived", lambda p: note("<- " + describe_forward(p)) if isinstance(p, bytes) else None),
+        socket.on("framesent", lambda p: note("-> " + describe_back(p)))))
 
 
 def import_vectors(page, url: str, folder: Path, rows: int) -> float:
@@ -124,6 +140,8 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=[*ARGS, "--enable-precise-memory-info"])
         app = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        log = []
+        record(app, log)
         imported = import_vectors(app, app_url, folder, args.rows)
         reference = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         reference.goto(bare_url)
@@ -131,7 +149,9 @@ def main() -> None:
         switch_seconds(reference, "Chart", PLOTLY_READY, "Start")  # unmeasured: computes and caches the points
         times = {"map page": [], "plotly": []}
         for _ in range(args.visits):
-            times["map page"].append(switch_seconds(app, "Map", map_ready(args.rows), "Words"))
+            times["map page"].append(switch_seconds(app, "Map", map_ready(args.rows), "Words", log))
+            print(f"Map page visit: {times['map page'][-1]:.2f} s; messages (ms from the click): " + "; ".join(
+                f"{at * 1000:.0f} {text}" for at, text in log[1:] if "bidi" in text or not text.startswith("<- delta")))
             times["plotly"].append(switch_seconds(reference, "Chart", PLOTLY_READY, "Start"))
         drawn = app.locator("[data-testid=murmuration-map]").get_attribute("data-points-drawn")
         heap = app.evaluate("performance.memory ? performance.memory.usedJSHeapSize / 1e6 : 0")
