@@ -56,7 +56,8 @@ def journey(url: str, number: int, upload: str, results) -> None:
                  ("h1:has-text('Similarity')", ".js-plotly-plot"))
 
             def upload_file():
-                page.get_by_role("link", name="app").click()
+                page.get_by_role("link", name="Home").first.click()
+                page.wait_for_selector("h1:has-text('Murmuration')")
                 page.get_by_text("Upload your own text").click()
                 page.locator("input[type=file]").first.set_input_files(upload)
                 page.get_by_role("button", name="Explore this corpus").click()
