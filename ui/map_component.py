@@ -3,7 +3,7 @@
 Arrays go in, a MapEvent comes out. Pan, zoom, hover, lasso and box selection stay in the browser; a
 click or a finished selection comes back to Python through the component's state. Points travel as
 Arrow tables (x, y as float32; colour code, category and filter as small integers), so 1,000,000 points
-cost about 12 MB in the first message, far below Streamlit's 200 MB `server.maxMessageSize`, and a
+cost about 11 MB in the first message, far below Streamlit's 200 MB `server.maxMessageSize`, and a
 later rerun sends only what changed: nothing big after a click, the filter's bits (1 bit a point)
 after a filter change. Hover texts travel in Arrow
 too, cut to HOVER_CHARS, up to INLINE_TEXT_LIMIT points; above that the browser asks for the text of
@@ -159,7 +159,6 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
         "selection": prepared.to_map(selection).tolist() if selection is not None else [],
         "clusters": _clusters(cluster_labels, center, scale),
         "height": int(height),
-        "count": len(kept),
         "left_out": int(n_total - len(kept)),
         "note": _note(n_total, len(kept), int(in_filter.sum()), filter_mask is not None),
     }
@@ -172,8 +171,9 @@ def scatter_map(coords2d, *, key: str, **options) -> MapEvent:
 
     `key` is required: it keeps the component (and the user's selection) across reruns. The big parts
     (points, style, filter, hover texts) travel only when they changed since the last run that drew this
-    map; a browser that lacks one (a remount: the map moved in the page's layout) asks, and the next run
-    sends them all."""
+    map. The browser keeps its drawn map when the page's layout moves it (found by `key`); a browser that
+    lacks a part anyway (the map left the page for a while and came back) asks, and the next run sends
+    them all."""
     import streamlit as st
 
     previous = st.session_state.get(key) or {}
@@ -189,9 +189,9 @@ def scatter_map(coords2d, *, key: str, **options) -> MapEvent:
 
 
 def _held(key: str, previous: Mapping[str, Any]) -> dict[str, str]:
-    """The parts the browser holds: those the last run sent, if that run drew this map (Streamlit drops the
-    state of a component a run did not draw, e.g. after a visit to another page) and the browser did not
-    say it lacks them."""
+    """The parts the browser holds: those the last run sent, while the session still has this map's state
+    (a new session, or a run after Streamlit dropped the state of a map it did not draw, sends everything)
+    and the browser did not say it lacks them."""
     import streamlit as st
 
     if key not in st.session_state or previous.get("missing"):
