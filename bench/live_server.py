@@ -14,15 +14,16 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @contextmanager
-def server(script: Path, cwd: Path, with_process: bool = False, cache: str | None = None):
+def server(script: Path, cwd: Path, with_process: bool = False, cache: str | None = None, options=()):
     """Yield the URL (and the process if asked) once the server answers; stop it afterwards.
-    The server gets `cache` as its disk cache folder, or a new empty one."""
+    The server gets `cache` as its disk cache folder, or a new empty one, and `options` as extra
+    command-line settings (e.g. "--theme.base", "dark")."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "MURMURATION_CACHE_DIR": cache or tempfile.mkdtemp()}
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=cwd, env=env,
+                                "--server.address", "127.0.0.1", "--server.headless", "true", *options], cwd=cwd, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

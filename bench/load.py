@@ -21,7 +21,7 @@ from live_server import ARGS, server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MAP = ".js-plotly-plot .scatterlayer, .js-plotly-plot canvas"
+MAP = "[data-testid=murmuration-map][data-ready=true]"  # the WebGL map with its points on the canvas
 
 
 def journey(url: str, number: int, upload: str, results) -> None:
@@ -56,7 +56,8 @@ def journey(url: str, number: int, upload: str, results) -> None:
                  ("h1:has-text('Similarity')", ".js-plotly-plot"))
 
             def upload_file():
-                page.get_by_role("link", name="app").click()
+                page.get_by_role("link", name="Home").first.click()
+                page.wait_for_selector("h1:has-text('Murmuration')")
                 page.get_by_text("Upload your own text").click()
                 page.locator("input[type=file]").first.set_input_files(upload)
                 page.get_by_role("button", name="Explore this corpus").click()

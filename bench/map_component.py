@@ -3,9 +3,9 @@
     python bench/map_component.py            # 100,000 points (both pages), then 1,000,000 (the component)
     python bench/map_component.py --visits 3 --million-plotly
 
-Seconds are from page.goto to the points being on screen: for the component, its root's
-data-ready="true" (set when regl-scatterplot's draw() resolves); for plotly, its WebGL canvas. Both then
-wait for two animation frames, so a page still busy drawing is not counted as ready. Each visit is a new
+Seconds are from the navigation's start to the first animation frame in which the points are on screen
+(bench/ready_clock.py): for the component, its root's data-ready="true" (set when regl-scatterplot's
+draw() resolves, after its first frame with the points); for plotly, its trace or WebGL canvas. Each visit is a new
 browser context on a server already started (the scripts' data is cached after the first visit to each).
 Memory: the chromium processes' PSS (summed over the browser's process tree, from /proc) and the JS heap
 (performance.memory); the server's RSS and peak RSS. Needs chromium and playwright (requirements-dev.txt).
@@ -21,27 +21,28 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live_server import ARGS, server  # noqa: E402
+from map_timeline import map_messages  # noqa: E402
+from ready_clock import install, ready_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "tests" / "apps"
-READY = {"component": "[data-testid=murmuration-map][data-ready=true]", "plotly": ".js-plotly-plot canvas"}
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def visit(browser, url: str, kind: str, n: int, interact: bool = False) -> tuple[float, dict]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
+    install(context)
     page = context.new_page()
-    started = time.perf_counter()
+    messages = map_messages(page)
     page.goto(f"{url}/?n={n}")
-    page.wait_for_selector(READY[kind], timeout=600_000, state="attached")
-    page.evaluate(TWO_FRAMES)
-    seconds = time.perf_counter() - started
+    seconds = ready_seconds(page, "map" if kind == "component" else "plotly")
     memory = {"js_heap_mb": page.evaluate("performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null"),
               "chromium_pss_mb": process_tree_mb(os.getpid(), exclude={os.getpid()})}
     if kind == "component":
         memory["points_drawn"] = page.locator("[data-testid=murmuration-map]").get_attribute("data-points-drawn")
     if interact:
         memory.update(round_trips(page))
+        page.wait_for_timeout(500)
+        memory["messages"] = list(messages)
     context.close()
     return seconds, memory
 
@@ -130,6 +131,8 @@ def main() -> None:
               f"hover text fetched in {memory['hover_text_s']:.1f} s; click back in Python in {memory['click_s']:.1f} s; "
               f"server RSS {status_kb(component_server.pid, 'VmRSS') / 1024:.0f} MB "
               f"(peak {status_kb(component_server.pid, 'VmHWM') / 1024:.0f} MB)")
+        print("1,000,000 points, the map's messages (first draw, hover-text request, click): " + ", ".join(
+            f"{total / 1e6:.2f} MB ({arrow / 1e6:.2f} MB Arrow)" for total, arrow in memory["messages"]))
         if args.million_plotly:
             seconds, memory = visit(browser, plotly_url, "plotly", 1_000_000)
             print(f"1,000,000 points, plotly: {seconds:.1f} s; chromium PSS {memory['chromium_pss_mb']:.0f} MB")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import SHOTS
 from core.corpus import shorten
 from ui import map_component as mc
 
@@ -50,7 +51,7 @@ def test_placement_keeps_the_shape_and_fits_the_canvas():
     # distances shrink by one common factor: the picture is not stretched along either axis
     ratio = np.linalg.norm(placed[1:] - placed[0], axis=1) / np.linalg.norm(xy[1:] - xy[0], axis=1)
     assert np.allclose(ratio, ratio[0], rtol=1e-4)
-    assert points["x"].dtype == np.float32 and points["z"].dtype == np.float32
+    assert points["x"].dtype == np.float32 and points["y"].dtype == np.float32
 
 
 @pytest.mark.parametrize("xy", [np.array([[4.0, 2.0]]), np.full((50, 2), 7.5)], ids=["one point", "one place"])
@@ -75,7 +76,7 @@ def test_a_hundred_labels_get_twenty_colours_and_an_other_entry():
 def test_points_of_rare_labels_are_coloured_as_other():
     labels = ["a"] * 30 + [f"rare {i}" for i in range(25)]
     prepared = mc.prepare_map(np.random.default_rng(3).normal(size=(55, 2)), categories=labels)
-    codes = prepared.data["points"]["z"].to_numpy()
+    codes = prepared.data["style"]["z"].to_numpy()
     names = [item["name"] for item in prepared.data["legend"]["items"]]
     other_code = len(names)
     assert (codes[:30] == names.index("a")).all()
@@ -92,7 +93,7 @@ def test_label_names_with_markup_travel_as_typed():
 def test_values_follow_the_colour_ramp_in_order():
     values = np.array([5.0, -1.0, 2.0, np.nan, 11.0])
     prepared = mc.prepare_map(np.random.default_rng(4).normal(size=(5, 2)), values=values)
-    codes = prepared.data["points"]["z"].to_numpy()
+    codes = prepared.data["style"]["z"].to_numpy()
     assert codes[1] == 0 and codes[4] == mc.VALUE_STEPS - 1
     assert codes[1] < codes[2] < codes[0] < codes[4]
     assert codes[3] == mc.VALUE_STEPS  # no value: the grey entry after the ramp
@@ -103,7 +104,7 @@ def test_values_follow_the_colour_ramp_in_order():
 def test_sizes_and_fixed_colours_reach_the_points():
     prepared = mc.prepare_map(np.random.default_rng(10).normal(size=(4, 2)), sizes=[1.0, 3.0, 2.0, 5.0],
                               categories=["a", "b", "a", "c"], colors={"b": "#ff0000"})
-    assert prepared.data["points"]["w"].tolist() == [0.0, 0.5, 0.25, 1.0]
+    assert prepared.data["style"]["w"].tolist() == [0.0, 0.5, 0.25, 1.0]
     items = {item["name"]: item["color"] for item in prepared.data["legend"]["items"]}
     assert items["b"][:3] == [1.0, 0.0, 0.0]
     assert items["a"][:3] != [1.0, 0.0, 0.0]
@@ -113,10 +114,32 @@ def test_the_filter_fades_exactly_the_rows_outside_it():
     xy = np.random.default_rng(5).normal(size=(300, 2))
     mask = xy[:, 0] > 0.3
     prepared = mc.prepare_map(xy, categories=np.arange(300) % 4, filter_mask=mask)
-    faded = prepared.data["points"]["z"].to_numpy() >= prepared.data["n_codes"]
-    assert (faded == ~mask).all()
+    inside = np.unpackbits(prepared.data["filter"]["bits"].to_numpy(), count=300, bitorder="little")
+    assert (inside.astype(bool) == mask).all()
+    assert prepared.data["filter"]["bits"].nbytes == 38  # one bit a point
     palette = prepared.data["palette"]
     assert all(faded_colour[3] < colour[3] for colour, faded_colour in zip(palette, palette[prepared.data["n_codes"]:]))
+
+
+def test_parts_the_browser_holds_are_not_sent_again():
+    xy = np.random.default_rng(11).normal(size=(400, 2))
+    options = {"categories": np.arange(400) % 5, "hover_labels": [f"doc {i}" for i in range(400)]}
+    first = mc.prepare_map(xy, filter_mask=xy[:, 0] > 0, **options)
+    assert all(first.data[part] is not None for part in ("points", "style", "filter", "texts"))
+    # a click: the same points, style, filter and texts; only the small parts travel
+    click = mc.prepare_map(xy, filter_mask=xy[:, 0] > 0, highlight=7, neighbours=[8, 9], held=first.keys, **options)
+    assert [click.data[part] for part in ("points", "style", "filter", "texts")] == [None] * 4
+    assert (click.data["highlight"], click.data["neighbours"]) == (7, [8, 9])
+    assert click.keys == first.keys
+    # a new filter: only its bits travel; new coordinates: the points travel
+    refilter = mc.prepare_map(xy, filter_mask=xy[:, 1] > 0, held=first.keys, **options)
+    assert [part for part in ("points", "style", "filter", "texts") if refilter.data[part] is not None] == ["filter"]
+    moved = mc.prepare_map(xy * 2 + 1e-3 * np.arange(400)[:, None], filter_mask=xy[:, 0] > 0, held=first.keys,
+                           **options)
+    assert moved.data["points"] is not None and moved.data["style"] is None
+    recoloured = mc.prepare_map(xy, filter_mask=xy[:, 0] > 0, held=first.keys, values=xy[:, 0],
+                                hover_labels=options["hover_labels"])
+    assert recoloured.data["style"] is not None and recoloured.data["points"] is None
 
 
 def test_hover_texts_are_cut_like_the_rest_of_the_app():
@@ -134,8 +157,8 @@ def test_a_million_points_fit_one_message_and_texts_come_on_demand():
     texts = np.array([f"document {i} " + "w" * 100 for i in range(n)], dtype=object)
     prepared = mc.prepare_map(rng.normal(size=(n, 2)), categories=rng.integers(0, 30, n), hover_labels=texts)
     assert prepared.data["texts"] is None and prepared.data["text_on_demand"]
-    size = len(convert_anything_to_arrow_bytes(prepared.data["points"]))
-    assert size < 20_000_000  # four float32 columns; the server's limit is 200 MB
+    size = sum(len(convert_anything_to_arrow_bytes(prepared.data[part])) for part in ("points", "style"))
+    assert size < 12_000_000  # x, y float32, colour code uint8, category uint16; the server's limit is 200 MB
     # the browser asked for map point 123456 and 7: the next run carries just those texts
     again = mc.prepare_map(rng.normal(size=(n, 2)), hover_labels=texts, hover_text={123456: "", 7: ""})
     assert again.data["hover_text"] == {"123456": shorten(texts[123456], 80), "7": shorten(texts[7], 80)}
@@ -308,6 +331,61 @@ def test_a_click_returns_the_row_and_rings_its_neighbours(page, app_url):
     assert page.locator(".mm-focus").get_attribute("data-index") == str(row)
 
 
+def map_messages(page):
+    """The arrow bytes of every map message the page receives (a list that fills as they arrive)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sizes = []
+
+    def on_frame(payload):
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg.FromString(payload)
+        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "bidi_component":
+            blobs = message.delta.new_element.bidi_component.mixed.arrow_blobs
+            sizes.append(sum(len(blob.data) for blob in blobs.values()))
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    return sizes
+
+
+@browser_only
+@pytest.mark.parametrize("layout", ["same", "switch"])
+def test_a_rerun_does_not_resend_the_points_the_browser_holds(page, app_url, layout):
+    """A click reruns the script: the points stay in the browser (x, y alone are 8 bytes a point), also when
+    the page moves the map into a column (the drawn map moves along); a reload gets them all again."""
+    n = 20_000
+    sizes = map_messages(page)
+    open_map(page, app_url, f"n={n}&layout={layout}")
+    assert sizes[0] > 8 * n
+    xy, _, _ = blobs(n)
+    screen, _ = screen_positions(page, xy)
+    row = isolated_point(page, screen)
+    click_point(page, screen[row])
+    wait_for_text(page, f"clicked={row}")
+    page.wait_for_selector(f"{MAP}[data-ready=true] .mm-neighbour", timeout=60_000)
+    assert page.locator(MAP).get_attribute("data-points-drawn") == str(n)
+    assert sizes[1:] == [0]
+    page.reload()  # a new session: everything again
+    page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
+    assert page.locator(MAP).get_attribute("data-points-drawn") == str(n) and sizes[-1] > 8 * n
+
+
+@browser_only
+def test_a_map_that_leaves_the_page_and_comes_back_is_drawn_whole(page, app_url):
+    """The browser forgot the points, the server's run did not: the map asks, and the next run sends them
+    (Streamlit may send that message as a reference to the identical first one, which the browser cached)."""
+    n = 20_000
+    open_map(page, app_url, f"n={n}&hide=1")
+    page.get_by_text("Hide the map").click()
+    page.wait_for_selector(MAP, state="detached")
+    page.wait_for_timeout(4000)  # longer than a remount's grace: the browser forgets the drawn map
+    page.get_by_text("Hide the map").click()
+    page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
+    assert page.locator(MAP).get_attribute("data-points-drawn") == str(n)
+    assert page.locator(".mm-legend-row").count() == CLUSTERS
+
+
 @browser_only
 def test_a_lasso_returns_the_rows_inside_it(page, app_url):
     root = open_map(page, app_url)
@@ -419,3 +497,33 @@ def test_a_hundred_labels_show_twenty_and_say_the_rest_are_other(page, app_url):
     rows = page.locator(".mm-legend-row")
     assert rows.count() == 21
     assert rows.last.inner_text().startswith("other (80 more categories)")
+
+
+@browser_only
+@pytest.mark.parametrize("theme, light", [("light", True), ("dark", False)])
+def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, light):
+    """What the eye sees in Streamlit's light and dark themes: the empty canvas has the page's own background
+    (a pixel of the page beside the map), and the legend and the labels sit on it, not on white patches in
+    dark mode, with text that contrasts with it."""
+    from PIL import Image
+
+    def pixels(shot, mode="L"):
+        return np.asarray(Image.open(io.BytesIO(shot)).convert(mode), dtype=float)
+
+    with server(root / "tests" / "apps" / "map_component_app.py", root, options=("--theme.base", theme)) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        open_map(page, url, "n=2000")
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"map_theme_{theme}.png"))
+        canvas = page.locator(f"{MAP} canvas").bounding_box()
+        beside = {"x": canvas["x"] - 40, "y": canvas["y"] + canvas["height"] / 2, "width": 10, "height": 10}
+        corner = {"x": canvas["x"] + 4, "y": canvas["y"] + canvas["height"] - 14, "width": 10, "height": 10}
+        background = pixels(page.screenshot(clip=beside), "RGB").reshape(-1, 3).mean(axis=0)
+        assert (background.mean() > 200) == light
+        assert np.abs(pixels(page.screenshot(clip=corner), "RGB").reshape(-1, 3).mean(axis=0) - background).max() < 6
+        for part in (".mm-legend", ".mm-label >> nth=0"):
+            shot = pixels(page.locator(part).screenshot())
+            assert (np.median(shot) > 180) == light  # its background follows the page's
+            text = shot[np.abs(shot - np.median(shot)) > 60]
+            assert text.size and (np.median(text) < np.median(shot)) == light  # text contrasts with it
+        page.close()

@@ -7,6 +7,7 @@ written to disk, so nothing of one visitor's data is readable by the next.
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 
 import streamlit as st
@@ -98,6 +99,7 @@ def start_warmup() -> threading.Thread:
     def warm():
         from core.encoders.static import load_glove, load_static_minilm
 
+        _lowest_cpu_priority()
         corpus = core.load_corpus(DEFAULT_CORPUS)
         emb = SHARED.get_or_compute(core.key_digest(embedding_key(corpus, DEFAULT_ENCODER, {})),
                                     lambda: core.embed(corpus, DEFAULT_ENCODER, cache=DISK))
@@ -113,3 +115,13 @@ def start_warmup() -> threading.Thread:
     # called without an active exception"): let it finish first.
     atexit.register(thread.join, timeout=300)
     return thread
+
+
+def _lowest_cpu_priority() -> None:
+    """The warm-up shares the cores with the first visitors' pages, which need none of it (the default view
+    ships in data/cache): on Linux a thread has its own nice value, and the threads it starts (UMAP's
+    compile, ONNX Runtime's pool) inherit it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass

@@ -2,8 +2,10 @@
 
 Arrays go in, a MapEvent comes out. Pan, zoom, hover, lasso and box selection stay in the browser; a
 click or a finished selection comes back to Python through the component's state. Points travel as
-one Arrow table of float32 columns (x, y, colour code, optional size), so 1,000,000 points cost about
-12 MB per message, far below Streamlit's 200 MB `server.maxMessageSize`. Hover texts travel in Arrow
+Arrow tables (x, y as float32; colour code, category and filter as small integers), so 1,000,000 points
+cost about 11 MB in the first message, far below Streamlit's 200 MB `server.maxMessageSize`, and a
+later rerun sends only what changed: nothing big after a click, the filter's bits (1 bit a point)
+after a filter change. Hover texts travel in Arrow
 too, cut to HOVER_CHARS, up to INLINE_TEXT_LIMIT points; above that the browser asks for the text of
 the point it rests on, and the next run sends just that text.
 """
@@ -53,10 +55,17 @@ class MapEvent:
 
 @dataclass
 class PreparedMap:
-    """The component's payload plus the row bookkeeping (`kept[i]` is the caller's row of map point i)."""
+    """The component's payload plus the row bookkeeping (`kept[i]` is the caller's row of map point i).
+
+    tables: the big parts as Arrow-ready frames, always filled in: points (x, y), style (colour code z,
+    optional size w, category or value for the tooltip), filter (bits of the rows inside it, or None) and
+    texts (inline hover texts, or None); keys: a digest of each part. `data` carries a part only when the
+    browser does not hold it yet."""
     data: dict[str, Any]
     kept: np.ndarray
     texts: list | None
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def left_out(self) -> int:
@@ -80,7 +89,8 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
                 value_name: str = "value", colors: Mapping[str, str] | None = None, hover_labels=None,
                 size: float | None = None, sizes=None, highlight: int | None = None, neighbours=None,
                 filter_mask=None, cluster_labels=None, selection=None, height: int = 600,
-                title: str | None = None, hover_text: Mapping[int, str] | None = None) -> PreparedMap:
+                title: str | None = None, hover_text: Mapping[int, str] | None = None,
+                held: Mapping[str, str] | None = None) -> PreparedMap:
     """Everything the browser needs, without Streamlit: pure, so tests can check it directly.
 
     Rows are the caller's row numbers throughout; rows with NaN or infinite coordinates are left out of
@@ -97,7 +107,9 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     cluster_labels: frame or records with x, y, label (and optional weight: heavier labels win when
         labels collide), in the coordinates' units.
     selection: rows to show selected (None leaves the browser's own selection alone).
-    hover_text: {map index: anything} whose texts the browser asked for (filled in by scatter_map)."""
+    hover_text: {map index: anything} whose texts the browser asked for (filled in by scatter_map).
+    held: {part: key} of the big parts (points, style, filter, texts) the browser already holds; those
+        travel as None (filled in by scatter_map, see PreparedMap.keys)."""
     xy = _as_coordinates(coords2d)
     finite = np.isfinite(xy).all(axis=1)
     kept = np.flatnonzero(finite)
@@ -106,25 +118,37 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     n_total = len(xy)
     colour = _colour_by(n_total, kept, categories, category_names, values, value_name, colors, title)
     in_filter = _filter(filter_mask, n_total)[kept]
-    codes = np.where(in_filter, colour.codes, colour.codes + len(colour.palette)).astype(np.float32)
-    points = pd.DataFrame({"x": normalised[:, 0], "y": normalised[:, 1], "z": codes})
+    style = pd.DataFrame({"z": colour.codes.astype(np.uint8)})
     if sizes is not None:
-        points["w"] = _unit_interval(_per_point(sizes, n_total, "sizes")[kept])
+        style["w"] = _unit_interval(_per_point(sizes, n_total, "sizes")[kept])
     for name, column in colour.columns.items():
-        points[name] = column
+        style[name] = column
     texts = _hover_texts(hover_labels, n_total)
-    prepared = PreparedMap(data={}, kept=kept, texts=texts)
+    inline = [_hover_text(texts[i]) for i in kept] if _inline(texts, kept) else None
     size = float(size) if size else _default_size(len(kept))
+    palette = colour.palette
+    tables = {
+        "points": pd.DataFrame({"x": normalised[:, 0], "y": normalised[:, 1]}),
+        "style": style,
+        "filter": None if filter_mask is None else pd.DataFrame({"bits": np.packbits(in_filter, bitorder="little")}),
+        "texts": None if inline is None else pd.DataFrame({"text": inline}),
+    }
+    keys = {
+        "points": _digest(normalised.tobytes()),
+        "style": _digest(*(style[c].to_numpy().tobytes() for c in style.columns), json.dumps(palette).encode(),
+                         str(size).encode()),
+        "filter": "none" if filter_mask is None else _digest(in_filter.tobytes()),
+        "texts": "none" if inline is None else _digest("\x00".join(inline).encode("utf-8", "replace")),
+    }
+    prepared = PreparedMap(data={}, kept=kept, texts=texts, tables=tables, keys=keys)
     prepared.data = {
-        "points": points,
-        "texts": pd.DataFrame({"text": [_hover_text(texts[i]) for i in kept]}) if _inline(texts, kept) else None,
-        "text_on_demand": texts is not None and not _inline(texts, kept),
+        # a part the browser already holds (held[part] == its key) travels as None: the browser keeps its copy
+        **{part: None if (held or {}).get(part) == keys[part] else table for part, table in tables.items()},
+        **{f"{part}_key": key for part, key in keys.items()},
+        "text_on_demand": texts is not None and inline is None,
         "hover_text": _requested_texts(hover_text, prepared),
-        "points_key": _digest(normalised.tobytes()),
-        "style_key": _digest(codes.tobytes(), points["w"].to_numpy().tobytes() if "w" in points else b"",
-                             json.dumps(colour.palette).encode(), str(size).encode()),
-        "palette": [*colour.palette, *[[r, g, b, a * FADED_ALPHA] for r, g, b, a in colour.palette]],
-        "n_codes": len(colour.palette),
+        "palette": [*palette, *[[r, g, b, a * FADED_ALPHA] for r, g, b, a in palette]],
+        "n_codes": len(palette),
         "legend": colour.legend,
         "category_names": colour.category_names,
         "value_name": value_name,
@@ -145,16 +169,34 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
 def scatter_map(coords2d, *, key: str, **options) -> MapEvent:
     """Draw the map and return what the user did on it. Keyword options are those of prepare_map.
 
-    `key` is required: it keeps the component (and the user's selection) across reruns."""
+    `key` is required: it keeps the component (and the user's selection) across reruns. The big parts
+    (points, style, filter, hover texts) travel only when they changed since the last run that drew this
+    map. The browser keeps its drawn map when the page's layout moves it (found by `key`); a browser that
+    lacks a part anyway (the map left the page for a while and came back) asks, and the next run sends
+    them all."""
     import streamlit as st
 
     previous = st.session_state.get(key) or {}
     requested = previous.get("hover_request")
-    prepared = prepare_map(coords2d, hover_text=_remembered_text(key, requested), **options)
+    prepared = prepare_map(coords2d, hover_text=_remembered_text(key, requested), held=_held(key, previous),
+                           **options)
+    st.session_state[f"_{key}_sent"] = prepared.keys
+    prepared.data["map_id"] = key  # the browser finds its drawn map by it when the layout moves the map
     result = _component()(key=key, data=prepared.data, default={"clicked": None, "selection": []},
                           on_clicked_change=_ignore, on_selection_change=_ignore,
-                          on_hover_request_change=_ignore)
+                          on_hover_request_change=_ignore, on_missing_change=_ignore)
     return event_from_state(dict(result) if result else {}, prepared)
+
+
+def _held(key: str, previous: Mapping[str, Any]) -> dict[str, str]:
+    """The parts the browser holds: those the last run sent, while the session still has this map's state
+    (a new session, or a run after Streamlit dropped the state of a map it did not draw, sends everything)
+    and the browser did not say it lacks them."""
+    import streamlit as st
+
+    if key not in st.session_state or previous.get("missing"):
+        return {}
+    return dict(st.session_state.get(f"_{key}_sent") or {})
 
 
 def current_event(key: str, coords2d) -> MapEvent:
@@ -262,7 +304,7 @@ def _colour_by_category(categories, n, kept, category_names, colors, title) -> _
         display[-1] = "other"
         category_column = np.where(codes >= MAX_CATEGORY_NAMES, len(display) - 1, category_column)
     return _Colouring(codes=colour_codes, palette=palette, legend=legend, category_names=display,
-                      columns={"category": category_column.astype(np.float32)})
+                      columns={"category": category_column.astype(np.uint16)})
 
 
 def _factorize(categories, n, category_names):

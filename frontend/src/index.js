@@ -4,19 +4,30 @@
 import { MapView } from './map_view.js';
 import './style.css';
 
-const views = new WeakMap();
+// A map that moves in the page's layout (e.g. into a column once a point is clicked) is unmounted and
+// mounted again under a new parent (with a new frontend key, but the same Python key, data.map_id):
+// the drawn map moves along instead of starting empty.
+const REMOUNT_GRACE_MS = 3000;
+const views = new Map();
 
-export default function render({ data, parentElement, setStateValue, setTriggerValue }) {
-  let view = views.get(parentElement);
+export default function render({ data, key, parentElement, setStateValue, setTriggerValue }) {
+  performance.mark('mm-render');
+  const id = data?.map_id ?? key;
+  let view = views.get(id);
+  if (view && view.parentElement !== parentElement) view.moveTo(parentElement);
   if (!view) {
     view = new MapView(parentElement);
-    views.set(parentElement, view);
+    views.set(id, view);
   }
+  clearTimeout(view.destroyTimer);
   view.send = { state: setStateValue, trigger: setTriggerValue };
   view.update(data || {});
   // Streamlit runs the cleanup returned by the last call when the element unmounts.
   return () => {
-    view.destroy();
-    views.delete(parentElement);
+    view.destroyTimer = setTimeout(() => {
+      if (view.parentElement !== parentElement) return;  // mounted again elsewhere meanwhile
+      view.destroy();
+      views.delete(id);
+    }, REMOUNT_GRACE_MS);
   };
 }

@@ -4,13 +4,14 @@ import { el, formatNumber, svgEl } from './dom.js';
 import { renderLegend } from './legend.js';
 
 const HOVER_DWELL_MS = 250;
+// The big parts of the payload, each with its key: sent once, kept here across reruns.
+const PARTS = ['points', 'style', 'filter', 'texts'];
 const FADED_OPACITY_SCALE = 0.25;
 
 export class MapView {
   constructor(parentElement) {
     this.send = { state: () => {}, trigger: () => {} };
-    this.pointsKey = null;
-    this.styleKey = null;
+    this.held = Object.fromEntries(PARTS.map((part) => [part, { key: 'none', table: null }]));
     this.selectionKey = null;
     this.selection = [];
     this.count = 0;
@@ -27,6 +28,7 @@ export class MapView {
     root.dataset.ready = 'false';
     root.dataset.pointsDrawn = '0';
     parentElement.appendChild(root);
+    this.parentElement = parentElement;
     this.root = root;
 
     const toolbar = el('div', 'mm-toolbar', root);
@@ -63,6 +65,12 @@ export class MapView {
     this.resizeObserver.observe(this.stage);
   }
 
+  // The same canvas (and its WebGL context, points and camera) under a new parent element.
+  moveTo(parentElement) {
+    parentElement.appendChild(this.root);
+    this.parentElement = parentElement;
+  }
+
   update(data) {
     // Reruns can arrive while a large draw is still running: apply them in order.
     this.queue = this.queue.then(() => this.apply(data)).catch((error) => {
@@ -76,8 +84,24 @@ export class MapView {
     this.pendingClick = null;
     this.stage.style.height = `${data.height || 600}px`;
     if (!this.plot) this.createPlot();
-    if (data.points_key !== this.pointsKey || data.style_key !== this.styleKey) await this.drawPoints(data);
-    this.texts = data.texts ? data.texts.getChild('text') : null;
+    this.followTheme();
+    // Python sends a big part only when this browser does not hold its key yet; a remounted view holds
+    // nothing, so it asks once for everything (the next run sends it all).
+    const missing = PARTS.filter((part) => !data[part] && data[`${part}_key`] !== this.held[part]?.key
+      && data[`${part}_key`] !== 'none');
+    if (missing.length) {
+      this.root.dataset.ready = 'false';
+      const signature = PARTS.map((part) => data[`${part}_key`]).join();
+      if (this.askedFor !== signature) {
+        this.askedFor = signature;
+        this.send.trigger('missing', missing);
+      }
+      return;
+    }
+    const changed = PARTS.filter((part) => data[`${part}_key`] !== this.held[part]?.key);
+    for (const part of changed) this.held[part] = { key: data[`${part}_key`], table: data[part] || null };
+    if (changed.some((part) => part !== 'texts') || data.n_codes !== this.nCodes) await this.drawPoints(data);
+    this.texts = this.held.texts.table ? this.held.texts.table.getChild('text') : null;
     this.textCache = new Map(Object.entries(data.hover_text || {}).map(([index, text]) => [Number(index), text]));
     if (this.hovered !== undefined && this.hovered !== null) this.showTooltip(this.hovered);
     this.applySelection(data);
@@ -88,15 +112,11 @@ export class MapView {
   }
 
   createPlot() {
-    const host = this.root.getRootNode().host || this.root;
-    const background = getComputedStyle(host).getPropertyValue('--st-background-color').trim() || '#ffffff';
     const { width, height } = this.stageSize();
     this.plot = createScatterplot({
       canvas: this.canvas,
       width: Math.max(width, 1),
       height: Math.max(height, 1),
-      backgroundColor: background,
-      pointColorHover: [0.1, 0.1, 0.1, 1],
       opacityInactiveScale: FADED_OPACITY_SCALE,
       pointSizeSelected: 0,
       pointOutlineWidth: 0,
@@ -114,13 +134,27 @@ export class MapView {
     this.plot.subscribe('view', () => this.scheduleOverlay());
   }
 
+  // The canvas takes the theme's background and its text colour for the hovered point, from the theme's CSS
+  // variables that Streamlit sets around the component (checked on every render).
+  followTheme() {
+    const style = getComputedStyle(this.root);
+    const theme = ['--st-background-color', '--st-text-color'].map((name) => style.getPropertyValue(name).trim());
+    const signature = theme.join();
+    if (signature === this.themeSignature) return;
+    this.themeSignature = signature;
+    const [background, text] = theme;
+    this.plot.set({ backgroundColor: toRgba(background || '#ffffff'), pointColorHover: toRgba(text || '#1a1a1a') });
+  }
+
   async drawPoints(data) {
-    const table = data.points;
-    const count = table ? table.numRows : 0;
-    const columns = { x: column(table, 'x'), y: column(table, 'y'), z: column(table, 'z') };
-    const hasSizes = Boolean(table && table.getChild('w'));
-    if (hasSizes) columns.w = column(table, 'w');
-    const sameCoordinates = data.points_key === this.pointsKey && count === this.count;
+    const points = this.held.points.table;
+    const style = this.held.style.table;
+    const count = points ? points.numRows : 0;
+    const columns = { x: column(points, 'x'), y: column(points, 'y'), z: fadedCodes(column(style, 'z'),
+      this.held.filter.table ? column(this.held.filter.table, 'bits') : null, data.n_codes) };
+    const hasSizes = Boolean(style && style.getChild('w'));
+    if (hasSizes) columns.w = column(style, 'w');
+    const sameCoordinates = data.points_key === this.drawnPointsKey && count === this.count;
     // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
     // indexes both, so codes from n_codes up (outside the filter) are drawn faded.
     this.plot.set({
@@ -133,6 +167,7 @@ export class MapView {
       sizeBy: hasSizes ? 'valueB' : null,
     });
     this.root.dataset.ready = 'false';
+    performance.mark('mm-draw-start');
     const options = { zDataType: 'categorical', wDataType: 'continuous', preventFilterReset: true };
     if (sameCoordinates && this.spatialIndex) options.spatialIndex = this.spatialIndex;
     if (count > 0) {
@@ -145,15 +180,16 @@ export class MapView {
       this.selectionKey = null;
       this.selection = [];
     }
-    this.codes = columns.z;
-    this.values = column(table, 'value', false);
-    this.categories = column(table, 'category', false);
+    this.values = column(style, 'value', false);
+    this.categories = column(style, 'category', false);
     this.count = count;
-    this.pointsKey = data.points_key;
-    this.styleKey = data.style_key;
+    this.nCodes = data.n_codes;
+    this.drawnPointsKey = data.points_key;
     this.root.dataset.pointsDrawn = String(count);
     this.root.dataset.pointsInFilter = String(countBelow(columns.z, data.n_codes));
+    this.root.dataset.pointsKey = data.points_key;
     this.root.dataset.ready = 'true';
+    performance.mark('mm-draw-end');
     renderLegend(this.legend, data.legend);
   }
 
@@ -361,6 +397,27 @@ function column(table, name, required = true) {
     return null;
   }
   return child.toArray();
+}
+
+// Any CSS colour as [r, g, b, a] in 0-1, read back from the browser's own parser.
+function toRgba(colour) {
+  const probe = document.createElement('canvas').getContext('2d');
+  probe.fillStyle = '#000000';
+  probe.fillStyle = colour;
+  probe.fillRect(0, 0, 1, 1);
+  const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+  return [r / 255, g / 255, b / 255, a / 255];
+}
+
+// Colour codes as regl-scatterplot wants them (floats), moved past the palette for points outside the
+// filter; bits holds one bit a point, least significant first (numpy's packbits, bitorder="little").
+function fadedCodes(codes, bits, nCodes) {
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const inside = !bits || (bits[i >> 3] >> (i & 7)) & 1;
+    out[i] = inside ? codes[i] : codes[i] + nCodes;
+  }
+  return out;
 }
 
 function countBelow(codes, limit) {

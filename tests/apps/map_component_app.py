@@ -3,7 +3,8 @@
 Query parameters: n (points, default 2000); colour (category | many: 100 labels | value | none);
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
 text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample);
-sizes (1: point size grows with |y|)."""
+sizes (1: point size grows with |y|); layout (switch: the map moves into a column after a click);
+hide (1: a checkbox takes the map off the page); sleep (seconds of work after the map)."""
 import json
 import sys
 from pathlib import Path
@@ -67,8 +68,17 @@ if clicked is not None:
     found = pool[nearest(np.nan_to_num(xy[pool], nan=1e9), int(np.searchsorted(pool, clicked)), NEIGHBOURS)]
     options.update(highlight=clicked, neighbours=found)
 st.title("Map component")
-event = scatter_map(xy, key="map", selection=st.session_state.get("selection"), height=560, **options)
+# layout=switch: after a click the map moves into a column, as on the Map page; the browser remounts it
+holder = st.columns([2, 1])[0] if clicked is not None and params.get("layout") == "switch" else st.container()
+if params.get("hide") == "1" and st.checkbox("Hide the map"):  # the map leaves the page, then comes back
+    st.stop()
+with holder:
+    event = scatter_map(xy, key="map", selection=st.session_state.get("selection"), height=560, **options)
 st.session_state["selection"] = event.selection
 st.text(f"clicked={event.clicked}")
 st.text(f"drawn={event.points_drawn} left_out={event.points_left_out}")
 st.text("selection=" + json.dumps(event.selection.tolist()))
+if params.get("sleep"):  # work after the map (bench/map_timeline.py: when does the browser draw it?)
+    import time
+    time.sleep(float(params["sleep"]))
+    st.text("slept")
