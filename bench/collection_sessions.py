@@ -6,8 +6,8 @@ to a drawn map with every point.
 FOLDER holds a collection (e.g. the `collection` folder that `python bench/collection_scale.py --n 1000000
 --folder DIR` leaves in DIR, with `DIR` as FOLDER's parent). The app is started with MURMURATION_COLLECTIONS
 set to FOLDER's parent; each session is a new headless chromium context opening the Map page of the
-collection, and they stay open together. Prints, per session, the seconds to `data-ready` and the points
-drawn; then the server's resident memory (process and children) at its peak, sampled every 0.2 s, and the
+collection, and they stay open together; then each clicks its map. Prints, per session, the seconds to
+`data-ready` and the points drawn, and to the click's neighbours; then the server's resident memory (process and children) at its peak, sampled every 0.2 s, and the
 browser's. The goal (issue 12): at most 2 GB of server memory with 4 sessions and every point drawn.
 """
 from __future__ import annotations
@@ -83,6 +83,15 @@ def main() -> None:
             pages.append(page)
             print(f"session {number}: {drawn:,} points drawn in {time.perf_counter() - started:.1f} s; server now "
                   f"{resident_mb(process.pid):.0f} MB", flush=True)
+        for number, page in enumerate(pages, 1):   # then each clicks the middle of its map: neighbours
+            started = time.perf_counter()
+            box = page.locator(f"{MAP} canvas").first.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_function("document.body.innerText.includes('nearest neighbours in the original space')",
+                                   timeout=300_000)
+            print(f"session {number}: a click's neighbours listed in {time.perf_counter() - started:.1f} s; "
+                  f"server now {resident_mb(process.pid):.0f} MB", flush=True)
         time.sleep(5)
         sampler.running = False
         sampler.join()

@@ -4,7 +4,6 @@ import json
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from core import Corpus, embed, open_collection
@@ -236,3 +235,10 @@ def test_umap_places_the_documents_outside_its_sample_near_their_neighbours(sour
     placed_trust = trustworthiness(X[placed], coords[placed], n_neighbors=10)
     shuffled = trustworthiness(X[placed], np.random.default_rng(1).permutation(coords[placed]), n_neighbors=10)
     assert placed_trust > fitted_trust - 0.12 and placed_trust > shuffled + 0.15, (fitted_trust, placed_trust, shuffled)
+
+
+def test_a_source_too_small_for_a_map_is_refused_and_leaves_nothing_behind(tmp_path):
+    (tmp_path / "three.csv").write_text("text\none bird\ntwo birds\nthree birds\n")
+    with pytest.raises(CollectionError, match="at least 10 documents to draw a map; this source has 3"):
+        build_collection(tmp_path / "three.csv", encoder="minilm-static", out=tmp_path / "tiny", projection="pca")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["three.csv"]

@@ -8,7 +8,7 @@ import pytest
 
 from core import open_collection
 from core.__main__ import main
-from core.collections import CollectionError, build_collection
+from core.collections import build_collection
 from core.collections.synthetic import synthetic_documents
 
 pytest.importorskip("ray.data", reason="the Ray engine needs requirements-scale.txt (in the dev requirements)")

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 ROWS_PER_CHUNK = 10_000
 MAP_SAMPLE = 20_000
+MIN_ROWS = 10   # UMAP's and the trust measures' smallest sensible sample
 TRUST_SAMPLE = 3_000
 MAP_PCA_DIMS = 50
 PROJECTIONS = ("umap", "pca")
@@ -78,6 +79,10 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
         embed_locally(job, progress=progress)
     timings["embed_s"] = time.perf_counter() - started
     rows, dims = _assemble(work, building, dtype)
+    if rows < MIN_ROWS:
+        shutil.rmtree(building)
+        raise CollectionError(f"A collection needs at least {MIN_ROWS} documents to draw a map; this source has "
+                              f"{rows}. Upload a small corpus on the app's home page instead.")
     vectors = np.load(building / VECTORS, mmap_mode="r")
     t = time.perf_counter()
     coords, projection_info = _map(vectors, projection, map_sample, seed, progress)
