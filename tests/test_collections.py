@@ -82,8 +82,8 @@ def test_searching_from_a_document_leaves_it_out(built):
     assert 42 not in found.indices.tolist() and len(found.indices) == 5
 
 
-def test_an_interrupted_build_resumes_from_the_chunks_already_embedded(source, tmp_path, monkeypatch):
-    path, _ = source
+def interrupt_after_two_chunks(monkeypatch):
+    """The encoder stops the build (as Ctrl-C does) when asked for a third chunk; returns the real one."""
     real = StaticMiniLMEncoder._transform
     calls = []
 
@@ -94,6 +94,12 @@ def test_an_interrupted_build_resumes_from_the_chunks_already_embedded(source, t
         return real(self, texts, progress)
 
     monkeypatch.setattr(StaticMiniLMEncoder, "_transform", interrupted_after_two)
+    return real
+
+
+def test_an_interrupted_build_resumes_from_the_chunks_already_embedded(source, tmp_path, monkeypatch):
+    path, _ = source
+    real = interrupt_after_two_chunks(monkeypatch)
     out = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
         build_collection(path, encoder="minilm-static", out=out, rows_per_chunk=CHUNK, projection="pca")
@@ -103,7 +109,7 @@ def test_an_interrupted_build_resumes_from_the_chunks_already_embedded(source, t
         calls.append(len(texts))
         return real(self, texts, progress)
 
-    calls.clear()
+    calls = []
     monkeypatch.setattr(StaticMiniLMEncoder, "_transform", counted)
     build_collection(path, encoder="minilm-static", out=out, rows_per_chunk=CHUNK, projection="pca")
     assert calls == [CHUNK, CHUNK, ROWS - 4 * CHUNK]   # chunks 3, 4 and the short 5th only

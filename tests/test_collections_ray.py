@@ -72,18 +72,9 @@ def test_the_ray_vectors_are_the_encoders_vectors_of_each_row(local_and_ray, sou
 
 
 def test_ray_resumes_a_build_the_local_engine_began(source, ray_cluster, tmp_path, monkeypatch):
-    from core.encoders.static import StaticMiniLMEncoder
+    from test_collections import interrupt_after_two_chunks
 
-    real = StaticMiniLMEncoder._transform
-    calls = []
-
-    def interrupted_after_two(self, texts, progress=None):
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        calls.append(len(texts))
-        return real(self, texts, progress)
-
-    monkeypatch.setattr(StaticMiniLMEncoder, "_transform", interrupted_after_two)
+    interrupt_after_two_chunks(monkeypatch)
     out = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
         build_collection(source, encoder="minilm-static", out=out, rows_per_chunk=CHUNK, projection="pca")
