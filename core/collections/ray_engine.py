@@ -23,6 +23,7 @@ import socket
 import warnings
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
@@ -77,7 +78,11 @@ def ray_session(address: str | None = None):
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     _quiet_ray_data()
-    options = {"logging_level": logging.ERROR, "log_to_driver": False}
+    # the actors import `core` from this project's folder (the same path on every machine of a cluster),
+    # wherever the driver was started
+    project = str(Path(__file__).resolve().parents[2])
+    options = {"logging_level": logging.ERROR, "log_to_driver": False,
+               "runtime_env": {"env_vars": {"PYTHONPATH": project}}}
     if address is None:
         options.update(address="local", include_dashboard=False)
     else:
