@@ -24,7 +24,12 @@ class FilterableColumn:
 
 
 def corpus_columns(corpus: Corpus) -> dict[str, pd.Series]:
-    """The label and every metadata column, by name; "length (words)" is always there."""
+    """The label and every metadata column, by name; "length (words)" is always there. Worked out once per
+    corpus object (a Map page reruns on every click), so callers must not change what they get."""
+    return _once(corpus, "_corpus_columns", lambda: _columns(corpus))
+
+
+def _columns(corpus: Corpus) -> dict[str, pd.Series]:
     columns = {}
     if corpus.labels:
         columns["label"] = pd.Series(corpus.labels)
@@ -35,7 +40,19 @@ def corpus_columns(corpus: Corpus) -> dict[str, pd.Series]:
     return columns
 
 
+def _once(corpus: Corpus, name: str, compute):
+    """compute(), kept on the (frozen) corpus object itself: it goes when the corpus goes."""
+    if name not in corpus.__dict__:
+        object.__setattr__(corpus, name, compute())
+    return corpus.__dict__[name]
+
+
 def filterable_columns(corpus: Corpus) -> list[FilterableColumn]:
+    """The columns a user can filter on, and how (worked out once per corpus object)."""
+    return _once(corpus, "_filterable_columns", lambda: _filterable(corpus))
+
+
+def _filterable(corpus: Corpus) -> list[FilterableColumn]:
     found = []
     for name, series in corpus_columns(corpus).items():
         if name != "label" and corpus.labels and series.astype(str).tolist() == corpus.labels:

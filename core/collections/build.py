@@ -3,7 +3,7 @@
 1. embed: read the source in chunks of `rows_per_chunk`, encode each, and store it in the work folder
    (chunk-NNNNNN.parquet and .npy in the folder `work` inside `OUT.building`, each written atomically, the vectors
    last). A rerun after an interruption skips the chunks already stored, if the source, encoder and options are the
-   same. The engine that encodes is pluggable: `local` (this process, below) or `ray` (Ray Data batch inference,
+   same. The engine that encodes is pluggable: `local` (this process, core.collections.chunks) or `ray` (Ray Data,
    `core.collections.ray_engine`); both take an `EmbedJob` and store the same chunks, so either resumes the other.
 2. assemble: documents.parquet (a row group per chunk) and vectors.npy, streamed chunk by chunk.
 3. map: 2D coordinates. UMAP is fitted on a seeded sample (on its 50-d PCA) and places the other documents
@@ -17,22 +17,17 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
-import pandas as pd
 
+from core.collections.chunks import EmbedJob, embed_locally, save_array, write_atomically
 from core.collections.format import COORDS, DOCUMENTS, FORMAT_VERSION, INDEX, MANIFEST, VECTORS
 from core.collections.index import AnnIndex
 from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
-                                      read_chunks, require_columns)
+                                      read_chunks)
 from core.progress import progress_bar
 from core.similarity import normalize_rows
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 ROWS_PER_CHUNK = 10_000
 MAP_SAMPLE = 20_000
@@ -86,7 +81,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
     vectors = np.load(building / VECTORS, mmap_mode="r")
     t = time.perf_counter()
     coords, projection_info = _map(vectors, projection, map_sample, seed, progress)
-    _save_array(building / COORDS, coords)
+    save_array(building / COORDS, coords)
     timings["map_s"] = time.perf_counter() - t
     t = time.perf_counter()
     index = _index(vectors, progress)
@@ -97,7 +92,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
                 "stored_columns": _stored_columns(building), "projection": projection_info,
                 "index": index.manifest, "engine": engine, "build_seconds": timings,
                 "files": {name: (building / name).stat().st_size for name in (DOCUMENTS, VECTORS, COORDS, INDEX)}}
-    _write_atomically(building / MANIFEST, json.dumps(manifest, indent=2, default=str).encode())
+    write_atomically(building / MANIFEST, json.dumps(manifest, indent=2, default=str).encode())
     shutil.rmtree(work)
     os.rename(building, out)
     return out
@@ -134,7 +129,7 @@ def _work_folder(building: Path, plan: dict) -> Path:
             note(f"resuming the unfinished build in {building}")
     work.mkdir(parents=True, exist_ok=True)
     if not plan_file.is_file():
-        _write_atomically(plan_file, json.dumps(plan, sort_keys=True).encode())
+        write_atomically(plan_file, json.dumps(plan, sort_keys=True).encode())
     return work
 
 
@@ -158,91 +153,6 @@ def _first_columns(src: Source, plan: dict) -> tuple[Columns, list[str]]:
             columns = choose_columns(path, frame, plan["text_column"], plan["label_column"])
             return columns, [str(c) for c in frame.columns]
     raise CollectionError("The source holds no documents.")
-
-
-@dataclass(frozen=True)
-class EmbedJob:
-    """The embed step's work, for any engine: the source's chunks in order, and where each one is stored.
-    Plain data (paths, names), so that it can travel to a Ray task."""
-    source: Source
-    columns: Columns
-    work: Path
-    plan: dict
-
-    def chunks(self) -> Iterator[tuple[int, pa.Table]]:
-        """(chunk number, its documents) in the source's order; every file must have the chosen columns."""
-        number = 0
-        for path in self.source.files:
-            for frame in read_chunks(path, self.plan["rows_per_chunk"]):
-                require_columns(path, frame, self.columns)
-                if len(frame):
-                    yield number, documents_table(frame, self.columns)
-                    number += 1
-
-    def is_done(self, number: int) -> bool:
-        return (self.work / f"chunk-{number:06d}.npy").is_file()
-
-    def done_chunks(self) -> frozenset[int]:
-        return frozenset(int(path.stem.removeprefix("chunk-")) for path in self.work.glob("chunk-*.npy"))
-
-    def done_rows(self) -> int:
-        return sum(np.load(path, mmap_mode="r").shape[0] for path in self.work.glob("chunk-*.npy"))
-
-    def encoder(self):
-        """The plan's encoder, loaded (each Ray actor makes its own)."""
-        from core.encoders import get_encoder
-
-        return get_encoder(self.plan["encoder"], **self.plan["params"]).fit(["fit"])
-
-    def store(self, number: int, documents: pa.Table, vectors: np.ndarray) -> None:
-        """Write a chunk's documents, then its vectors: the .npy's presence marks the chunk done."""
-        _write_atomically(self.work / f"chunk-{number:06d}.parquet", _parquet_bytes(documents))
-        _save_array(self.work / f"chunk-{number:06d}.npy", vectors.astype(self.plan["dtype"]))
-
-    def progress_bar(self, progress: bool):
-        return progress_bar("embed", _estimated_rows(self.source.files), initial=self.done_rows(), enabled=progress)
-
-
-def embed_locally(job: EmbedJob, *, progress: bool) -> None:
-    """The local engine: encode the chunks not yet stored, one after the other, in this process."""
-    model = None
-    with job.progress_bar(progress) as bar:
-        for number, documents in job.chunks():
-            if not job.is_done(number):
-                model = model or job.encoder()
-                job.store(number, documents, model.transform(texts_of(documents)))
-                bar.update(documents.num_rows)
-        bar.total = bar.n   # the estimate counted lines; now the rows are known
-
-
-def texts_of(documents: pa.Table) -> list[str]:
-    return documents.column("text").to_pylist()
-
-
-def documents_table(frame: pd.DataFrame, columns: Columns) -> pa.Table:
-    """The stored documents of a chunk: text, label and the source's other columns, all strings."""
-    import pyarrow as pa
-
-    data = {"text": ["" if pd.isna(t) else str(t) for t in frame[columns.text]]}
-    if columns.label is not None:
-        data["label"] = [None if pd.isna(v) else str(v) for v in frame[columns.label]]
-    for name in frame.columns:
-        if str(name) not in (columns.text, columns.label, "text", "label"):
-            data[str(name)] = [None if _missing(v) else str(v) for v in frame[name]]
-    return pa.table({name: pa.array(values, pa.string()) for name, values in data.items()})
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _parquet_bytes(table: pa.Table) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
 
 
 def _assemble(work: Path, building: Path, dtype: str) -> tuple[int, int]:
@@ -334,30 +244,3 @@ def _fit_projection(X: np.ndarray, projection: str, seed: int) -> _Fitted:
 def _index(vectors, progress: bool) -> AnnIndex:
     with progress_bar("index", len(vectors), enabled=progress) as bar:
         return AnnIndex.build(vectors, progress=lambda done, total: bar.update(done - bar.n))
-
-
-def _estimated_rows(files) -> int:
-    """Rows for the progress bar's time left: exact for Parquet, lines for the other formats."""
-    import pyarrow.parquet as pq
-
-    total = 0
-    for path in files:
-        if path.suffix.lower() == ".parquet":
-            total += pq.ParquetFile(path).metadata.num_rows
-        else:
-            with open(path, "rb") as stream:
-                total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 22), b""))
-    return total
-
-
-def _save_array(path: Path, array: np.ndarray) -> None:
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as stream:
-        np.save(stream, array)
-    os.replace(partial, path)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from core.collections.build import EmbedJob, texts_of
+from core.collections.chunks import EmbedJob, texts_of
 from core.collections.sources import CollectionError
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from core.encoders.base import EncoderError
-from core.encoders.transformer import TorchRunner, TransformerEncoder, bundled_model_path, load_transformer
+from core.encoders.transformer import (TorchRunner, TransformerEncoder, auto_classes, bundled_model_path,
+                                       load_transformer)
 
 OPSET = 17
 EXPORT_FORMAT = 1            # bump when the exported graph changes (inputs, outputs, pooling)
@@ -220,9 +221,8 @@ def _export(out: Path) -> None:
     """The bundled MiniLM with pooling and normalisation, traced with dynamic batch and sequence axes.
     Tracing changes the traced model's state, so it works on a private copy, not the shared one."""
     import torch
-    from transformers import AutoModel
 
-    network = AutoModel.from_pretrained(str(bundled_model_path())).eval()
+    network = auto_classes()[0].from_pretrained(str(bundled_model_path())).eval()
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on constant shapes; the test checks the vectors

@@ -139,9 +139,20 @@ def load_transformer(model: str | None):
         return _load_unlocked(model)
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
+def auto_classes():
+    """transformers' AutoModel and AutoTokenizer. transformers imports them lazily, and two threads doing so at
+    once (a page and the warm-up) can make one fail with "cannot import name 'AutoModel'"."""
+    with _IMPORT_LOCK:
+        from transformers import AutoModel, AutoTokenizer
+    return AutoModel, AutoTokenizer
+
+
 @lru_cache(maxsize=2)
 def _load_unlocked(model: str | None):
-    from transformers import AutoModel, AutoTokenizer
+    AutoModel, AutoTokenizer = auto_classes()
 
     source = str(bundled_model_path()) if model is None else model
     try:
