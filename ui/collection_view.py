@@ -111,7 +111,7 @@ def selection_section(collection: Collection) -> None:
     rows = np.asarray(session.view().selection, dtype=np.int64)
     if len(rows) == 0:
         st.caption("Tip: drag a box or a lasso on the map to select documents; the Similarity and Compare pages "
-                   f"then work on them (the first {shelf.SAMPLE:,}).")
+                   f"then work on them (up to {shelf.SAMPLE:,}).")
         return
     map_view.selection_title(len(rows))
     shown = collection.metadata(rows[:SELECTION_TABLE])
