@@ -23,7 +23,7 @@ from core.collections import cli as collections_cli
 from core.collections.sources import CollectionError
 from core.corpus import CorpusError
 from core.datasets import load_corpus
-from core.encoders import ENCODERS, EncoderError, default_params
+from core.encoders import ENCODERS, EncoderError, default_params, parse_params
 from core.pipeline import embed
 from core.progress import progress_bar
 
@@ -101,26 +101,13 @@ def _map(args) -> int:
     return 0
 
 
-def _parse_params(pairs: list[str]) -> dict:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise EncoderError(f"--param '{pair}' must look like NAME=VALUE.")
-        try:
-            params[name] = json.loads(value)
-        except json.JSONDecodeError:
-            params[name] = value
-    return params
-
-
 def _embed(args) -> int:
     if args.out.suffix not in (".npy", ".parquet"):
         raise EncoderError("--out must end in .npy or .parquet.")
     corpus = load_corpus(args.input, text_column=args.text_column, label_column=args.label_column)
     for notice in corpus.notices:
         print(f"note: {notice}", file=sys.stderr)
-    params = {**default_params(args.encoder), **_parse_params(args.param)}
+    params = {**default_params(args.encoder), **parse_params(args.param)}
     bars = []
 
     def progress(done, total):

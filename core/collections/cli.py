@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from core.collections.build import DTYPES, ENGINES, MAP_SAMPLE, PROJECTIONS, ROWS_PER_CHUNK, build_collection
-from core.collections.sources import CollectionError
+from core.encoders import parse_params
 
 
 def add_command(commands) -> None:
@@ -37,7 +37,7 @@ def run_command(args) -> int:
     try:
         out = build_collection(args.source, encoder=args.encoder, out=args.out, text_column=args.text_column,
                                label_column=args.label_column, rows_per_chunk=args.batch_size, dtype=args.dtype,
-                               projection=args.projection, params=_params(args.param), engine=args.engine,
+                               projection=args.projection, params=parse_params(args.param), engine=args.engine,
                                address=args.address, workers=args.workers, progress=True)
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the chunks already embedded.")
@@ -49,16 +49,3 @@ def run_command(args) -> int:
           f"{time.perf_counter() - started:.0f} s; map {projection['method']} (trustworthiness "
           f"{projection['trustworthiness']:.3f} on {projection['quality_sample']:,} documents)")
     return 0
-
-
-def _params(pairs: list[str]) -> dict:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise CollectionError(f"--param '{pair}' must look like NAME=VALUE.")
-        try:
-            params[name] = json.loads(value)
-        except json.JSONDecodeError:
-            params[name] = value
-    return params

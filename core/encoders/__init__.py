@@ -3,6 +3,7 @@ dimensionality, its main parameters, and a lazy import of its class (onnxruntime
 for the MiniLM encoders)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -87,4 +88,19 @@ def default_params(name: str) -> dict:
     return {param.name: param.default for param in ENCODERS[name].params}
 
 
-__all__ = ["ENCODERS", "Encoder", "EncoderError", "EncoderInfo", "Param", "default_params", "get_encoder", "tokenize"]
+def parse_params(pairs: list[str]) -> dict:
+    """Encoder parameters from the command line's NAME=VALUE pairs (a value is JSON when it parses as JSON)."""
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise EncoderError(f"--param '{pair}' must look like NAME=VALUE.")
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    return params
+
+
+__all__ = ["ENCODERS", "Encoder", "EncoderError", "EncoderInfo", "Param", "default_params", "get_encoder", "parse_params",
+           "tokenize"]
