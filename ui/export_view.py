@@ -10,11 +10,12 @@ from core.export import coordinates_csv, embeddings_parquet, figure_html, neighb
 
 def export_panel(corpus: core.Corpus, emb, coords, figure, subsets: dict | None = None) -> None:
     """`figure()` makes the plotly figure for the HTML export, only when asked for. `subsets`: other sets of
-    rows to offer besides every document ({"the selection": rows, ...}); empty ones are not offered."""
+    rows to offer besides every document ({"the selection": rows, ...}); empty ones and None are not offered."""
     name = f"{corpus.name.removesuffix('.csv')}-{emb.key['encoder']}"
     with st.expander("Export"):
         offered = {f"every document ({len(corpus):,})": None}
-        offered.update({f"{what} ({len(rows):,})": rows for what, rows in (subsets or {}).items() if len(rows)})
+        offered.update({f"{what} ({len(rows):,})": rows for what, rows in (subsets or {}).items()
+                        if rows is not None and len(rows)})
         chosen = offered[st.radio("Documents", list(offered), horizontal=True, key="export_rows")]
         rows, vectors, key = None, emb.vectors, emb.key
         if chosen is not None:

@@ -88,7 +88,7 @@ def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cl
     _honesty_notes(result, mapped.coords.shape[1])
     if selectable:
         subsets = {"the selection": list(session.view().selection),
-                   "those passing the filters": passing(corpus) if view.filters else []}
+                   "those passing the filters": passing(corpus)}
         export_panel(corpus, result.embeddings, mapped.coords,
                      lambda: map_figure(mapped.coords, corpus.texts, labels=labels, values=values,
                                         value_name=colour, point_size=size or 6), subsets)

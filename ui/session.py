@@ -86,7 +86,7 @@ def corpus_names() -> list[str]:
 
 
 def current_corpus() -> core.Corpus:
-    """The view's corpus; for a collection, its working set (see ui.collections)."""
+    """The view's corpus; for a collection, its working set (see ui.shelf)."""
     name = view().corpus
     if name.startswith(UPLOAD_PREFIX):
         upload = st.session_state[UPLOADS].get(name)

@@ -18,6 +18,7 @@ import core
 from core.cache import BoundedCache
 from core.collections import Collection, CollectionError, open_collection
 from core.collections.format import MANIFEST
+from core.pipeline import Embeddings
 
 ENVIRONMENT = "MURMURATION_COLLECTIONS"
 PREFIX = "collection: "
@@ -62,9 +63,9 @@ def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collectio
     return open_collection(path)
 
 
-def working_set(collection: Collection, selection=()) -> core.Corpus:
+def working_set(collection: Collection, selection=()) -> tuple[core.Corpus, Embeddings, np.ndarray]:
     """The selection (when it has at least 2 documents) or the collection, sampled down to SAMPLE documents
-    (seeded: the same rows every time)."""
+    (seeded: the same rows every time): as a corpus, its stored vectors, and its rows in the collection."""
     rows = np.asarray(selection if len(selection) >= 2 else collection.sample_rows(SAMPLE), dtype=np.int64)
     if len(rows) > SAMPLE:
         rows = np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False))

@@ -39,11 +39,10 @@ def sidebar() -> None:
 
 
 def corpus_label(name: str) -> str:
+    """The picker's label: an upload as "upload: <file>", a collection marked as one, else the title."""
     if name.startswith(session.UPLOAD_PREFIX):
         return name
-    if shelf.is_collection(name):
-        return f"{shelf.title(name)} (collection)"
-    return session.corpus_title(name)
+    return session.corpus_title(name) + (" (collection)" if shelf.is_collection(name) else "")
 
 
 def encoder_label(name: str) -> str:

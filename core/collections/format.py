@@ -232,7 +232,7 @@ class Collection:
             return np.arange(len(self))
         return np.sort(np.random.default_rng(seed).choice(len(self), size, replace=False))
 
-    def corpus(self, rows, name: str | None = None):
+    def corpus(self, rows):
         """The given rows as an in-memory `Corpus` (text, label, the other stored columns as metadata), for
         the views that work on a few thousand documents."""
         from core.corpus import Corpus
@@ -240,7 +240,7 @@ class Collection:
         frame = self.metadata(rows)
         labels = frame["label"].fillna("(none)").tolist() if self.manifest["label_column"] is not None else None
         metadata = frame.drop(columns=[c for c in ("text", "label") if c in frame.columns])
-        return Corpus(name=name or self.name, texts=frame["text"].fillna("").tolist(), labels=labels,
+        return Corpus(name=self.name, texts=frame["text"].fillna("").tolist(), labels=labels,
                       metadata=metadata if len(metadata.columns) else None,
                       description=f"{len(frame):,} of the {len(self):,} documents of the collection {self.name}.")
 
@@ -249,8 +249,7 @@ class Collection:
         encoder runs; new text is encoded with the collection's encoder."""
         from core.pipeline import Embeddings, artifact_key
 
-        vectors = np.ascontiguousarray(self.vectors[np.sort(rows)], dtype=np.float32)
-        vectors = vectors[np.searchsorted(np.sort(rows), rows)]
+        vectors = np.ascontiguousarray(_take(self.vectors, rows), dtype=np.float32)
         vectors.flags.writeable = False
         key = artifact_key(corpus_fingerprint=corpus.fingerprint, encoder=self.manifest["encoder"],
                            params=self.manifest["params"], model_revision=self.manifest["model_revision"])
@@ -281,7 +280,13 @@ class Collection:
         k = max(0, min(k, len(self) - (own is not None)))
         found = self.index.search(q, k + (own is not None))
         found = found[found != own][:k] if own is not None else found[:k]
-        scores = normalize_rows(self.vectors[np.sort(found)]) @ q   # fancy indexing wants sorted rows on a memmap
-        scores = scores[np.searchsorted(np.sort(found), found)]
+        scores = normalize_rows(_take(self.vectors, found)) @ q
         order = np.lexsort((found, -scores))
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
+
+
+def _take(array: np.ndarray, rows) -> np.ndarray:
+    """array[rows], read from a memory map in ascending row order (sequential reads), in the order given."""
+    rows = np.asarray(rows, dtype=np.int64)
+    ascending = np.sort(rows)
+    return np.asarray(array[ascending])[np.searchsorted(ascending, rows)]
