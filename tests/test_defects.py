@@ -106,7 +106,6 @@ def test_an_upload_leaves_nothing_on_disk(tmp_path, monkeypatch):
     from core.disk_cache import DiskCache
     from ui import compute
 
-    compute.start_warmup().join()  # the default view, computed in the background, writes to the old cache
     monkeypatch.setattr(compute, "DISK", DiskCache(tmp_path))
     DISK = compute.DISK
     at = run_page("app.py", encoder="lsa")

@@ -1,8 +1,11 @@
 """MiniLM on ONNX Runtime: the export in the disk cache, its rebuild, the torch fallback, hostile input."""
 import logging
 import multiprocessing
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +84,22 @@ def test_hostile_documents_get_a_finite_vector_each(name):
     assert vectors.shape == (len(texts), 384) and np.isfinite(vectors).all()
     assert not vectors[:2].any()
     np.testing.assert_allclose(np.linalg.norm(vectors[2:], axis=1), 1.0, atol=1e-4)
+
+
+WARM_UP_SERVER = """
+import sys
+from streamlit.testing.v1 import AppTest
+AppTest.from_file("app.py", default_timeout=300).run()
+from ui import compute
+child = compute.start_warmup()
+print("warm-up", child.args[-1], child.wait(timeout=600), "torch in server:", "torch" in sys.modules)
+"""
+
+
+def test_the_apps_warm_up_exports_the_model_in_a_child_process_and_keeps_torch_out_of_the_server(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "MURMURATION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", WARM_UP_SERVER], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.stdout.strip().endswith("warm-up core.warmup 0 torch in server: False"), done.stdout + done.stderr
+    assert (tmp_path / "models" / f"{onnx_runtime.export_name()}.onnx").stat().st_size > 1_000_000

@@ -6,9 +6,11 @@ written to disk, so nothing of one visitor's data is readable by the next.
 """
 from __future__ import annotations
 
-import atexit
+import logging
 import os
-import threading
+import subprocess
+import sys
+from pathlib import Path
 
 import streamlit as st
 
@@ -20,7 +22,7 @@ from core.encoders import ENCODERS, default_params
 from core.pipeline import Analysis, Embeddings, analyse, embedding_key
 from core.progress import ProgressMeter
 from core.projection import start_umap_warmup
-from core.view import DEFAULT_CORPUS, DEFAULT_ENCODER, ViewState
+from core.view import ViewState
 from ui import session, text
 
 SHARED = BoundedCache(max_entries=48)   # bundled corpora's embeddings and analyses, for all sessions
@@ -94,34 +96,14 @@ def guarded(action, *args, **kwargs):
 
 
 @st.cache_resource(show_spinner=False)
-def start_warmup() -> threading.Thread:
-    """Once per server process: the default view, the models and UMAP's compilation, in the background."""
-    def warm():
-        from core.encoders.static import load_glove, load_static_minilm
-
-        _lowest_cpu_priority()
-        corpus = core.load_corpus(DEFAULT_CORPUS)
-        emb = SHARED.get_or_compute(core.key_digest(embedding_key(corpus, DEFAULT_ENCODER, {})),
-                                    lambda: core.embed(corpus, DEFAULT_ENCODER, cache=DISK))
-        analyse(corpus, DEFAULT_ENCODER, method=ViewState().method, cache=DISK, embeddings=emb)
-        start_umap_warmup()
-        core.get_encoder(DEFAULT_ENCODER).fit(["warm"])  # loads (or exports once) the ONNX model
-        load_static_minilm()
-        load_glove()
-
-    thread = threading.Thread(target=warm, name="murmuration-warmup", daemon=True)
-    thread.start()
-    # A process that exits while the thread is inside ONNX Runtime, torch or numba aborts ("terminate
-    # called without an active exception"): let it finish first.
-    atexit.register(thread.join, timeout=300)
-    return thread
-
-
-def _lowest_cpu_priority() -> None:
-    """The warm-up shares the cores with the first visitors' pages, which need none of it (the default view
-    ships in data/cache): on Linux a thread has its own nice value, and the threads it starts (UMAP's
-    compile, ONNX Runtime's pool) inherit it."""
+def start_warmup() -> subprocess.Popen | None:
+    """Once per server process: fill the disk caches (the ONNX export of MiniLM, UMAP's compiled code) in a
+    child process at the lowest priority (core/warmup.py), so that the first visitors' pages, which need
+    none of it (the default view ships in data/cache), do not share the GIL with an export or a compiler."""
+    root = Path(core.__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
+        return subprocess.Popen([sys.executable, "-m", "core.warmup"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+    except OSError as error:  # no interpreter to start: every model loads at its first use instead
+        logging.getLogger(__name__).warning("The warm-up could not start (%s).", error)
+        return None

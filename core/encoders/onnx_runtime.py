@@ -22,12 +22,12 @@ import threading
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 import numpy as np
 
-from core.encoders.base import EncoderError
+from core.encoders.base import EncoderError, package_version
 from core.encoders.transformer import (TorchRunner, TransformerEncoder, auto_classes, bundled_model_path,
                                        load_transformer)
 
@@ -71,7 +71,7 @@ class Int8Encoder(OnnxEncoder):
 
     @property
     def model_revision(self):
-        return f"{super().model_revision}, int8 per-channel, onnxruntime {version('onnxruntime')}"
+        return f"{super().model_revision}, int8 per-channel, onnxruntime {package_version('onnxruntime')}"
 
 
 class OnnxRunner:
@@ -163,7 +163,7 @@ def export_name() -> str:
 
 def _version(package: str) -> str:
     try:
-        return version(package)
+        return package_version(package)
     except PackageNotFoundError:
         return "none"
 

