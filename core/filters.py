@@ -49,36 +49,60 @@ def _once(corpus: Corpus, name: str, compute):
 
 def filterable_columns(corpus: Corpus) -> list[FilterableColumn]:
     """The columns a user can filter on, and how (worked out once per corpus object)."""
-    return _once(corpus, "_filterable_columns", lambda: _filterable(corpus))
+    return _once(corpus, "_filterable_columns", lambda: filterable(corpus_columns(corpus)))
 
 
-def _filterable(corpus: Corpus) -> list[FilterableColumn]:
+def filterable(columns: dict[str, pd.Series]) -> list[FilterableColumn]:
+    """Which of these columns (a corpus's, or a collection's) can be filtered, and how. A categorical
+    column stays categorical (a collection's million labels are never turned into strings one by one)."""
     found = []
-    for name, series in corpus_columns(corpus).items():
-        if name != "label" and corpus.labels and series.astype(str).tolist() == corpus.labels:
+    label = columns.get("label")
+    for name, series in columns.items():
+        if name != "label" and label is not None and _same_values(series, label):
             continue  # the label column, already offered as "label"
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            _categories(found, name, series)
+            continue
         numbers = pd.to_numeric(series, errors="coerce")
         if numbers.notna().all() and numbers.nunique() > 1:
             whole = bool((numbers == numbers.round()).all())
             low, high = (int(numbers.min()), int(numbers.max())) if whole else (float(numbers.min()),
                                                                                   float(numbers.max()))
             found.append(FilterableColumn(name, "range", bounds=(low, high)))
-        elif 1 < series.astype(str).nunique() <= MAX_CATEGORIES:
-            found.append(FilterableColumn(name, "categories",
-                                          options=tuple(series.astype(str).value_counts().index.tolist())))
+        else:
+            _categories(found, name, series.astype(str))
     return found
+
+
+def _categories(found: list, name: str, values: pd.Series) -> None:
+    counts = values.value_counts()
+    counts = counts[(counts > 0) & (counts.index.astype(str) != "")]   # an empty cell is no category to pick
+    if 1 < len(counts) <= MAX_CATEGORIES:
+        found.append(FilterableColumn(name, "categories", options=tuple(str(value) for value in counts.index)))
+
+
+def _same_values(series: pd.Series, label: pd.Series) -> bool:
+    if len(series) != len(label) or pd.api.types.is_numeric_dtype(series) != pd.api.types.is_numeric_dtype(label):
+        return False
+    head = slice(0, 1000)   # most columns differ early: spare a million rows' conversion to text
+    return series[head].astype(str).equals(label[head].astype(str)) and series.astype(str).equals(label.astype(str))
 
 
 def filter_mask(corpus: Corpus, filters: dict) -> np.ndarray:
     """True for the rows every filter keeps (all rows without filters)."""
-    keep = np.ones(len(corpus), dtype=bool)
-    columns = corpus_columns(corpus)
+    return rows_kept(corpus_columns(corpus), filters, len(corpus))
+
+
+def rows_kept(columns: dict[str, pd.Series], filters: dict, n: int) -> np.ndarray:
+    """True for the n rows every filter keeps; a filter on a column not in `columns` is ignored."""
+    keep = np.ones(n, dtype=bool)
     for name, wanted in (filters or {}).items():
         series = columns.get(name)
         if series is None or not wanted:
             continue
         if all(isinstance(value, str) for value in wanted):
-            keep &= series.astype(str).isin(wanted).to_numpy()
+            values = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(str)
+            keep &= values.isin(wanted).to_numpy()
         else:
             low, high = wanted
             numbers = pd.to_numeric(series, errors="coerce").to_numpy()

@@ -8,6 +8,7 @@ views.header(
 collection = session.current_collection()
 if collection is not None:
     collection_view.summary(collection)
+    collection_view.filter_section(collection)
     collection_view.map_section(collection)
     collection_view.selection_section(collection)
     share.share_panel()

@@ -24,6 +24,10 @@ def shelf(tmp_path_factory):
     """A folder of collections: one built, one build unfinished, one folder that is no collection."""
     source = tmp_path_factory.mktemp("source") / "birds.csv"
     frame = synthetic_documents(ROWS, seed=4)
+    frame["year"] = 1990 + frame["id"] % 30                                   # numbers: a range filter
+    frame["site"] = np.array(["marsh", "coast", "wood"])[frame["id"] % 3]     # few values: categories
+    frame.loc[[7, 8], "site"] = None                                          # empty cells are no category
+    frame["ring"] = [f"R{i:05d}" for i in range(ROWS)]                        # every value different: no filter
     frame.to_csv(source, index=False)
     folder = tmp_path_factory.mktemp("collections")
     build_collection(source, encoder="minilm-static", out=folder / "birds", rows_per_chunk=250, projection="pca")
@@ -118,6 +122,46 @@ def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
     assert "200 of the collection's 600 documents (a random sample)" in at.info[0].value
 
 
+def test_filters_are_offered_per_stored_column_and_keep_what_pandas_keeps(shelf):
+    collection, frame = open_collection(shelf[0] / "birds"), shelf[1]
+    offered = {column.name: column for column in collection.filterable}
+    assert set(offered) == {"label", "id", "year", "site"}          # not the text, not a column of all-different values
+    assert offered["year"].kind == "range" and offered["year"].bounds == (1990, 2019)   # stored as text, read as numbers
+    assert offered["site"].options == ("marsh", "coast", "wood")    # most common first; no empty category
+    filters = {"site": ["coast", "wood"], "year": [1995, 2004], "label": ["song", "dreams", "travel"]}
+    expected = (frame["site"].isin(filters["site"]) & frame["year"].between(1995, 2004)
+                & frame["label"].isin(filters["label"]))
+    assert np.array_equal(collection.filter_mask(filters), expected.to_numpy())
+    assert collection.filter_mask({"missing column": ["x"]}).all()
+
+
+def test_a_filter_on_the_map_fades_the_rest_and_the_other_pages_work_on_what_passes(birds):
+    at = open_page("pages/1_Map.py")
+    at.multiselect(key="_w_filter_site").set_value(["wood"]).run()
+    at.slider(key="_w_filter_year").set_value((2000, 2009)).run()
+    assert_clean(at)
+    passing = birds.index[(birds["site"] == "wood") & birds["year"].between(2000, 2009)]
+    assert view_of(at).filters == {"site": ["wood"], "year": [2000, 2009]}
+    assert f"{len(passing):,} match the filter" in map_data(at)["note"]
+    assert any(f"{len(passing):,} of {ROWS:,} documents pass" in caption.value for caption in at.caption)
+    similarity = start("pages/3_Similarity.py")
+    similarity.session_state["view"] = view_of(at)   # the same session's view, on another page
+    similarity.run()
+    assert_clean(similarity)
+    assert f"{len(passing):,} of the collection's {ROWS:,} documents (the documents that pass your filters)" \
+        in similarity.info[0].value
+    heatmap = similarity.get("plotly_chart")[0].proto.spec
+    assert all(birds["text"][row][:20] in heatmap for row in passing[:5])
+
+
+def test_a_link_with_filters_opens_the_collection_filtered(birds):
+    at = open_page("pages/1_Map.py", filters='{"site": ["marsh"], "colour of the sky": ["blue"]}')
+    assert_clean(at)
+    assert view_of(at).filters == {"site": ["marsh"]}                # a column the collection lacks is dropped
+    assert any("Filters on columns" in info.value for info in at.info)
+    assert f"{int((birds['site'] == 'marsh').sum()):,} match the filter" in map_data(at)["note"]
+
+
 def test_the_address_bar_carries_the_collection_for_a_share_link(birds):
     at = open_page("pages/1_Map.py", selection="4,9")
     assert_clean(at)
@@ -138,7 +182,7 @@ def test_picking_another_corpus_drops_the_selection_made_in_the_last_one(birds):
     at.sidebar.selectbox[0].set_value(NAME).run()
     assert_clean(at)
     assert view_of(at).corpus == NAME and view_of(at).selection == () and view_of(at).filters == {}
-    assert "(a random sample)" in at.info[0].value
+    assert "600 of the collection's 600 documents (all of them)" in at.info[0].value
 
 
 def test_a_damaged_collection_is_refused_with_a_reason_and_the_app_goes_on(shelf, tmp_path, monkeypatch):

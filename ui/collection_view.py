@@ -56,6 +56,11 @@ def summary(collection: Collection) -> None:
                           f"{manifest['encoder']}."))
 
 
+def filter_section(collection: Collection) -> None:
+    """A filter per stored column (label, numbers, text of few values); documents outside fade on the map."""
+    map_view.ask_filters(collection.filterable, collection.filter_mask, len(collection))
+
+
 def map_section(collection: Collection, *, key: str = "collection_map", selectable: bool = True) -> None:
     """Every point of the collection; a click lists its nearest neighbours (ANN index, exact cosines), a typed
     query rings the documents nearest to it, and a lasso or box selection goes to the view state."""
@@ -74,9 +79,10 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
         codes, names = collection.label_codes
         colouring = {"categories": codes, "category_names": names, "title": "label"}
     with left:
+        filters = session.view().filters
         scatter_map(coords, key=key, hover_labels=_hover_texts(collection), height=620, highlight=clicked,
                     neighbours=ringed, selection=list(session.view().selection) if selectable else None,
-                    **colouring)
+                    filter_mask=collection.filter_mask(filters) if filters else None, **colouring)
     if right is not None:
         with right:
             map_view.clicked_panel(Texts(collection), coords, clicked, neighbours)

@@ -13,7 +13,7 @@ from core.pipeline import Analysis
 from core.projection import explained_variance
 from core.similarity import ordered_subset
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from core.filters import corpus_columns, filter_mask, filterable_columns
+from core.filters import FilterableColumn, corpus_columns, filter_mask, filterable_columns
 from ui import session, text
 from ui.export_view import export_panel
 from ui.map_component import current_event, scatter_map
@@ -175,7 +175,12 @@ def passing(corpus: core.Corpus) -> np.ndarray | None:
 
 def filter_controls(corpus: core.Corpus) -> None:
     """A multiselect per column of categories and a range per column of numbers; the view keeps them."""
-    columns = filterable_columns(corpus)
+    ask_filters(filterable_columns(corpus), lambda chosen: filter_mask(corpus, chosen), len(corpus))
+
+
+def ask_filters(columns: list[FilterableColumn], mask_of, total: int) -> None:
+    """The filter widgets for these columns (of a corpus or a collection); `mask_of(filters)` gives the rows
+    they keep, to count them."""
     if not columns:
         return
     current = dict(session.view().filters)
@@ -187,8 +192,8 @@ def filter_controls(corpus: core.Corpus) -> None:
                 current.pop(column.name, None)
             else:
                 current[column.name] = chosen
-        kept = int(filter_mask(corpus, current).sum())
-        st.caption(f"{kept:,} of {len(corpus):,} documents pass; the others fade on the map.")
+        kept = int(mask_of(current).sum())
+        st.caption(f"{kept:,} of {total:,} documents pass; the others fade on the map.")
     if current != session.view().filters:
         session.set_view(filters=current)
         st.rerun()

@@ -21,7 +21,7 @@ IMPORTED = "imported"          # {"upload: <file>": Embeddings} of vectors impor
 LINK_APPLIED = "_link_applied"
 LINK_NOTICES = "_link_notices"
 WORKING_SELECTION = "_working_selection"   # (fingerprint, rows) selected inside a working set
-WORKING_SET = "_working_set"   # (fingerprint, Embeddings, collection rows) of the collection's working set
+WORKING_SET = "_working_set"   # (fingerprint, Embeddings, collection rows, their source) of a collection's working set
 UPLOAD_PREFIX = "upload: "
 
 
@@ -95,8 +95,8 @@ def current_corpus() -> core.Corpus:
         name = set_view(corpus=DEFAULT_CORPUS).corpus
     collection = current_collection()
     if collection is not None:
-        corpus, emb, rows = shelf.working_set(collection, view().selection)
-        st.session_state[WORKING_SET] = (corpus.fingerprint, emb, rows)
+        corpus, emb, rows, source = shelf.working_set(collection, view().selection, view().filters)
+        st.session_state[WORKING_SET] = (corpus.fingerprint, emb, rows, source)
         return corpus
     return core.load_corpus(view().corpus)
 
@@ -113,8 +113,8 @@ def current_collection() -> Collection | None:
         st.error(text.plain(error))
         switch_corpus(DEFAULT_CORPUS)
         return None
-    # rows beyond the end (from a link) go, and filters too: a collection's map has no filter controls
-    fitted, notices = view().fit_to(len(collection), columns=())
+    # rows beyond the end (from a link) go, and filters on columns the collection does not have
+    fitted, notices = view().fit_to(len(collection), columns=[column.name for column in collection.filterable])
     for notice in notices:
         st.info(text.plain(notice))
     replace_view(fitted)
@@ -123,8 +123,14 @@ def current_collection() -> Collection | None:
 
 def working_rows(corpus: core.Corpus) -> np.ndarray | None:
     """The collection rows of a collection's working set (None for any other corpus)."""
+    working = working_set(corpus)
+    return None if working is None else working[0]
+
+
+def working_set(corpus: core.Corpus) -> tuple[np.ndarray, str] | None:
+    """A collection's working set: its rows in the collection and where they come from (None for other corpora)."""
     working = st.session_state.get(WORKING_SET)
-    return working[2] if working is not None and working[0] == corpus.fingerprint else None
+    return working[2:] if working is not None and working[0] == corpus.fingerprint else None
 
 
 def selection_in(corpus: core.Corpus) -> tuple[int, ...]:

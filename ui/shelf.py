@@ -63,24 +63,37 @@ def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collectio
     return open_collection(path)
 
 
-def working_set(collection: Collection, selection=()) -> tuple[core.Corpus, Embeddings, np.ndarray]:
-    """The selection (when it has at least 2 documents) or the collection, sampled down to SAMPLE documents
-    (seeded: the same rows every time): as a corpus, its stored vectors, and its rows in the collection."""
-    rows = np.asarray(selection if len(selection) >= 2 else collection.sample_rows(SAMPLE), dtype=np.int64)
-    if len(rows) > SAMPLE:
-        rows = np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False))
+def working_set(collection: Collection, selection=(), filters=None) -> tuple[core.Corpus, Embeddings, np.ndarray, str]:
+    """The selection (when it has at least 2 documents) or the collection, restricted to the documents passing
+    the map's filters, sampled down to SAMPLE documents (seeded: the same rows every time): as a corpus, its
+    stored vectors, its rows in the collection, and where they come from (for `describe`)."""
+    rows, source = _working_rows(collection, selection, filters)
     digest = core.key_digest({"collection": collection.digest, "rows": rows.tolist()})
 
     def make():
         corpus = collection.corpus(rows)
-        return corpus, collection.embeddings(corpus, rows), rows
+        return corpus, collection.embeddings(corpus, rows)
 
-    return _WORKING_SETS.get_or_compute(digest, make)
+    return (*_WORKING_SETS.get_or_compute(digest, make), rows, source)
 
 
-def describe(collection: Collection, rows, selected: int) -> str:
-    """What a page's working set is; `selected`: how many documents the map's selection holds."""
-    where = ("a random sample" if selected < 2 else "your map selection" if len(rows) == selected
-             else f"a random sample of the {selected:,} in your map selection")
-    return (f"This page works on {len(rows):,} of the collection's {len(collection):,} documents ({where}): "
+def _working_rows(collection: Collection, selection, filters) -> tuple[np.ndarray, str]:
+    selected = len(selection) >= 2
+    rows = np.asarray(selection, dtype=np.int64) if selected else np.arange(len(collection))
+    filtered = False
+    if filters:
+        passing = rows[collection.filter_mask(filters)[rows]]
+        filtered = len(passing) >= 2   # else the filters are ignored here: a page needs two documents
+        rows = passing if filtered else rows
+    pool = (" in your map selection" if selected else "") + (" that pass your filters" if filtered else "")
+    if len(rows) <= SAMPLE:
+        return rows, f"the documents{pool}" if filtered else "your map selection" if selected else "all of them"
+    if not pool:
+        return collection.sample_rows(SAMPLE), "a random sample"
+    return np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False)), f"a random sample of the {len(rows):,}{pool}"
+
+
+def describe(collection: Collection, rows, source: str) -> str:
+    """What a page's working set is (`source`: from `working_set`)."""
+    return (f"This page works on {len(rows):,} of the collection's {len(collection):,} documents ({source}): "
             "its views compare every pair of documents. The Map and Nearest neighbours pages use all of them.")

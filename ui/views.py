@@ -51,9 +51,9 @@ def corpus_and_embeddings():
 def corpus() -> core.Corpus:
     """The chosen corpus; for a collection, its working set, and a sentence saying so."""
     chosen = session.current_corpus()
-    rows = session.working_rows(chosen)
-    if rows is not None:
-        st.info(shelf.describe(session.current_collection(), rows, len(session.view().selection)))
+    working = session.working_set(chosen)
+    if working is not None:
+        st.info(shelf.describe(session.current_collection(), *working))
     return chosen
 
 

@@ -204,6 +204,39 @@ class Collection:
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
         return codes, encoded.dictionary.to_pylist()
 
+    @cached_property
+    def filter_columns(self) -> dict:
+        """What the map's filters work on, read once: the label, every stored column of numbers, and every
+        column of text with at most MAX_CATEGORIES distinct values (as pandas categories, 1-2 bytes a row)."""
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        from core.filters import MAX_CATEGORIES
+
+        columns = {}
+        if self.label_codes is not None:
+            columns["label"] = pd.Series(pd.Categorical.from_codes(*self.label_codes))
+        for field in self._documents.schema_arrow:
+            if field.name not in ("text", "label"):
+                column = pq.read_table(self.folder / DOCUMENTS, columns=[field.name]).column(field.name)
+                series = _filter_column(column.combine_chunks(), MAX_CATEGORIES)
+                if series is not None:
+                    columns[field.name] = series
+        return columns
+
+    @cached_property
+    def filterable(self) -> list:
+        """The columns a user can filter this collection's map on, and how (core.filters.FilterableColumn)."""
+        from core.filters import filterable
+
+        return filterable(self.filter_columns)
+
+    def filter_mask(self, filters: dict) -> np.ndarray:
+        """True for the documents every filter keeps."""
+        from core.filters import rows_kept
+
+        return rows_kept(self.filter_columns, filters, len(self))
+
     def metadata(self, rows, columns: list[str] | None = None):
         """A DataFrame of the given rows' stored columns (all of them by default), in the order given,
         reading only the row groups the rows fall in."""
@@ -283,6 +316,29 @@ class Collection:
         scores = normalize_rows(_take(self.vectors, found)) @ q
         order = np.lexsort((found, -scores))
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
+
+
+def _filter_column(column, most_categories: int):
+    """A stored column for the filters: numbers as numbers (also when stored as text, as a CSV source's are),
+    other text as categories when there are at most `most_categories` of them, else None."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        return pd.Series(column.to_numpy(zero_copy_only=False))
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None
+    if column.null_count == 0:
+        try:
+            return pd.Series(pc.cast(column, pa.float64()).to_numpy())
+        except pa.ArrowInvalid:   # not all numbers
+            pass
+    encoded = column.dictionary_encode()
+    if len(encoded.dictionary) <= most_categories:
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return pd.Series(pd.Categorical.from_codes(codes, encoded.dictionary.to_pylist()))
+    return None
 
 
 def _take(array: np.ndarray, rows) -> np.ndarray:
