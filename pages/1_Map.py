@@ -8,8 +8,9 @@ views.header(
 collection = session.current_collection()
 if collection is not None:
     collection_view.summary(collection)
+    colour = collection_view.colour_control(collection)
     collection_view.filter_section(collection)
-    collection_view.map_section(collection)
+    collection_view.map_section(collection, colour=colour)
     collection_view.selection_section(collection)
     share.share_panel()
 else:

@@ -154,6 +154,17 @@ def test_a_filter_on_the_map_fades_the_rest_and_the_other_pages_work_on_what_pas
     assert all(birds["text"][row][:20] in heatmap for row in passing[:5])
 
 
+def test_the_map_colours_by_any_stored_column_and_the_legend_follows(birds):
+    at = open_page("pages/1_Map.py")
+    at.selectbox(key="_w_colour").select("site").run()
+    assert_clean(at)
+    legend = {item["name"]: item["count"] for item in map_data(at)["legend"]["items"]}
+    assert legend == {**birds["site"].value_counts().to_dict(), "(empty)": 2}
+    at.selectbox(key="_w_colour").select("year").run()
+    assert_clean(at)
+    assert map_data(at)["legend"]["kind"] == "value" and view_of(at).colour == "year"
+
+
 def test_a_link_with_filters_opens_the_collection_filtered(birds):
     at = open_page("pages/1_Map.py", filters='{"site": ["marsh"], "colour of the sky": ["blue"]}')
     assert_clean(at)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.cache import BoundedCache
@@ -61,9 +62,30 @@ def filter_section(collection: Collection) -> None:
     map_view.ask_filters(collection.filterable, collection.filter_mask, len(collection))
 
 
-def map_section(collection: Collection, *, key: str = "collection_map", selectable: bool = True) -> None:
-    """Every point of the collection; a click lists its nearest neighbours (ANN index, exact cosines), a typed
-    query rings the documents nearest to it, and a lasso or box selection goes to the view state."""
+def colour_control(collection: Collection) -> str:
+    """Colour by the label or any stored column the filters know (the view's colour; the label by default)."""
+    options = list(collection.filter_columns)
+    if not options:
+        return ""
+    return session.bound(st.selectbox, "Colour by", "colour", options=options,
+                         shown=lambda value: value or options[0])
+
+
+def _colouring(collection: Collection, colour: str) -> dict:
+    column = collection.filter_columns.get(colour)
+    if column is None:
+        return {}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return {"categories": column.cat.codes.to_numpy(), "category_names": [str(name) or "(empty)" for name in column.cat.categories],
+                "title": colour}
+    return {"values": column.to_numpy(dtype=float), "value_name": colour, "title": colour}
+
+
+def map_section(collection: Collection, *, key: str = "collection_map", selectable: bool = True,
+                colour: str = "") -> None:
+    """Every point of the collection, coloured by `colour` (a stored column; the label by default); a click
+    lists its nearest neighbours (ANN index, exact cosines), a typed query rings the documents nearest to it,
+    and a lasso or box selection goes to the view state."""
     coords = collection.coords
     query = session.bound(st.text_input, "Find documents like", "search", max_chars=SEARCH_MAX_CHARS,
                           help=f"Encoded with {collection.manifest['encoder']}; the {FOUND} nearest are ringed.")
@@ -74,10 +96,7 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
     neighbours = collection.search(clicked, K) if clicked is not None else None
     ringed = neighbours.indices if neighbours is not None else found.indices if found is not None else None
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
-    colouring = {}
-    if collection.label_codes is not None:
-        codes, names = collection.label_codes
-        colouring = {"categories": codes, "category_names": names, "title": "label"}
+    colouring = _colouring(collection, colour or "label")
     with left:
         filters = session.view().filters
         scatter_map(coords, key=key, hover_labels=_hover_texts(collection), height=620, highlight=clicked,

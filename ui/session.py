@@ -114,7 +114,8 @@ def current_collection() -> Collection | None:
         switch_corpus(DEFAULT_CORPUS)
         return None
     # rows beyond the end (from a link) go, and filters on columns the collection does not have
-    fitted, notices = view().fit_to(len(collection), columns=[column.name for column in collection.filterable])
+    fitted, notices = view().fit_to(len(collection), colour_options=list(collection.filter_columns),
+                                    columns=[column.name for column in collection.filterable])
     for notice in notices:
         st.info(text.plain(notice))
     replace_view(fitted)
