@@ -12,7 +12,13 @@ imported into the server. The server then loads the results from disk when a pag
 """
 from __future__ import annotations
 
-import os
+import signal
+import sys
+
+
+# How the app starts it: at the lowest priority before anything else (importing `core` alone takes seconds);
+# the threads it starts (numba's, ONNX Runtime's) inherit that priority.
+COMMAND = "import os\nif hasattr(os, 'nice'): os.nice(19)\nfrom core.warmup import main\nmain()"
 
 
 def fill_disk_caches() -> None:
@@ -26,10 +32,8 @@ def fill_disk_caches() -> None:
 
 
 def main() -> None:
-    try:
-        os.nice(19)
-    except OSError:
-        pass
+    # stopped with the server: unwind, so that a half-written export is removed (onnx_runtime._build_once)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     fill_disk_caches()
 
 

@@ -92,7 +92,7 @@ from streamlit.testing.v1 import AppTest
 AppTest.from_file("app.py", default_timeout=300).run()
 from ui import compute
 child = compute.start_warmup()
-print("warm-up", child.args[-1], child.wait(timeout=600), "torch in server:", "torch" in sys.modules)
+print("warm-up", "core.warmup" in child.args[-1], child.wait(timeout=600), "torch in server:", "torch" in sys.modules)
 """
 
 
@@ -101,5 +101,5 @@ def test_the_apps_warm_up_exports_the_model_in_a_child_process_and_keeps_torch_o
     env = {**os.environ, "MURMURATION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
     done = subprocess.run([sys.executable, "-c", WARM_UP_SERVER], cwd=root, env=env, capture_output=True, text=True,
                           timeout=900)
-    assert done.stdout.strip().endswith("warm-up core.warmup 0 torch in server: False"), done.stdout + done.stderr
+    assert done.stdout.strip().endswith("warm-up True 0 torch in server: False"), done.stdout + done.stderr
     assert (tmp_path / "models" / f"{onnx_runtime.export_name()}.onnx").stat().st_size > 1_000_000

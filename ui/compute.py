@@ -6,6 +6,7 @@ written to disk, so nothing of one visitor's data is readable by the next.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 import core
+from core import warmup
 from core.cache import BoundedCache
 from core.datasets import DATA_DIR
 from core.disk_cache import DiskCache, default_folder
@@ -103,7 +105,9 @@ def start_warmup() -> subprocess.Popen | None:
     root = Path(core.__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     try:
-        return subprocess.Popen([sys.executable, "-m", "core.warmup"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+        child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=root, env=env, stdout=subprocess.DEVNULL)
     except OSError as error:  # no interpreter to start: every model loads at its first use instead
         logging.getLogger(__name__).warning("The warm-up could not start (%s).", error)
         return None
+    atexit.register(child.terminate)   # a server that stops takes its warm-up with it
+    return child
