@@ -67,7 +67,7 @@ def colour_control(collection: Collection) -> str:
     options = list(collection.filter_columns)
     if not options:
         return ""
-    return session.bound(st.selectbox, "Colour by", "colour", options=options,
+    return session.bound(st.columns(3)[0].selectbox, "Colour by", "colour", options=options,
                          shown=lambda value: value or options[0])
 
 
