@@ -526,4 +526,20 @@ def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, lig
             assert (np.median(shot) > 180) == light  # its background follows the page's
             text = shot[np.abs(shot - np.median(shot)) > 60]
             assert text.size and (np.median(text) < np.median(shot)) == light  # text contrasts with it
+        open_map(page, url, "n=2000&colour=many&labels=0")   # all 20 colours of the palette
+        swatches = [[float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3]] for colour in
+                    page.locator(".mm-swatch").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")]
+        assert len(swatches) == 21
+        if light:   # the palette as Python sent it
+            assert swatches[0] == [c / 255 for c in (0x00, 0x67, 0xA5)]
+        else:       # every colour stands out from the dark page (WCAG asks 3:1 of graphics; the map 3.5:1)
+            assert min(_contrast(colour, background / 255) for colour in swatches) >= 3.4
         page.close()
+
+
+def _contrast(a, b) -> float:
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted([luminance(a), luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -1,4 +1,5 @@
 import createScatterplot from 'regl-scatterplot';
+import { legibleLegend, legibleOn } from './colours.js';
 import { declutter } from './declutter.js';
 import { el, formatNumber, svgEl } from './dom.js';
 import { renderLegend } from './legend.js';
@@ -143,7 +144,22 @@ export class MapView {
     if (signature === this.themeSignature) return;
     this.themeSignature = signature;
     const [background, text] = theme;
-    this.plot.set({ backgroundColor: toRgba(background || '#ffffff'), pointColorHover: toRgba(text || '#1a1a1a') });
+    this.background = toRgba(background || '#ffffff');
+    this.plot.set({ backgroundColor: this.background, pointColorHover: toRgba(text || '#1a1a1a') });
+    if (this.shownColours) this.showColours(...this.shownColours);
+  }
+
+  // The points' palette (codes from n_codes up are the faded copies) and the legend, both legible on the
+  // current background (colours.js).
+  showColours(palette, legend) {
+    this.shownColours = [palette, legend];
+    const colours = palette.map((colour) => legibleOn(this.background, colour));
+    this.plot.set({
+      pointColor: colours,
+      pointColorActive: colours.map(([r, g, b]) => [r, g, b, 1]),
+      opacity: colours.map((colour) => colour[3]),
+    });
+    renderLegend(this.legend, legibleLegend(legend, this.background));
   }
 
   async drawPoints(data) {
@@ -157,10 +173,8 @@ export class MapView {
     const sameCoordinates = data.points_key === this.drawnPointsKey && count === this.count;
     // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
     // indexes both, so codes from n_codes up (outside the filter) are drawn faded.
+    this.showColours(data.palette, data.legend);
     this.plot.set({
-      pointColor: data.palette,
-      pointColorActive: data.palette.map(([r, g, b]) => [r, g, b, 1]),
-      opacity: data.palette.map((colour) => colour[3]),
       opacityBy: 'valueA',
       pointSize: hasSizes ? data.size_steps : data.size,
       colorBy: 'valueA',
@@ -190,7 +204,6 @@ export class MapView {
     this.root.dataset.pointsKey = data.points_key;
     this.root.dataset.ready = 'true';
     performance.mark('mm-draw-end');
-    renderLegend(this.legend, data.legend);
   }
 
   setMode(mode) {
