@@ -60,18 +60,33 @@ def filterable(columns: dict[str, pd.Series]) -> list[FilterableColumn]:
     for name, series in columns.items():
         if name != "label" and label is not None and _same_values(series, label):
             continue  # the label column, already offered as "label"
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            _categories(found, name, series)
-            continue
-        numbers = pd.to_numeric(series, errors="coerce")
-        if numbers.notna().all() and numbers.nunique() > 1:
-            whole = bool((numbers == numbers.round()).all())
-            low, high = (int(numbers.min()), int(numbers.max())) if whole else (float(numbers.min()),
-                                                                                  float(numbers.max()))
-            found.append(FilterableColumn(name, "range", bounds=(low, high)))
+        numbers = as_numbers(series)
+        if numbers is not None and numbers.nunique() > 1:
+            found.append(FilterableColumn(name, "range", bounds=_bounds(numbers.dropna())))
         else:
-            _categories(found, name, series.astype(str))
+            _categories(found, name, series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(str))
     return found
+
+
+def as_numbers(series: pd.Series) -> pd.Series | None:
+    """A column of numbers as floats, NaN where a cell is empty or not finite; None when some cell holds text
+    (categories, of a collection, are text)."""
+    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series):
+        return None
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = series.astype(float)
+    else:
+        numbers = pd.to_numeric(series, errors="coerce")
+        empty = series.isna() | (series.astype(str).str.strip() == "")
+        if (numbers.isna() & ~empty).any():
+            return None
+    return numbers.where(np.isfinite(numbers))
+
+
+def _bounds(numbers: pd.Series) -> tuple:
+    if bool((numbers == numbers.round()).all()):
+        return int(numbers.min()), int(numbers.max())
+    return float(numbers.min()), float(numbers.max())
 
 
 def _categories(found: list, name: str, values: pd.Series) -> None:

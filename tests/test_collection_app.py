@@ -28,6 +28,9 @@ def shelf(tmp_path_factory):
     frame["site"] = np.array(["marsh", "coast", "wood"])[frame["id"] % 3]     # few values: categories
     frame.loc[[7, 8], "site"] = None                                          # empty cells are no category
     frame["ring"] = [f"R{i:05d}" for i in range(ROWS)]                        # every value different: no filter
+    frame["weight"] = (frame["id"] % 50) / 10                                 # numbers with gaps: still a range
+    frame.loc[[3, 4], "weight"] = np.nan
+    frame.loc[5, "weight"] = np.inf
     frame.to_csv(source, index=False)
     folder = tmp_path_factory.mktemp("collections")
     build_collection(source, encoder="minilm-static", out=folder / "birds", rows_per_chunk=250, projection="pca")
@@ -125,12 +128,14 @@ def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
 def test_filters_are_offered_per_stored_column_and_keep_what_pandas_keeps(shelf):
     collection, frame = open_collection(shelf[0] / "birds"), shelf[1]
     offered = {column.name: column for column in collection.filterable}
-    assert set(offered) == {"label", "id", "year", "site"}          # not the text, not a column of all-different values
+    assert set(offered) == {"label", "id", "year", "site", "weight"}   # not the text, not all-different text
     assert offered["year"].kind == "range" and offered["year"].bounds == (1990, 2019)   # stored as text, read as numbers
+    assert offered["weight"].bounds == (0.0, 4.9)                   # empty and infinite cells are left out
     assert offered["site"].options == ("marsh", "coast", "wood")    # most common first; no empty category
-    filters = {"site": ["coast", "wood"], "year": [1995, 2004], "label": ["song", "dreams", "travel"]}
+    filters = {"site": ["coast", "wood"], "year": [1995, 2004], "label": ["song", "dreams", "travel"],
+               "weight": [0.5, 4.9]}
     expected = (frame["site"].isin(filters["site"]) & frame["year"].between(1995, 2004)
-                & frame["label"].isin(filters["label"]))
+                & frame["label"].isin(filters["label"]) & frame["weight"].between(0.5, 4.9))
     assert np.array_equal(collection.filter_mask(filters), expected.to_numpy())
     assert collection.filter_mask({"missing column": ["x"]}).all()
 

@@ -13,7 +13,7 @@ from core.pipeline import Analysis
 from core.projection import explained_variance
 from core.similarity import ordered_subset
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from core.filters import FilterableColumn, corpus_columns, filter_mask, filterable_columns
+from core.filters import FilterableColumn, as_numbers, corpus_columns, filter_mask, filterable_columns
 from ui import session, text
 from ui.export_view import export_panel
 from ui.map_component import current_event, scatter_map
@@ -220,8 +220,8 @@ def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
     column = corpus_columns(corpus).get(colour)
     if column is None:
         return None, None
-    numbers = pd.to_numeric(column, errors="coerce")
-    return (None, numbers.to_numpy()) if numbers.notna().all() else (column.astype(str).tolist(), None)
+    numbers = as_numbers(column)
+    return (None, numbers.to_numpy()) if numbers is not None else (column.astype(str).tolist(), None)
 
 
 def _matches(corpus: core.Corpus) -> np.ndarray:

@@ -319,25 +319,32 @@ class Collection:
 
 
 def _filter_column(column, most_categories: int):
-    """A stored column for the filters: numbers as numbers (also when stored as text, as a CSV source's are),
-    other text as categories when there are at most `most_categories` of them, else None."""
+    """A stored column for the filters: numbers as floats (also when stored as text, as every column of a CSV
+    source is; NaN where a cell is empty or not finite), other text as categories when there are at most
+    `most_categories` of them (an empty cell is the category ""), else None."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from core.filters import as_numbers
+
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        return pd.Series(column.to_numpy(zero_copy_only=False))
+        return as_numbers(pd.Series(column.to_numpy(zero_copy_only=False)))
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return None
-    if column.null_count == 0:
-        try:
-            return pd.Series(pc.cast(column, pa.float64()).to_numpy())
-        except pa.ArrowInvalid:   # not all numbers
-            pass
+    column = pc.fill_null(column, "")
+    try:   # the quick way, when every cell is a number
+        return as_numbers(pd.Series(pc.cast(column, pa.float64()).to_numpy()))
+    except pa.ArrowInvalid:
+        pass
     encoded = column.dictionary_encode()
-    if len(encoded.dictionary) <= most_categories:
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        return pd.Series(pd.Categorical.from_codes(codes, encoded.dictionary.to_pylist()))
+    values = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    numbers = as_numbers(values)
+    if numbers is not None and numbers.notna().any():
+        return pd.Series(numbers.to_numpy()[codes])
+    if len(values) <= most_categories:
+        return pd.Series(pd.Categorical.from_codes(codes, values.tolist()))
     return None
 
 
