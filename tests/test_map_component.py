@@ -140,6 +140,10 @@ def test_parts_the_browser_holds_are_not_sent_again():
     recoloured = mc.prepare_map(xy, filter_mask=xy[:, 0] > 0, held=first.keys, values=xy[:, 0],
                                 hover_labels=options["hover_labels"])
     assert recoloured.data["style"] is not None and recoloured.data["points"] is None
+    # another column with the same codes (country and its code): the legend's names and title change
+    renamed = mc.prepare_map(xy, filter_mask=xy[:, 0] > 0, held=first.keys, categories=np.arange(400) % 5,
+                             category_names=list("abcde"), title="code", hover_labels=options["hover_labels"])
+    assert renamed.data["style"] is not None
 
 
 def test_hover_texts_are_cut_like_the_rest_of_the_app():
@@ -534,6 +538,13 @@ def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, lig
             assert swatches[0] == [c / 255 for c in (0x00, 0x67, 0xA5)]
         else:       # every colour stands out from the dark page (WCAG asks 3:1 of graphics; the map 3.5:1)
             assert min(_contrast(colour, background / 255) for colour in swatches) >= 3.4
+        open_map(page, url, "n=2000&colour=value&labels=0")
+        gradient = page.locator(".mm-ramp").evaluate("e => getComputedStyle(e).backgroundImage")
+        stops = [[float(v) / 255 for v in stop[:3]] for stop in re.findall(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)", gradient)]
+        assert len(stops) == 9
+        lightness = [_contrast(stop, [0, 0, 0]) for stop in stops]
+        assert lightness == sorted(lightness)   # still dark to light: a lighter point means a higher value
+        assert min(_contrast(stop, background / 255) for stop in stops) >= (1 if light else 3.4)
         page.close()
 
 

@@ -135,8 +135,9 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     }
     keys = {
         "points": _digest(normalised.tobytes()),
-        "style": _digest(*(style[c].to_numpy().tobytes() for c in style.columns), json.dumps(palette).encode(),
-                         str(size).encode()),
+        # the legend and names too: two columns can share codes and palette (a country and its code)
+        "style": _digest(*(style[c].to_numpy().tobytes() for c in style.columns), str(size).encode(),
+                         json.dumps([palette, colour.legend, colour.category_names]).encode()),
         "filter": "none" if filter_mask is None else _digest(in_filter.tobytes()),
         "texts": "none" if inline is None else _digest("\x00".join(inline).encode("utf-8", "replace")),
     }

@@ -1,7 +1,7 @@
 // Colours that stay visible on the page's background. Kelly's palette and viridis were picked for a light
 // page; on a dark one their darkest colours (dark olive, brown, viridis' purple end) nearly vanish. There,
-// a colour under 3.5:1 contrast with the background (WCAG's minimum for graphics is 3:1; dots of a few pixels
-// need a margin) is mixed with white until it reaches it. The light theme keeps the colours Python sent.
+// dark colours are lifted to at least 3.5:1 contrast with the background (WCAG's minimum for graphics is 3:1;
+// dots of a few pixels need a margin). The light theme keeps the colours Python sent.
 
 const MIN_CONTRAST = 3.5;
 
@@ -19,15 +19,26 @@ export function contrast(a, b) {
   return (light + 0.05) / (dark + 0.05);
 }
 
+// Below a knee luminance, a colour's luminance is mapped linearly from [0, knee] onto [floor, knee] (floor: the
+// luminance with the minimum contrast on this background), by mixing it with white; above the knee it is left
+// alone. The map is increasing, so a ramp keeps its order from dark to light and the legend's stops (taken
+// from the same ramp) match the points.
 export function legibleOn(background, colour) {
-  if (luminance(background) > 0.2) return colour;
+  const floor = MIN_CONTRAST * (luminance(background) + 0.05) - 0.05;
+  if (luminance(background) > 0.2 || floor <= 0) return colour;
+  const knee = 2 * floor;
   const [r, g, b, a = 1] = colour;
-  for (let step = 0; step <= 10; step++) {
-    const t = step / 10;
-    const mixed = [r + (1 - r) * t, g + (1 - g) * t, b + (1 - b) * t];
-    if (contrast(mixed, background) >= MIN_CONTRAST) return [...mixed, a];
+  const start = luminance(colour);
+  if (start >= knee) return colour;
+  const wanted = floor + ((knee - floor) * start) / knee;
+  const mix = (t) => [r + (1 - r) * t, g + (1 - g) * t, b + (1 - b) * t];
+  let [low, high] = [0, 1];
+  for (let i = 0; i < 20; i++) {   // luminance grows with the share of white: bisect for the wanted one
+    const t = (low + high) / 2;
+    if (luminance(mix(t)) < wanted) low = t;
+    else high = t;
   }
-  return [1, 1, 1, a];
+  return [...mix(high), a];
 }
 
 // The legend with the same colours as the points.
