@@ -15,10 +15,11 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu
 
 COPY . .
-# Precompute the bundled corpora with the transformer and its static distillation, so that first
-# visits compute nothing; then hand the cache to the unprivileged user that runs the app.
+# Precompute the bundled corpora with the transformer and its static distillation, and UMAP's compiled
+# code (core/warmup.py), so that first visits compute nothing; then hand the cache to the unprivileged user that runs the app.
 RUN python -m core precompute flutter anime-quotes flutter-seasons words --encoder minilm --encoder minilm-static \
         --cache /app/.cache \
+    && python -m core.warmup \
     && useradd --create-home --uid 1000 murmuration \
     && chown -R murmuration /app/.cache
 

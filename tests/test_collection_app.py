@@ -170,6 +170,14 @@ def test_the_map_colours_by_any_stored_column_and_the_legend_follows(birds):
     assert map_data(at)["legend"]["kind"] == "value" and view_of(at).colour == "year"
 
 
+def test_filters_that_keep_fewer_than_two_documents_are_ignored_there_and_the_page_says_so(birds):
+    at = start("pages/9_Compare.py", corpus=NAME, filters={"year": [1990, 1990], "weight": [0.1, 0.1]})
+    at.run()
+    assert_clean(at)
+    kept = int(((birds["year"] == 1990) & (birds["weight"] == 0.1)).sum())
+    assert kept < 2 and f"your filters keep {kept}, too few here, so they are ignored" in at.info[0].value
+
+
 def test_a_link_with_filters_opens_the_collection_filtered(birds):
     at = open_page("pages/1_Map.py", filters='{"site": ["marsh"], "colour of the sky": ["blue"]}')
     assert_clean(at)

@@ -112,7 +112,7 @@ def test_the_example_button_opens_the_seasons():
 
 @pytest.fixture(autouse=True)
 def _quiet_warmup(monkeypatch):
-    """The sidebar warms every model up in a background thread; these tests need none of them."""
+    """The sidebar starts the warm-up process (core/warmup.py); these tests need none of it."""
     from ui import compute
 
     monkeypatch.setattr(compute, "start_warmup", lambda: None)

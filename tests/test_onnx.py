@@ -103,3 +103,20 @@ def test_the_apps_warm_up_exports_the_model_in_a_child_process_and_keeps_torch_o
                           timeout=900)
     assert done.stdout.strip().endswith("warm-up True 0 torch in server: False"), done.stdout + done.stderr
     assert (tmp_path / "models" / f"{onnx_runtime.export_name()}.onnx").stat().st_size > 1_000_000
+
+
+def test_a_warm_up_stopped_during_the_export_leaves_no_half_written_model(tmp_path):
+    from core import warmup
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "MURMURATION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
+    child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=root, env=env, stderr=subprocess.PIPE,
+                             text=True)
+    for line in child.stderr:   # the export is announced, then takes seconds (torch's import, the tracing)
+        if "Preparing" in line:
+            break
+    time.sleep(1)
+    assert list((tmp_path / "models").glob(".minilm-*.onnx"))   # the export is being written
+    child.terminate()
+    assert child.wait(timeout=120) == 143
+    assert list((tmp_path / "models").glob("*.onnx")) == []     # neither the half-written file nor a model

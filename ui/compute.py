@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -105,9 +106,11 @@ def start_warmup() -> subprocess.Popen | None:
     root = Path(core.__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     try:
-        child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=root, env=env, stdout=subprocess.DEVNULL)
+        child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=root, env=env, stdout=subprocess.DEVNULL,
+                                 creationflags=getattr(subprocess, "IDLE_PRIORITY_CLASS", 0))   # Windows: no nice()
     except OSError as error:  # no interpreter to start: every model loads at its first use instead
         logging.getLogger(__name__).warning("The warm-up could not start (%s).", error)
         return None
     atexit.register(child.terminate)   # a server that stops takes its warm-up with it
+    threading.Thread(target=child.wait, name="murmuration-warmup-reaper", daemon=True).start()  # no zombie
     return child

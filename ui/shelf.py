@@ -80,17 +80,20 @@ def working_set(collection: Collection, selection=(), filters=None) -> tuple[cor
 def _working_rows(collection: Collection, selection, filters) -> tuple[np.ndarray, str]:
     selected = len(selection) >= 2
     rows = np.asarray(selection, dtype=np.int64) if selected else np.arange(len(collection))
-    filtered = False
+    filtered, ignored = False, ""
     if filters:
         passing = rows[collection.filter_mask(filters)[rows]]
         filtered = len(passing) >= 2   # else the filters are ignored here: a page needs two documents
         rows = passing if filtered else rows
+        ignored = "" if filtered else f"; your filters keep {len(passing)}, too few here, so they are ignored"
     pool = (" in your map selection" if selected else "") + (" that pass your filters" if filtered else "")
     if len(rows) <= SAMPLE:
-        return rows, f"the documents{pool}" if filtered else "your map selection" if selected else "all of them"
+        source = f"the documents{pool}" if filtered else "your map selection" if selected else "all of them"
+        return rows, source + ignored
     if not pool:
-        return collection.sample_rows(SAMPLE), "a random sample"
-    return np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False)), f"a random sample of the {len(rows):,}{pool}"
+        return collection.sample_rows(SAMPLE), "a random sample" + ignored
+    sample = np.sort(np.random.default_rng(0).choice(rows, SAMPLE, replace=False))
+    return sample, f"a random sample of the {len(rows):,}{pool}" + ignored
 
 
 def describe(collection: Collection, rows, source: str) -> str:
