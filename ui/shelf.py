@@ -60,7 +60,9 @@ def opened(name: str) -> Collection:
 
 @st.cache_resource(show_spinner="Opening the collection…", max_entries=8)
 def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collection has a new manifest time
-    return open_collection(path)
+    collection = open_collection(path)
+    collection.filterable   # its columns, read now, under the spinner (about 1 s a million rows)
+    return collection
 
 
 def working_set(collection: Collection, selection=(), filters=None) -> tuple[core.Corpus, Embeddings, np.ndarray, str]:
