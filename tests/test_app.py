@@ -40,7 +40,7 @@ def view_of(at) -> ViewState:
 
 def map_data(at) -> dict:
     """What the page sent to the WebGL map component (its JSON part: legend, rings, labels, note, keys)."""
-    maps = [element for element in at.get("bidi_component") if element.proto.component_name == "murmuration_map"]
+    maps = [element for element in at.get("bidi_component") if element.proto.component_name == "murmuration.map"]
     assert maps, "no map on the page"
     proto = maps[0].proto   # plain JSON when no Arrow part travels (the browser holds them all)
     return json.loads(proto.json if proto.WhichOneof("data") == "json" else proto.mixed.json)

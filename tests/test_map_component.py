@@ -146,6 +146,33 @@ def test_parts_the_browser_holds_are_not_sent_again():
     assert renamed.data["style"] is not None
 
 
+def _component_proto():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("apps/map_component_app.py", default_timeout=120)
+    at.query_params["n"] = "50"
+    at.run()
+    assert not at.exception
+    return next(e.proto for e in at.get("bidi_component") if e.proto.component_name == mc.NAME)
+
+
+def test_the_bundle_is_fetched_as_a_file_not_sent_with_every_message():
+    proto = _component_proto()
+    assert (proto.js_source_path, proto.css_source_path) == ("map.js", "map.css") and not proto.js_content
+    assert (mc.BUNDLE / proto.js_source_path).stat().st_size > 100_000   # what the asset route serves
+
+
+def test_without_the_asset_route_the_bundle_travels_inline(monkeypatch):
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    def refuse(*_, **__):
+        raise RuntimeError("no manifests here")
+
+    monkeypatch.setattr(BidiComponentManager, "register_from_manifest", refuse)
+    proto = _component_proto()
+    assert proto.js_content.endswith(mc.BUNDLE_JS.read_text(encoding="utf-8")) and not proto.js_source_path
+
+
 def test_hover_texts_are_cut_like_the_rest_of_the_app():
     texts = ["short", "x" * 80, "y" * 81, "é" * 200, None]
     prepared = mc.prepare_map(np.random.default_rng(6).normal(size=(5, 2)), hover_labels=texts)

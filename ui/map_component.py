@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 BUNDLE = Path(__file__).resolve().parent / "map_component"
+BUNDLE_JS, BUNDLE_CSS = BUNDLE / "map.js", BUNDLE / "map.css"
 HOVER_CHARS = 80
 INLINE_TEXT_LIMIT = 200_000
 TOP_CATEGORIES = 20
@@ -242,19 +245,41 @@ def _requested_texts(requests: Mapping[int, str] | None, prepared: PreparedMap) 
     return out
 
 
-_COMPONENT = None
+NAME = "murmuration.map"
+_DECLARED = weakref.WeakKeyDictionary()   # Streamlit's component manager -> the map declared in it
 
 
 def _component():
-    global _COMPONENT
-    if _COMPONENT is None:
-        import streamlit as st
+    """The map component, declared once in the running Streamlit's component manager (AppTest makes one per
+    test app)."""
+    from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
 
-        # the leading comment line makes Streamlit take minified one-line bundles as content, not as paths
-        _COMPONENT = st.components.v2.component(
-            "murmuration_map", js="// murmuration map\n" + (BUNDLE / "map.js").read_text(encoding="utf-8"),
-            css="/* murmuration map */\n" + (BUNDLE / "map.css").read_text(encoding="utf-8"))
-    return _COMPONENT
+    manager = get_bidi_component_manager()
+    if manager not in _DECLARED:
+        _DECLARED[manager] = _declare(manager)
+    return _DECLARED[manager]
+
+
+def _declare(manager):
+    """With the built bundle's folder registered as the component's asset folder (as an installed component
+    package's manifest would do), the browser fetches map.js once and caches it, instead of receiving its
+    236 KB inline with every message that changes. Streamlit has no public call for that: on any failure
+    (another Streamlit, no runtime), the bundle travels inline."""
+    import streamlit as st
+
+    try:
+        from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+        package, component = NAME.split(".")
+        manifest = ComponentManifest(name=package, version="1",
+                                     components=[ComponentConfig(name=component, asset_dir=BUNDLE.name)])
+        manager.register_from_manifest(manifest, BUNDLE.parent)
+        return st.components.v2.component(NAME, js=BUNDLE_JS.name, css=BUNDLE_CSS.name)
+    except Exception as error:  # noqa: BLE001
+        logging.getLogger(__name__).info("The map's bundle travels inline (%s).", error)
+    # the leading comment line makes Streamlit take minified one-line bundles as content, not as paths
+    return st.components.v2.component(NAME, js="// murmuration map\n" + BUNDLE_JS.read_text(encoding="utf-8"),
+                                      css="/* murmuration map */\n" + BUNDLE_CSS.read_text(encoding="utf-8"))
 
 
 def _ignore():
