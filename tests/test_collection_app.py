@@ -286,7 +286,10 @@ def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours
         page.wait_for_selector(".mm-neighbour", timeout=60_000)
         page.wait_for_function(f"document.body.innerText.includes('Document #{row}')", timeout=60_000)
         ringed = {int(ring.get_attribute("data-index")) for ring in page.locator(".mm-neighbour").all()}
-        assert ringed == set(brute_force(reference, reference[row], 10, leave_out=row).tolist())
+        collection = open_collection(shelf[0] / "birds")
+        assert ringed == set(collection.search(row, 10).indices.tolist())   # what the index answers, all of it
+        exact = set(brute_force(reference, reference[row], 10, leave_out=row).tolist())
+        assert len(ringed & exact) >= 9   # HNSW is approximate: its build threads may miss one of ten
         assert "Traceback" not in page.inner_text("body")
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "collection_map.png"))
