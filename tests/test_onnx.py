@@ -96,11 +96,17 @@ print("warm-up", "core.warmup" in child.args[-1], child.wait(timeout=600), "torc
 """
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _with_cache(folder) -> dict:
+    """This process's environment with `folder` as the disk cache and the project importable."""
+    return {**os.environ, "MURMURATION_CACHE_DIR": str(folder), "PYTHONPATH": str(ROOT)}
+
+
 def test_the_apps_warm_up_exports_the_model_in_a_child_process_and_keeps_torch_out_of_the_server(tmp_path):
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "MURMURATION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
-    done = subprocess.run([sys.executable, "-c", WARM_UP_SERVER], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run([sys.executable, "-c", WARM_UP_SERVER], cwd=ROOT, env=_with_cache(tmp_path),
+                          capture_output=True, text=True, timeout=900)
     assert done.stdout.strip().endswith("warm-up True 0 torch in server: False"), done.stdout + done.stderr
     assert (tmp_path / "models" / f"{onnx_runtime.export_name()}.onnx").stat().st_size > 1_000_000
 
@@ -108,10 +114,8 @@ def test_the_apps_warm_up_exports_the_model_in_a_child_process_and_keeps_torch_o
 def test_a_warm_up_stopped_during_the_export_leaves_no_half_written_model(tmp_path):
     from core import warmup
 
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "MURMURATION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
-    child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=root, env=env, stderr=subprocess.PIPE,
-                             text=True)
+    child = subprocess.Popen([sys.executable, "-c", warmup.COMMAND], cwd=ROOT, env=_with_cache(tmp_path),
+                             stderr=subprocess.PIPE, text=True)
     for line in child.stderr:   # the export is announced, then takes seconds (torch's import, the tracing)
         if "Preparing" in line:
             break

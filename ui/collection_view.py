@@ -76,8 +76,8 @@ def _colouring(collection: Collection, colour: str) -> dict:
     if column is None:
         return {}
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return {"categories": column.cat.codes.to_numpy(), "category_names": [str(name) or "(empty)" for name in column.cat.categories],
-                "title": colour}
+        names = [str(name) or "(empty)" for name in column.cat.categories]
+        return {"categories": column.cat.codes.to_numpy(), "category_names": names, "title": colour}
     return {"values": column.to_numpy(dtype=float), "value_name": colour, "title": colour}
 
 
