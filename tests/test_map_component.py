@@ -295,16 +295,23 @@ def click_point(page, position):
 
 
 def isolated_point(page, screen, exclude=()):
-    """The point farthest from any other (so a click surely hits it), not under the legend."""
+    """The point farthest from any other (so a click surely hits it)."""
     gaps = np.linalg.norm(screen[:, None] - screen[None], axis=2)
     np.fill_diagonal(gaps, np.inf)
     gaps = gaps.min(axis=1)
-    legend = page.locator(".mm-legend").bounding_box()
-    under_legend = ((screen[:, 0] > legend["x"] - 10) & (screen[:, 0] < legend["x"] + legend["width"] + 10)
-                    & (screen[:, 1] > legend["y"] - 10) & (screen[:, 1] < legend["y"] + legend["height"] + 10))
-    gaps[under_legend] = -1
     gaps[list(exclude)] = -1
     return int(np.argmax(gaps))
+
+
+def under(screen, box, margin=0.0):
+    """Which screen positions lie inside the box (grown by margin pixels)."""
+    return ((screen[:, 0] > box["x"] - margin) & (screen[:, 0] < box["x"] + box["width"] + margin)
+            & (screen[:, 1] > box["y"] - margin) & (screen[:, 1] < box["y"] + box["height"] + margin))
+
+
+def overlap(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
 def inside_polygon(points, polygon):
@@ -523,6 +530,31 @@ def test_awkward_inputs_draw_what_they_can(page, app_url, query, drawn, left_out
 
 
 @browser_only
+@pytest.mark.parametrize("colour", ["category", "many", "value"])
+def test_the_legend_sits_beside_the_map_and_covers_no_point(page, app_url, colour):
+    open_map(page, app_url, f"n=3000&colour={colour}")
+    canvas = page.locator(f"{MAP} canvas").bounding_box()
+    legend = page.locator(".mm-legend").bounding_box()
+    assert not overlap(legend, canvas)
+    screen, _ = screen_positions(page, blobs(3000)[0])
+    assert under(screen, canvas).all() and not under(screen, legend, margin=4).any()
+    assert legend["height"] <= canvas["height"] + 2   # long legends scroll inside their own box
+
+
+@browser_only
+def test_in_a_narrow_column_the_legend_is_a_band_below_the_map_that_scrolls(browser, app_url):
+    page = browser.new_page(viewport={"width": 460, "height": 900})
+    open_map(page, app_url, "n=3000&colour=many&labels=0")
+    canvas = page.locator(f"{MAP} canvas").bounding_box()
+    legend = page.locator(".mm-legend")
+    box = legend.bounding_box()
+    assert box["y"] >= canvas["y"] + canvas["height"] and box["height"] < 150
+    assert legend.evaluate("e => e.scrollHeight > e.clientHeight")   # 21 rows: they scroll inside the band
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")  # nothing sideways
+    page.close()
+
+
+@browser_only
 def test_a_hundred_labels_show_twenty_and_say_the_rest_are_other(page, app_url):
     open_map(page, app_url, "n=3000&colour=many&labels=0")
     rows = page.locator(".mm-legend-row")
@@ -547,6 +579,7 @@ def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, lig
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"map_theme_{theme}.png"))
         canvas = page.locator(f"{MAP} canvas").bounding_box()
+        assert not overlap(page.locator(".mm-legend").bounding_box(), canvas)   # beside the map in either theme
         beside = {"x": canvas["x"] - 40, "y": canvas["y"] + canvas["height"] / 2, "width": 10, "height": 10}
         corner = {"x": canvas["x"] + 4, "y": canvas["y"] + canvas["height"] - 14, "width": 10, "height": 10}
         background = pixels(page.screenshot(clip=beside), "RGB").reshape(-1, 3).mean(axis=0)

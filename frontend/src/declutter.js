@@ -1,9 +1,9 @@
 // Greedy label placement: the heaviest labels first, a label is hidden when its box
-// overlaps one already placed (or an obstacle such as the legend) or falls outside the canvas.
+// overlaps one already placed or falls outside the canvas.
 
-export function declutter(boxes, width, height, obstacles = [], margin = 2) {
+export function declutter(boxes, width, height, margin = 2) {
   const order = boxes.map((_, i) => i).sort((a, b) => boxes[b].weight - boxes[a].weight);
-  const placed = [...obstacles];
+  const placed = [];
   const visible = new Array(boxes.length).fill(false);
   for (const i of order) {
     const b = boxes[i];

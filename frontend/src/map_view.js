@@ -54,11 +54,13 @@ export class MapView {
     this.clearButton.addEventListener('click', () => this.plot?.deselect());
     this.status = el('span', 'mm-status', toolbar);
 
-    this.stage = el('div', 'mm-stage', root);
+    // The legend sits beside the canvas (below it in a narrow column), never over a point.
+    const body = el('div', 'mm-body', root);
+    this.stage = el('div', 'mm-stage', body);
     this.canvas = el('canvas', 'mm-canvas', this.stage);
     this.rings = svgEl('svg', this.stage, { class: 'mm-rings' });
     this.labels = el('div', 'mm-labels', this.stage);
-    this.legend = el('div', 'mm-legend', this.stage);
+    this.legend = el('div', 'mm-legend', body);
     this.tooltip = el('div', 'mm-tooltip', this.stage);
     this.tooltip.hidden = true;
     this.note = el('div', 'mm-note', root);
@@ -83,7 +85,7 @@ export class MapView {
   async apply(data) {
     this.data = data;
     this.pendingClick = null;
-    this.stage.style.height = `${data.height || 600}px`;
+    this.root.style.setProperty('--mm-height', `${data.height || 600}px`);
     if (!this.plot) this.createPlot();
     this.followTheme();
     // Python sends a big part only when this browser does not hold its key yet; a remounted view holds
@@ -355,11 +357,7 @@ export class MapView {
       box.left = x - box.width / 2;
       box.top = y - box.height / 2;
     }
-    const obstacles = this.legend.hidden ? [] : [{
-      left: this.legend.offsetLeft, top: this.legend.offsetTop,
-      width: this.legend.offsetWidth, height: this.legend.offsetHeight,
-    }];
-    const visible = declutter(this.clusterBoxes, width, height, obstacles);
+    const visible = declutter(this.clusterBoxes, width, height);
     let shown = 0;
     this.clusterBoxes.forEach((box, i) => {
       box.node.style.display = visible[i] ? 'block' : 'none';
