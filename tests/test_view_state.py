@@ -1,4 +1,5 @@
 """The view state: one validated value that share links, widgets and the command line produce."""
+import json
 from html import unescape
 
 import numpy as np
@@ -22,6 +23,45 @@ def test_a_bad_link_value_falls_back_to_the_default_with_a_notice(name, value):
     view, notices = parse_view({name: value}, corpora=BUNDLED)
     assert view == ViewState()
     assert len(notices) == 1 and notices[0].startswith(f"The link's {name} was ignored")
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("name,value", [
+    ("filters", '{"likes": [NaN, 10]}'), ("filters", '{"likes": [1, Infinity]}'),
+    ("filters", '{"likes": [-Infinity, 10]}'), ("filters", '{"likes": [1, 1e999]}'),
+    ("filters", '{"likes": [1, -1e999]}'), ("filters", '{"likes": [10, 2]}'), ("filters", DEEP),
+    ("filters", '{"likes": ' + DEEP + "}"), ("filters", "[" * 5000), ("params", DEEP),
+    ("params", '{"max_features": ' + DEEP + "}"), ("filters", "[" * 100_000)])
+def test_a_non_finite_number_or_deep_nesting_in_a_link_falls_back_with_a_notice(name, value):
+    view, notices = parse_view({"encoder": "tfidf", name: value}, corpora=BUNDLED)
+    assert view == ViewState(encoder="tfidf")
+    assert len(notices) == 1 and notices[0].startswith(f"The link's {name} was ignored")
+
+
+def test_nesting_is_counted_outside_strings():
+    name = "[{" * 50 + '"\\' + "[" * 50   # a quote and a backslash inside, escaped in the JSON
+    view, notices = parse_view({"filters": json.dumps({"label": [name]})}, corpora=BUNDLED)
+    assert notices == [] and view.filters == {"label": [name]}
+    deep = json.dumps({"label": [name]}).replace('["', "[" * 9 + '"').replace('"]', '"' + "]" * 9)
+    view, notices = parse_view({"filters": deep}, corpora=BUNDLED)
+    assert view.filters == {} and notices == ["The link's filters was ignored: it nests deeper than 8 levels."]
+
+
+def test_a_change_to_a_non_finite_filter_is_ignored():
+    view = ViewState(filters={"likes": [1, 5]})
+    assert view.with_changes(filters={"likes": [float("nan"), 5]}).filters == {"likes": [1, 5]}
+    assert view.with_changes(filters={"likes": [1, float("inf")]}).filters == {"likes": [1, 5]}
+
+
+@pytest.mark.parametrize("value", ["NaN", "-Infinity", "1e999", "[" * 5000])
+def test_the_command_line_refuses_a_non_finite_or_deep_parameter_with_a_sentence(value):
+    from core.encoders import EncoderError, parse_params
+
+    with pytest.raises(EncoderError, match="--param max_features was refused"):
+        parse_params([f"max_features={value}"])
+    assert parse_params(["max_features=500", "analyzer=word"]) == {"max_features": 500, "analyzer": "word"}
 
 
 def test_good_link_values_are_typed_and_kept():
@@ -98,3 +138,17 @@ def test_the_command_line_draws_the_map_a_link_shows(tmp_path, capsys):
     assert np.allclose(written[["x", "y"]].to_numpy(), expected, atol=1e-6)
     assert written.text.tolist() == core.load_corpus("words").texts
     assert "seed was ignored" in capsys.readouterr().err
+
+
+def test_the_map_opens_with_a_notice_from_a_link_with_non_finite_filters():
+    from streamlit.testing.v1 import AppTest
+
+    from test_app import TIMEOUT, assert_clean, map_data, view_of
+
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "filters": '{"likes": [NaN, 1e999]}'})
+    at.run()
+    assert_clean(at)
+    assert view_of(at).filters == {}
+    assert any(info.value.startswith("The link's filters was ignored") for info in at.info)
+    assert map_data(at)["note"]   # the map is drawn

@@ -3,7 +3,6 @@ dimensionality, its main parameters, and a lazy import of its class (onnxruntime
 for the MiniLM encoders)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -89,16 +88,21 @@ def default_params(name: str) -> dict:
 
 
 def parse_params(pairs: list[str]) -> dict:
-    """Encoder parameters from the command line's NAME=VALUE pairs (a value is JSON when it parses as JSON)."""
+    """Encoder parameters from the command line's NAME=VALUE pairs (a value is JSON when it parses as JSON, and
+    refused when it is JSON a share link could not carry either: NaN, Infinity, deep nesting)."""
+    from core.view import NotJSON, read_json   # core.view imports this module
+
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
             raise EncoderError(f"--param '{pair}' must look like NAME=VALUE.")
         try:
-            params[name] = json.loads(value)
-        except json.JSONDecodeError:
+            params[name] = read_json(value)
+        except NotJSON:
             params[name] = value
+        except ValueError as error:
+            raise EncoderError(f"--param {name[:40]} was refused: {error}") from None
     return params
 
 
