@@ -30,7 +30,10 @@ TOP_CATEGORIES = 20
 MAX_CATEGORY_NAMES = 5_000
 VALUE_STEPS = 64
 SIZE_STEPS = 16
-FADED_ALPHA = 0.1
+# Points outside a filter or a search turn grey rather than vanish, so the map keeps its shape around the
+# matches (light grey on a white page, dark grey on a dark one); the browser draws them under the rest.
+FADED_COLOUR = "#999999"
+FADED_ALPHA = 0.4
 PADDING = 1.05
 
 # Kelly's colours of maximum contrast (without white, black and grey, which means "other"), plus cyan.
@@ -106,7 +109,7 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     hover_labels: n texts shown (cut to HOVER_CHARS) under the label in the hover tooltip.
     size: point size in pixels (default by n); sizes: n numbers scaled to 0.5x-2.5x of size.
     highlight: the row to ring (the clicked one); neighbours: rows ringed and linked to it.
-    filter_mask: n booleans; points outside are drawn faded.
+    filter_mask: n booleans; points outside are drawn grey and faded, under the others.
     cluster_labels: frame or records with x, y, label (and optional weight: heavier labels win when
         labels collide), in the coordinates' units.
     selection: rows to show selected (None leaves the browser's own selection alone).
@@ -151,7 +154,7 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
         **{f"{part}_key": key for part, key in keys.items()},
         "text_on_demand": texts is not None and inline is None,
         "hover_text": _requested_texts(hover_text, prepared),
-        "palette": [*palette, *[[r, g, b, a * FADED_ALPHA] for r, g, b, a in palette]],
+        "palette": [*palette, *[_rgba(FADED_COLOUR, FADED_ALPHA)] * len(palette)],
         "n_codes": len(palette),
         "legend": colour.legend,
         "category_names": colour.category_names,

@@ -174,7 +174,7 @@ export class MapView {
     if (hasSizes) columns.w = column(style, 'w');
     const sameCoordinates = data.points_key === this.drawnPointsKey && count === this.count;
     // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
-    // indexes both, so codes from n_codes up (outside the filter) are drawn faded.
+    // indexes both, so codes from n_codes up (outside the filter) are drawn grey and faded.
     this.showColours(data.palette, data.legend);
     this.plot.set({
       opacityBy: 'valueA',
@@ -189,6 +189,7 @@ export class MapView {
     if (count > 0) {
       await this.plot.draw(columns, options);
       this.spatialIndex = this.plot.get('spatialIndex');
+      this.drawFadedFirst(columns.z, data.n_codes);
     } else {
       this.plot.clear();
     }
@@ -206,6 +207,15 @@ export class MapView {
     this.root.dataset.pointsKey = data.points_key;
     this.root.dataset.ready = 'true';
     performance.mark('mm-draw-end');
+  }
+
+  // Points outside the filter are drawn first, so the grey ones never veil the matches.
+  drawFadedFirst(codes, nCodes) {
+    const faded = [];
+    for (let i = 0; i < codes.length; i++) if (codes[i] >= nCodes) faded.push(i);
+    if (!faded.length && !this.fadedFirst) return;
+    this.fadedFirst = faded.length > 0;
+    this.plot.set({ pointOrder: faded.length ? faded : null });
   }
 
   setMode(mode) {
