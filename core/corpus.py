@@ -18,9 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-MAX_ROWS = int(os.environ.get("MURMURATION_MAX_ROWS", "100000"))
+from core.errors import CorpusError, first_line
+from core.guarded import UPLOAD_LIMITS, refuse_too_long, refuse_too_wide
+from core.parquet import read_parquet
+
+MAX_ROWS = UPLOAD_LIMITS.rows
 MAX_DOC_CHARS = 5_000
-MAX_COLUMNS = 1_000
+MAX_COLUMNS = UPLOAD_LIMITS.columns
 TEXT_COLUMN_NAMES = ("text", "content", "body", "document", "doc", "sentence", "quote", "message", "flit", "word")
 LABEL_COLUMN_NAMES = ("label", "labels", "topic", "category", "class", "group", "show", "tag")
 MAX_LABEL_VALUES = 60
@@ -44,10 +48,6 @@ MAGIC_NAMES = {
     b"\x80\x04": "a Python pickle",
     b"\x93NUMPY": "a NumPy array",
 }
-
-
-class CorpusError(ValueError):
-    """A corpus could not be loaded; the message says what the user should fix."""
 
 
 @dataclass(frozen=True)
@@ -105,30 +105,23 @@ def fingerprint_of(texts: list[str], labels: list[str] | None) -> str:
 
 def read_table(filename: str, data: bytes, *, max_rows: int = MAX_ROWS, header: bool | None = None) -> pd.DataFrame:
     """Parse an upload into a DataFrame of strings; raise CorpusError naming what is wrong. For a TSV,
-    `header` says whether the first line names the columns (None: detect it)."""
+    `header` says whether the first line names the columns (None: detect it). Rows past `max_rows` are
+    never built: the readers stop one row after the limit."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise CorpusError(f"'{filename}' has an unsupported type. Use one of: {', '.join(SUFFIXES)}.")
     if not data.strip():
         raise CorpusError(f"'{filename}' is empty. Upload a file with at least one line of text.")
     if suffix == ".parquet":
-        frame = _read_parquet(filename, data)
+        frame = read_parquet(filename, data, max_rows=max_rows, max_columns=MAX_COLUMNS, max_chars=MAX_DOC_CHARS)
     else:
         _refuse_binary(filename, data)
         text, notice = decode_text(data)
-        frame = _read_text_table(filename, suffix, text, header)
+        frame = _read_text_table(filename, suffix, text, header, max_rows)
         frame.attrs["notices"] = ([notice] if notice else []) + frame.attrs.get("notices", [])
-    _refuse_too_wide(filename, frame.shape[1])
-    if len(frame) > max_rows:
-        raise CorpusError(f"'{filename}' has {len(frame):,} rows; the limit is {max_rows:,}. "
-                          "Upload a sample or split the file.")
+    refuse_too_wide(filename, frame.shape[1])
+    refuse_too_long(filename, len(frame), max_rows, counted=False)
     return frame
-
-
-def _refuse_too_wide(filename: str, columns: int) -> None:
-    if columns > MAX_COLUMNS:
-        raise CorpusError(f"'{filename}' has {columns:,} columns; at most {MAX_COLUMNS:,} are supported. "
-                          "Keep the text column and a few metadata columns.")
 
 
 def describe_table(frame: pd.DataFrame) -> str:
@@ -176,29 +169,32 @@ def _refuse_binary(filename: str, data: bytes) -> None:
                           "Upload plain text, CSV, TSV, JSONL or Parquet.")
 
 
-def _read_text_table(filename: str, suffix: str, text: str, header: bool | None = None) -> pd.DataFrame:
+def _read_text_table(filename: str, suffix: str, text: str, header: bool | None, max_rows: int) -> pd.DataFrame:
     if suffix == ".txt":
         lines = [line.strip() for line in text.splitlines()]
-        return pd.DataFrame({"text": [line for line in lines if line]})
+        lines = [line for line in lines if line]
+        refuse_too_long(filename, len(lines), max_rows)
+        return pd.DataFrame({"text": lines})
     if suffix == ".jsonl":
-        return _read_jsonl(filename, text)
+        return _read_jsonl(filename, text, max_rows)
     if suffix in TAB_SUFFIXES:
-        return _read_tab_separated(filename, text, header)
+        return _read_tab_separated(filename, text, header, max_rows)
     separator = sniff_delimiter(text)
     _refuse_duplicate_headers(text, separator)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str,
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, nrows=max_rows + 1,
                             keep_default_na=False, on_bad_lines="error", engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({_first_line(error)}). "
+        raise CorpusError(f"'{filename}' is not a well-formed {suffix[1:].upper()} file ({first_line(error)}). "
                           "Check for unbalanced quotes or rows with extra separators.") from error
     if not isinstance(frame.index, pd.RangeIndex):
-        frame = _one_field_more_than_the_header(filename, text, separator, frame)
+        frame = _one_field_more_than_the_header(filename, text, separator, frame, max_rows)
     frame.attrs["delimiter"] = separator
     return frame
 
 
-def _one_field_more_than_the_header(filename: str, text: str, separator: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _one_field_more_than_the_header(filename: str, text: str, separator: str, frame: pd.DataFrame,
+                                    max_rows: int) -> pd.DataFrame:
     """pandas takes a first column without a header name for the index, shifting every name one column to
     the right. Empty last fields are separators at the ends of the lines, dropped; anything else is refused."""
     if not (frame.iloc[:, -1] == "").all():
@@ -207,7 +203,7 @@ def _one_field_more_than_the_header(filename: str, text: str, separator: str, fr
     with warnings.catch_warnings():   # "loss of data": only the empty last fields, checked above
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
         return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, index_col=False,
-                           engine="c")
+                           nrows=max_rows + 1, engine="c")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -233,14 +229,15 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_tab_separated(filename: str, text: str, header: bool | None = None) -> pd.DataFrame:
+def _read_tab_separated(filename: str, text: str, header: bool | None, max_rows: int) -> pd.DataFrame:
     """Tab-separated with quoting off (quotes are text, as in most TSVs, e.g. the STS Benchmark); a first
     line that looks like data rather than names makes the columns "column 1", "column 2", ..."""
     # With quoting off, a row is a line and a field is what lies between tabs (no field size limit either).
     rows = [line.split("\t") for line in LINE_BREAK.split(text) if line.strip()]
     if not rows:
         raise CorpusError(f"'{filename}' is empty. Upload a file with at least one line of text.")
-    _refuse_too_wide(filename, max(map(len, rows)))
+    refuse_too_long(filename, len(rows) - 1, max_rows)  # the first line may be a header
+    refuse_too_wide(filename, max(map(len, rows)))
     if header is None:
         header = _first_row_is_header(rows)
     if header:
@@ -304,7 +301,7 @@ def _refuse_repeated(header: list[str]) -> None:
                           "Rename them.")
 
 
-def _read_jsonl(filename: str, text: str) -> pd.DataFrame:
+def _read_jsonl(filename: str, text: str, max_rows: int) -> pd.DataFrame:
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -314,22 +311,16 @@ def _read_jsonl(filename: str, text: str) -> pd.DataFrame:
         except json.JSONDecodeError as error:
             raise CorpusError(f"Line {number} of '{filename}' is not valid JSON ({error.msg}). "
                               "Each line must be one JSON object.") from error
+        except RecursionError:
+            raise CorpusError(f"Line {number} of '{filename}' nests JSON too deeply to read. "
+                              'Each line must look like {"text": "..."}.') from None
         if not isinstance(record, dict):
             raise CorpusError(f"Line {number} of '{filename}' is not a JSON object. "
                               'Each line must look like {"text": "..."}.')
         records.append(record)
+        if len(records) > max_rows:
+            refuse_too_long(filename, len(records), max_rows, counted=False)
     return pd.DataFrame.from_records(records)
-
-
-def _read_parquet(filename: str, data: bytes) -> pd.DataFrame:
-    try:
-        return pd.read_parquet(io.BytesIO(data))
-    except Exception as error:  # pyarrow raises many types; all mean "not a readable Parquet file"
-        raise CorpusError(f"'{filename}' is not a readable Parquet file ({_first_line(error)}).") from error
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
 
 
 def guess_text_column(frame: pd.DataFrame) -> str | None:

@@ -16,9 +16,12 @@ import pandas as pd
 
 from core.corpus import CorpusError, corpus_from_frame, decode_text, read_table
 from core.export import PARQUET_COLUMNS_KEY
+from core.guarded import UPLOAD_LIMITS, DecodeBudget, megabytes, refuse_too_long
 
 VECTOR_COLUMNS = ("vector", "vectors", "embedding", "embeddings")
-MAX_UNZIPPED_BYTES = 500_000_000
+ZIP_CHUNK = 1 << 20
+FLOAT64 = 8
+NOT_PLAIN_NPY = "The .npy file is not a plain numeric array (pickled objects are never loaded)."
 ZIP_MEMBERS = (".tsv", ".npy", ".csv", ".parquet")
 TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 TSV_ESCAPE = re.compile(r"\\(.)")
@@ -46,13 +49,22 @@ def _unzipped(name: str, data: bytes) -> dict[str, bytes]:
                and m.filename.lower().endswith(ZIP_MEMBERS)]
     if not members:
         raise CorpusError(f"'{name}' holds no vectors.tsv and metadata.tsv (nor .npy, .csv or .parquet files).")
-    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-        raise CorpusError(f"'{name}' unpacks to more than {MAX_UNZIPPED_BYTES // 1_000_000:,} MB. "
-                          "Upload a smaller sample.")
+    budget = DecodeBudget(name)
+    budget.check(sum(m.file_size for m in members), "says it unpacks to")
     try:
-        return {PurePosixPath(m.filename).name: archive.read(m) for m in members}
-    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as error:
+        return {PurePosixPath(m.filename).name: _unpacked(archive, m, budget) for m in members}
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError) as error:
         raise CorpusError(f"'{name}' could not be unpacked ({str(error)[:120]}).") from error
+
+
+def _unpacked(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: DecodeBudget) -> bytes:
+    """One member, counted while it streams: the sizes a zip declares can lie."""
+    chunks = []
+    with archive.open(member) as stream:
+        while chunk := stream.read(ZIP_CHUNK):
+            budget.spend(len(chunk))
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _from_files(files: dict[str, bytes]) -> tuple:
@@ -66,7 +78,7 @@ def _from_files(files: dict[str, bytes]) -> tuple:
         metadata = [n for n in names if n.endswith((".csv", ".tsv"))]
         if len(npy) != 1 or len(metadata) != 1:
             raise CorpusError("Upload one .npy file of vectors and one CSV of metadata (one row per vector).")
-        return _from_npy(files[names[npy[0]]], names[metadata[0]], files[names[metadata[0]]])
+        return _from_npy(names[npy[0]], files[names[npy[0]]], names[metadata[0]], files[names[metadata[0]]])
     if len(tsv) == 2:
         vectors_name = next((n for n in tsv if "vector" in n), None) or tsv[0]
         metadata_name = next(n for n in tsv if n != vectors_name)
@@ -89,6 +101,7 @@ def _checked(vectors: np.ndarray, n_rows: int) -> np.ndarray:
 
 def _from_projector(vectors_tsv: bytes, metadata_tsv: bytes) -> tuple:
     text, _ = decode_text(vectors_tsv)
+    _refuse_big_table("vectors.tsv", text)
     try:
         vectors = np.loadtxt(io.StringIO(text), delimiter="\t", dtype=np.float64, ndmin=2)
     except ValueError as error:
@@ -96,6 +109,14 @@ def _from_projector(vectors_tsv: bytes, metadata_tsv: bytes) -> tuple:
     frame = _projector_metadata(decode_text(metadata_tsv)[0])
     _checked(vectors, len(frame))
     return _with_texts(frame, "imported vectors", vectors)
+
+
+def _refuse_big_table(name: str, text: str) -> None:
+    """Rows and numbers per row, counted before numpy parses them (as 8-byte floats)."""
+    rows = text.count("\n") + (not text.endswith("\n"))
+    refuse_too_long(name, rows, UPLOAD_LIMITS.rows)
+    first = text[: text.find("\n")] if "\n" in text else text
+    DecodeBudget(name).check(rows * (first.count("\t") + 1) * FLOAT64, "holds vectors of")
 
 
 def _projector_metadata(text: str) -> pd.DataFrame:
@@ -117,17 +138,36 @@ def _unescaped(cell: str) -> str:
     return TSV_ESCAPE.sub(lambda match: TSV_UNESCAPES.get(match[1], match[0]), cell)
 
 
-def _from_npy(data: bytes, metadata_name: str, metadata: bytes) -> tuple:
-    try:
-        vectors = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as error:
-        raise CorpusError("The .npy file is not a plain numeric array (pickled objects are never loaded).") from error
-    if not np.issubdtype(vectors.dtype, np.number):
-        raise CorpusError("The .npy file must hold numbers.")
+def _from_npy(name: str, data: bytes, metadata_name: str, metadata: bytes) -> tuple:
+    vectors = npy_array(name, data)
     frame = read_table(metadata_name, metadata)
     vectors = np.asarray(vectors, dtype=np.float64)
     _checked(vectors, len(frame))
     return _with_texts(frame, metadata_name, vectors)
+
+
+def npy_array(name: str, data: bytes) -> np.ndarray:
+    """The array of a .npy file, its header checked before anything is allocated: the shape it declares
+    must fit the budget and match the bytes that follow. The array is a view of `data`, not a copy."""
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        header = np.lib.format.read_array_header_2_0 if version >= (2, 0) else np.lib.format.read_array_header_1_0
+        shape, fortran_order, dtype = header(stream, max_header_size=10_000)
+    except (ValueError, SyntaxError) as error:
+        raise CorpusError(NOT_PLAIN_NPY) from error
+    if dtype.hasobject:
+        raise CorpusError(NOT_PLAIN_NPY)
+    if not np.issubdtype(dtype, np.number):
+        raise CorpusError("The .npy file must hold numbers.")
+    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    DecodeBudget(name).check(declared, f"declares a {' x '.join(map(str, shape))} array of")
+    present = len(data) - stream.tell()
+    if declared != present:
+        raise CorpusError(f"'{name}' declares a {' x '.join(map(str, shape))} array ({megabytes(declared)}) "
+                          f"but holds {megabytes(present)} of numbers. Save the array again with numpy.save.")
+    array = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=stream.tell())
+    return array.reshape(shape, order="F" if fortran_order else "C")
 
 
 def _from_parquet(data: bytes) -> tuple:

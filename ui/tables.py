@@ -6,7 +6,7 @@ import streamlit as st
 
 import core
 from ui import text
-from core.corpus import read_table
+from ui.upload import read_upload
 from core.datasets import flutter_users
 from core.features import encode_table, guess_column_kinds, nearest_rows, pairwise_distances
 
@@ -20,7 +20,7 @@ def table_source() -> tuple[pd.DataFrame, str] | None:
     if own is None:
         return flutter_users()[FLUTTER_COLUMNS], "bird_id"
     try:
-        table = read_table(own.name, own.getvalue(), max_rows=MAX_TABLE_ROWS)
+        table = read_upload(own, max_rows=MAX_TABLE_ROWS)
     except core.CorpusError as error:
         st.error(text.plain(error))
         return None

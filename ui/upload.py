@@ -1,23 +1,42 @@
-"""The upload form: read a file, let the user pick its columns, keep the corpus in this session only."""
+"""The upload form: read a file, let the user pick its columns, keep the corpus in this session only.
+
+Every file is read by `core.guarded.run_guarded`: in a child process, within limits of decoded size, memory
+and time. What it decodes is kept in this session's state, never in a cache another session reaches.
+"""
 from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 import core
 from core.corpus import SUFFIXES, corpus_from_frame, read_table
+from core.guarded import run_guarded
 from core.pipeline import Embeddings
 from core.vectors_import import import_vectors
 from ui import text
 from ui.session import add_upload
 
 NO_LABEL = "(no label)"
+READ_TABLE = "upload_read_table"   # (file id, header choice, the table or the refusal): one per session
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read(filename: str, data: bytes, header: bool | None = None):
-    return read_table(filename, data, header=header)
+def read_upload(file, header: bool | None = None, **options) -> pd.DataFrame:
+    """The upload's table, read once per file and header choice; a refusal is remembered too, so that a
+    rerun (any widget) does not read a refused file again. Raises CorpusError."""
+    key = (file.file_id, header, tuple(sorted(options.items())))
+    held = st.session_state.get(READ_TABLE)
+    if held is None or held[0] != key:
+        with st.spinner(f"Reading {file.name}…"):
+            try:
+                held = (key, run_guarded(file.name, read_table, file.name, file.getvalue(), header=header, **options))
+            except core.CorpusError as error:
+                held = (key, error)
+        st.session_state[READ_TABLE] = held
+    if isinstance(held[1], core.CorpusError):
+        raise held[1]
+    return held[1]
 
 
 def upload_form() -> None:
@@ -28,12 +47,12 @@ def upload_form() -> None:
     if file is None:
         return
     try:
-        frame = _read(file.name, file.getvalue())
+        frame = read_upload(file)
         if "header" in frame.attrs:  # a TSV: its header was detected, and the user may overrule that
             header = st.checkbox("The first line names the columns", value=frame.attrs["header"],
                                  key=f"upload_header:{file.name}:{file.size}")
             if header != frame.attrs["header"]:
-                frame = _read(file.name, file.getvalue(), header)
+                frame = read_upload(file, header)
     except core.CorpusError as error:
         st.error(text.plain(error))
         return
@@ -72,7 +91,9 @@ def import_form() -> None:
     if not files or not st.button("Explore these vectors", type="primary"):
         return
     try:
-        corpus, vectors = import_vectors({f.name: f.getvalue() for f in files})
+        with st.spinner("Reading the vectors…"):
+            corpus, vectors = run_guarded(", ".join(f.name for f in files), import_vectors,
+                                          {f.name: f.getvalue() for f in files})
     except core.CorpusError as error:
         st.error(text.plain(error))
         return
