@@ -1,14 +1,14 @@
 """Uploads cannot hurt the server: small hostile files that decode to gigabytes are refused while they are
 decoded, with a sentence naming the limit; whatever slips past runs out of room in a child process; and
-nothing decoded from one session's upload stays where another session reaches it. The bombs are made here,
-never committed."""
+nothing decoded from one session's upload stays where another session reaches it. The bombs are made on demand,
+never committed (tests/hostile_files.py)."""
 import gc
 import io
 import os
 import time
-import zipfile
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -20,38 +20,9 @@ from core.corpus import MAX_DOC_CHARS, read_table
 from core.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
 from core.vectors_import import import_vectors
 from core.view import ViewState
+from hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb
 
 BUDGET_MB = UPLOAD_LIMITS.decoded_bytes // 1_000_000
-
-
-def deflated_tsv_bomb(megabytes: int) -> bytes:
-    """A zip whose vectors.tsv holds `megabytes` MB of '0\\t': a few hundred KB on disk."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("vectors.tsv", "w") as member:
-            for _ in range(megabytes):
-                member.write(b"0\t" * 500_000)
-        archive.writestr("metadata.tsv", "a\n")
-    return buffer.getvalue()
-
-
-def dictionary_parquet_bomb(columns: int = 1, rows: int = 20_000, chars: int = 540_000) -> bytes:
-    """`rows` rows of one 540,000-character string in each of `columns` columns, zstd: well under 10 KB on disk,
-    rows x chars x columns (10.8 GB per column) once expanded."""
-    long = pa.array(["bird " * (chars // 5)])
-    index = pa.array(np.zeros(rows, np.int32))
-    table = pa.table([pa.DictionaryArray.from_arrays(index, long) for _ in range(columns)],
-                     names=["text", *(f"c{i}" for i in range(1, columns))])
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    return buffer.getvalue()
-
-
-def npy_header_bomb() -> bytes:
-    """A .npy file whose header declares 100000 x 100000 float64 (80 GB) and holds nothing after it."""
-    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }"
-    header += " " * (118 - len(header)) + "\n"
-    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
 
 
 # --- the readers ------------------------------------------------------------------------------------
@@ -169,13 +140,19 @@ def test_a_parquet_bomb_in_the_upload_form_is_refused_and_the_session_goes_on():
 
 
 def _holders_of(marker: str) -> list:
-    """Containers in this process that hold a text or bytes with `marker` in it (a cache stores pickles)."""
+    """What in this process holds `marker`: the upload's bytes (in a tuple, list or dict) or a table decoded from
+    it (a DataFrame: its strings live in Arrow buffers, out of gc's sight, so each table is searched)."""
     needles = (marker, marker.encode())
     holders = []
     for held in gc.get_objects():
         if held is needles:
             continue
-        items = held.values() if isinstance(held, dict) else held if isinstance(held, (list, tuple)) else ()
+        if isinstance(held, pd.DataFrame):
+            if any(held[c].astype(str).str.contains(marker, regex=False).any() for c in held.columns):
+                holders.append(held)
+            continue
+        # dict.values, not held.values(): a dict subclass (transformers' lazy mappings) imports modules when asked
+        items = dict.values(held) if isinstance(held, dict) else held if isinstance(held, (list, tuple)) else ()
         if any(isinstance(v, (str, bytes)) and needles[isinstance(v, bytes)] in v for v in items):
             holders.append(held)
     return holders
@@ -186,7 +163,7 @@ def test_nothing_decoded_from_an_upload_outlives_its_session():
     at = _home()
     at.file_uploader[0].upload("mine.csv", f"text\n{marker} once\n{marker} twice\n".encode(), "text/csv").run()
     assert "2 rows" in " ".join(shown(c.value) for c in at.caption)
-    assert _holders_of(marker)  # while the session lives, its table is there
+    assert any(isinstance(h, pd.DataFrame) for h in _holders_of(marker))  # while the session lives, its table
     del at
     gc.collect()
     assert not _holders_of(marker)

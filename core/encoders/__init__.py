@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from core.encoders.base import Encoder, EncoderError, tokenize
+from core.outside_json import NotJSON, read_json
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,6 @@ def default_params(name: str) -> dict:
 def parse_params(pairs: list[str]) -> dict:
     """Encoder parameters from the command line's NAME=VALUE pairs (a value is JSON when it parses as JSON, and
     refused when it is JSON a share link could not carry either: NaN, Infinity, deep nesting)."""
-    from core.view import NotJSON, read_json   # core.view imports this module
-
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
