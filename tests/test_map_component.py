@@ -444,13 +444,8 @@ def test_a_lasso_returns_the_rows_inside_it(page, app_url):
     assert root.get_attribute("data-selected") == str(len(selected))
 
 
-@browser_only
-def test_a_box_selection_survives_a_rerun(page, app_url):
-    root = open_map(page, app_url)
-    xy, _, _ = blobs(2000)
-    screen, box = screen_positions(page, xy)
-    left, top = box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.4
-    right, bottom = box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.9
+def box_select(page, left, top, right, bottom) -> list[int]:
+    """Drag a box with the Box tool; the rows Python got back."""
     page.get_by_role("button", name="Box").click()
     page.mouse.move(left, top)
     page.mouse.down()
@@ -460,7 +455,85 @@ def test_a_box_selection_survives_a_rerun(page, app_url):
         page.wait_for_timeout(8)
     page.mouse.up()
     page.wait_for_function("!document.body.innerText.includes('selection=[]')", timeout=60_000)
-    selected = json.loads(shown(page, "selection"))
+    return json.loads(shown(page, "selection"))
+
+
+@browser_only
+def test_selected_points_keep_their_colour_and_get_an_outline(page, themed_app_url):
+    """Read from the screen, on a light and a dark page, after a box selection: the middle of each selected point
+    that stands alone has the colour its topic's legend swatch shows (not one colour for all), a ring of the
+    theme's text colour runs round it, and the points left out of the box are still drawn, fainter than the
+    selected ones but clearly off the background. A hovered point still takes the text colour."""
+    open_map(page, themed_app_url, "n=2000&labels=0")
+    xy, blob, _ = blobs(2000)
+    screen, box = screen_positions(page, xy)
+    selected = box_select(page, box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.2,
+                          box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.8)
+    page.mouse.move(5, 5)   # nothing hovered
+    page.wait_for_timeout(300)
+    pixels = screenshot_rgb(page)
+    background = pixels[int(box["y"]) + 5, int(box["x"]) + 5]
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"map_selection_{'light' if background.mean() > 0.5 else 'dark'}.png"))
+    ink = css_rgb(page.locator(MAP).evaluate("e => getComputedStyle(e).color"))
+    # each topic's colour as the legend shows it: the middle pixel of its swatch, found by the topic's name
+    names = page.locator(".mm-legend-name").all_inner_texts()
+    swatches = [page.locator(".mm-swatch").nth(names.index(name)).bounding_box() for name in topic_names(CLUSTERS)]
+    seen = np.array([pixels[round(b["y"] + b["height"] / 2), round(b["x"] + b["width"] / 2)] for b in swatches])
+    gaps = np.linalg.norm(screen[:, None] - screen[None], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    alone = gaps.min(axis=1) > 10   # no other point (nor its ring) reaches its middle or its ring
+    picked = np.zeros(len(xy), dtype=bool)
+    picked[selected] = True
+    chosen = np.flatnonzero(alone & picked)
+    assert len(chosen) >= 10 and len(set(blob[chosen])) >= 4
+    middles = pixels[np.round(screen[chosen, 1]).astype(int), np.round(screen[chosen, 0]).astype(int)]
+    assert np.abs(middles - seen[blob[chosen]]).max() < 0.04   # its own colour, not one blue for all
+    for i in chosen:   # most of the way round it, 3-5 px from its middle, pixels nearer the ink than its colour
+        ring = ring_pixels(pixels, screen[i], ink)
+        assert sum(np.abs(r - ink).sum() < np.abs(r - seen[blob[i]]).sum() for r in ring) >= 5
+    # the points outside the box: faded, not gone
+    others = np.flatnonzero(alone & ~picked)
+    under_others = pixels[np.round(screen[others, 1]).astype(int), np.round(screen[others, 0]).astype(int)]
+    faded = np.median([_contrast(colour, background) for colour in under_others])
+    assert faded > 1.15
+    assert np.median([_contrast(colour, background) for colour in middles]) > 1.3 * faded
+    # hovering one of them draws it in the text colour, as without a selection
+    page.get_by_role("button", name="Pan").click()
+    hovered = others[np.argmax(gaps[others].min(axis=1))]
+    page.mouse.move(*screen[hovered])
+    page.locator(".mm-tooltip").wait_for(state="visible")
+    page.wait_for_timeout(200)
+    middle = screenshot_rgb(page)[round(screen[hovered, 1]), round(screen[hovered, 0])]
+    assert np.abs(middle - ink).max() < 0.1
+
+
+def css_rgb(colour: str) -> np.ndarray:
+    return np.array([float(v) for v in re.findall(r"[\d.]+", colour)[:3]]) / 255
+
+
+def ring_pixels(pixels, centre, ink):
+    """In each eighth of the ring 3 to 5 px around the centre, the pixel nearest the ink."""
+    x, y = centre
+    rows, cols = np.mgrid[round(y) - 6:round(y) + 7, round(x) - 6:round(x) + 7]
+    distance = np.hypot(cols - x, rows - y)
+    sector = ((np.arctan2(rows - y, cols - x) + np.pi) / (2 * np.pi) * 8).astype(int) % 8
+    patch = pixels[rows, cols]
+    out = []
+    for eighth in range(8):
+        ring = patch[(distance >= 3) & (distance <= 5) & (sector == eighth)]
+        out.append(ring[np.abs(ring - ink).sum(axis=1).argmin()])
+    return out
+
+
+@browser_only
+def test_a_box_selection_survives_a_rerun(page, app_url):
+    root = open_map(page, app_url)
+    xy, _, _ = blobs(2000)
+    screen, box = screen_positions(page, xy)
+    left, top = box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.4
+    right, bottom = box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.9
+    selected = box_select(page, left, top, right, bottom)
     within = (screen[:, 0] > left + 2) & (screen[:, 0] < right - 2) & (screen[:, 1] > top + 2) & (screen[:, 1] < bottom - 2)
     outside = (screen[:, 0] < left - 2) | (screen[:, 0] > right + 2) | (screen[:, 1] < top - 2) | (screen[:, 1] > bottom + 2)
     assert set(np.flatnonzero(within).tolist()) <= set(selected)

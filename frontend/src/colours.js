@@ -52,3 +52,9 @@ export function legibleLegend(legend, background) {
     other: legend.other && { ...legend.other, color: fix(legend.other.color) },
   };
 }
+
+// The opaque colour that a translucent one shows on the background.
+export function seenOn(background, [r, g, b, a = 1]) {
+  const mix = (over, under) => over * a + under * (1 - a);
+  return [mix(r, background[0]), mix(g, background[1]), mix(b, background[2]), 1];
+}

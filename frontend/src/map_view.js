@@ -1,5 +1,5 @@
 import createScatterplot from 'regl-scatterplot';
-import { legibleLegend, legibleOn } from './colours.js';
+import { legibleLegend, legibleOn, seenOn } from './colours.js';
 import { declutter } from './declutter.js';
 import { el, formatNumber, svgEl } from './dom.js';
 import { renderLegend } from './legend.js';
@@ -7,7 +7,11 @@ import { renderLegend } from './legend.js';
 const HOVER_DWELL_MS = 250;
 // The big parts of the payload, each with its key: sent once, kept here across reruns.
 const PARTS = ['points', 'style', 'filter', 'texts'];
-const FADED_OPACITY_SCALE = 0.25;
+// While some points are selected, the others keep 40 % of their opacity: faded, but the map keeps its shape.
+const UNSELECTED_OPACITY_SCALE = 0.4;
+// A selected point keeps its size and colour and gets an outline: its diameter grows by 2 * OUTLINE_WIDTH
+// pixels, half of that a ring of the text colour, half a ring of its own colour (see showColours).
+const OUTLINE_WIDTH = 2;
 
 export class MapView {
   constructor(parentElement) {
@@ -120,9 +124,9 @@ export class MapView {
       canvas: this.canvas,
       width: Math.max(width, 1),
       height: Math.max(height, 1),
-      opacityInactiveScale: FADED_OPACITY_SCALE,
+      opacityInactiveScale: UNSELECTED_OPACITY_SCALE,
       pointSizeSelected: 0,
-      pointOutlineWidth: 0,
+      pointOutlineWidth: OUTLINE_WIDTH,
       lassoColor: [0.9, 0.35, 0.1, 1],
       lassoMinDelay: 5,
       lassoMinDist: 2,
@@ -137,8 +141,8 @@ export class MapView {
     this.plot.subscribe('view', () => this.scheduleOverlay());
   }
 
-  // The canvas takes the theme's background and its text colour for the hovered point, from the theme's CSS
-  // variables that Streamlit sets around the component (checked on every render).
+  // The theme's background and text colours, from the CSS variables that Streamlit sets around the component
+  // (checked on every render): the text colour marks the hovered point and outlines selected ones.
   followTheme() {
     const style = getComputedStyle(this.root);
     const theme = ['--st-background-color', '--st-text-color'].map((name) => style.getPropertyValue(name).trim());
@@ -147,18 +151,27 @@ export class MapView {
     this.themeSignature = signature;
     const [background, text] = theme;
     this.background = toRgba(background || '#ffffff');
-    this.plot.set({ backgroundColor: this.background, pointColorHover: toRgba(text || '#1a1a1a') });
+    this.ink = toRgba(text || '#1a1a1a');
     if (this.shownColours) this.showColours(...this.shownColours);
   }
 
   // The points' palette (codes from n_codes up are the faded copies) and the legend, both legible on the
-  // current background (colours.js).
+  // current background (colours.js). Each state gets one colour per code (arrays of one length, or
+  // regl-scatterplot falls back to one colour for every selected point): a hovered point takes the text colour;
+  // a selected one the colour it had on the page before, made opaque (a grey point outside the filter stays the
+  // same grey). regl-scatterplot draws a selected point as that colour over a disc of `backgroundColor` over a
+  // slightly larger disc of that colour; the canvas stays transparent whatever `backgroundColor` is (the stage's
+  // CSS paints the page's background), so with the text colour there, the middle ring is an outline that stands
+  // out on a light or a dark page. (`backgroundColor` also styles the lasso's initiator and long-press
+  // indicator, both left off here.)
   showColours(palette, legend) {
     this.shownColours = [palette, legend];
     const colours = palette.map((colour) => legibleOn(this.background, colour));
     this.plot.set({
+      backgroundColor: this.ink,
       pointColor: colours,
-      pointColorActive: colours.map(([r, g, b]) => [r, g, b, 1]),
+      pointColorActive: colours.map((colour) => seenOn(this.background, colour)),
+      pointColorHover: colours.map(() => this.ink),
       opacity: colours.map((colour) => colour[3]),
     });
     renderLegend(this.legend, legibleLegend(legend, this.background));
