@@ -380,7 +380,7 @@ def test_imported_vectors_replace_the_encoder_for_their_corpus():
     at.button[-1].click().run()
     assert_clean(at)
     assert view_of(at).corpus == "upload: imported vectors"
-    assert at.metric[3].value == "12" and "imported vectors" in at.subheader[0].value
+    assert "12 dimensions" in at.caption[0].value and "imported vectors" in at.subheader[0].value
     at.switch_page("pages/2_Neighbors.py").run()
     assert_clean(at)
     at.radio[0].set_value("my own text").run()

@@ -58,6 +58,42 @@ def test_home_shows_a_map_of_the_default_corpus(page, server):
     page.screenshot(path=str(SHOTS / "home.png"))
 
 
+def test_the_home_map_and_the_names_of_its_areas_fit_the_first_screen(page, server):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    try:
+        page.goto(server)
+        wait_for_map(page)
+        box = page.locator(MAP).bounding_box()
+        assert box["y"] + box["height"] <= 900, "the home map runs below the first screen"
+        names = [n for n in page.locator(f"{MAP} .mm-label").all_inner_texts() if n.strip()]
+        assert int(page.locator(MAP).get_attribute("data-labels-visible")) >= 4 and len(names) >= 4
+        assert all(" · " in name for name in names)   # each area named by its two most distinctive words
+        page.screenshot(path=str(SHOTS / "home_first_screen.png"))
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+FORMS = {"Upload your own text": ("birds.csv", "Explore this corpus"),
+         "Import vectors made elsewhere": ("vectors.tsv", "Explore these vectors")}
+
+
+@pytest.mark.parametrize("form_title", FORMS)
+def test_a_chosen_file_keeps_its_form_open_with_its_explore_button(page, server, tmp_path, form_title):
+    name, button = FORMS[form_title]
+    chosen = tmp_path / name
+    chosen.write_text("text,label\n" + "\n".join(f"bird {i} sings at dawn,a" for i in range(30)) if name.endswith(
+        "csv") else "\n".join(f"{i}\t{i % 3}\t1" for i in range(30)))
+    page.goto(server)
+    wait_for_map(page)
+    form = page.locator("[data-testid=stExpander]").filter(has_text=form_title)
+    form.locator("summary").click()
+    form.locator("input[type=file]").set_input_files(str(chosen))
+    page.get_by_role("button", name=button).wait_for(timeout=60_000)
+    page.locator(MAP).hover()             # the map answers the hover: one more rerun
+    page.wait_for_timeout(3000)           # and any rerun the chosen file started is over
+    assert page.get_by_role("button", name=button).is_visible()
+
+
 @pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity", "Encoding_features", "Words", "Context",
                                   "Encoders", "Recommend", "Compare", "Concept_axes", "Drift"])
 def test_each_page_renders_without_error(page, server, name):

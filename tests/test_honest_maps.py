@@ -8,7 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import cosine_similarity
 
 import core
-from core.clusters import cluster, cluster_names, cluster_terms
+from core.clusters import cluster, cluster_names, cluster_terms, map_regions
 from core.compare import align, most_changed, neighbour_overlap, similarity_difference
 from core.concepts import concept_direction, concept_scores
 from core.corpus import shorten
@@ -140,6 +140,23 @@ def test_cluster_labels_contain_terms_that_occur_in_their_clusters(flutter):
         assert words and all(word in text for word in words)
     names = cluster_names(flutter.texts, ids)
     assert all(name.split(":")[0].isdigit() and name.endswith(")") for name in names)
+
+
+def test_each_area_of_a_map_is_named_by_its_own_words_at_its_middle():
+    rng = np.random.default_rng(3)
+    areas = {(0, 0): "heron heron wading marsh", (10, 0): "owl owls hooting midnight", (0, 10): "gull gulls harbour chips",
+             (10, 10): "swift swifts tower summer"}
+    coords = np.vstack([np.array(centre) + rng.normal(0, 0.5, (40, 2)) for centre in areas])
+    texts = [f"{words} {rng.integers(1000)}" for words in areas.values() for _ in range(40)]
+    regions = map_regions(coords, texts, n_regions=4)
+    assert len(regions) == 4
+    for region in regions:
+        centre = min(areas, key=lambda c: np.hypot(region["x"] - c[0], region["y"] - c[1]))
+        assert np.hypot(region["x"] - centre[0], region["y"] - centre[1]) < 1
+        own = set(areas[centre].split())
+        words = region["label"].split(" · ")
+        assert len(words) == 2 and set(words) <= own          # its own words, none from another area
+        assert not (words[0][:4] == words[1][:4])             # not "owl · owls"
 
 
 def test_hdbscan_finds_well_separated_blobs_and_marks_far_points_as_noise():

@@ -83,7 +83,7 @@ def test_accepted_with_a_notice_where_something_was_changed(name, data, notice, 
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["view"].corpus == f"upload: {name}"
-    assert at.metric[0].value == f"{documents:,}"
+    assert at.caption[0].value.startswith(f"{documents:,} documents")
     if notice:
         assert any(notice in shown(info.value) for info in at.info)
     assert at.get("bidi_component")

@@ -2,12 +2,14 @@
 clusters named by their terms, text search, and box/lasso selection."""
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import core
-from core.clusters import cluster, cluster_names
+from core.clusters import cluster, cluster_names, map_regions
 from core.plots import map_figure, similarity_heatmap
 from core.pipeline import Analysis
 from core.projection import explained_variance
@@ -75,8 +77,9 @@ def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
 
 
 def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8,
-         selectable=True, key: str = "map") -> list[int]:
-    """Draw the view's map; return the rows selected (lasso or box), which the view state keeps."""
+         selectable=True, key: str = "map", height: int = 620, name_regions=False) -> list[int]:
+    """Draw the view's map; return the rows selected (lasso or box), which the view state keeps.
+    name_regions: write the distinctive words of each area of a 2D map on it (unless it shows cluster names)."""
     view, mapped = session.view(), result.map
     if mapped.plan.note:
         st.info(mapped.plan.note)
@@ -84,7 +87,10 @@ def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cl
     if mapped.coords.shape[1] == 3:
         _three_d(corpus, mapped.coords, labels, values, colour, size, _search(corpus, view.search))
     else:
-        _two_d(corpus, result, labels, values, colour, size, key, keep=filters_mask(corpus) & _matches(corpus))
+        names = (_cluster_labels(mapped.coords, labels) if colour == CLUSTERS else
+                 _region_names(mapped.coords, corpus.texts) if name_regions else None)
+        _two_d(corpus, result, labels, values, colour, size, key, keep=filters_mask(corpus) & _matches(corpus),
+               height=height, names=names)
     _honesty_notes(result, mapped.coords.shape[1])
     if selectable:
         subsets = {"the selection": list(session.view().selection),
@@ -95,7 +101,7 @@ def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cl
     return list(session.view().selection)
 
 
-def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) -> None:
+def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep, height, names) -> None:
     """Every point drawn by the WebGL map; a click rings the document's nearest neighbours in the original
     space and lists them beside the map; a lasso or box selection goes to the view state."""
     coords = result.map.coords
@@ -109,8 +115,8 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep) ->
     with left:
         scatter_map(coords, key=key, hover_labels=corpus.texts, selection=list(session.view().selection),
                             highlight=clicked, neighbours=None if neighbours is None else neighbours.indices,
-                            filter_mask=None if keep.all() else keep, height=620, title=colour, size=size,
-                            cluster_labels=_cluster_labels(coords, labels) if colour == CLUSTERS else None,
+                            filter_mask=None if keep.all() else keep, height=height, title=colour, size=size,
+                            cluster_labels=names,
                             **colouring)
     if right is not None:
         with right:
@@ -143,6 +149,15 @@ def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
     shared = len(on_map & set(neighbours.indices.tolist()))
     st.caption(f"Its {K} nearest neighbours in the original space, ringed on the map; ✓ when also among its "
                f"{K} nearest on the map ({shared} of {K}).")
+
+
+def _region_names(coords, texts) -> pd.DataFrame:
+    return _cached_regions(coords, texts, hashlib.sha1(np.ascontiguousarray(coords).tobytes()).hexdigest())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_regions(_coords, _texts, digest: str) -> pd.DataFrame:
+    return pd.DataFrame(map_regions(_coords, list(_texts)), columns=["label", "x", "y", "weight"])
 
 
 def _cluster_labels(coords, labels) -> pd.DataFrame:

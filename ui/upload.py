@@ -19,6 +19,8 @@ from ui import text
 from ui.session import add_upload
 
 NO_LABEL = "(no label)"
+UPLOAD_KEY = "corpus_upload"
+IMPORT_KEY = "vectors_upload"
 READ_TABLE = "upload_read_table"   # (file id, header choice, the table or the refusal): one per session
 
 
@@ -40,7 +42,7 @@ def read_upload(file, header: bool | None = None, **options) -> pd.DataFrame:
 
 
 def upload_form() -> None:
-    file = st.file_uploader("Upload your own corpus", type=[s[1:] for s in SUFFIXES],
+    file = st.file_uploader("Upload your own corpus", type=[s[1:] for s in SUFFIXES], key=UPLOAD_KEY,
                             help="Plain text (one document per line); CSV (comma, semicolon, tab or vertical "
                                  "bar, with a header row); TSV (with or without a header row, quotes read as "
                                  "text); JSONL (one JSON object per line); or Parquet.")
@@ -84,7 +86,7 @@ def upload_form() -> None:
 def import_form() -> None:
     """Vectors made elsewhere, with their texts: they stand in for the encoder on this corpus."""
     files = st.file_uploader("Import precomputed vectors", type=["zip", "tsv", "npy", "csv", "parquet"],
-                             accept_multiple_files=True, key="vectors_upload",
+                             accept_multiple_files=True, key=IMPORT_KEY,
                              help="The Embedding Projector's vectors.tsv + metadata.tsv (or the zip of both that "
                                   "the Map page exports), a .npy array with a metadata CSV (one row per vector), "
                                   "or a Parquet file with a vector column (as the Map page exports it).")

@@ -86,16 +86,15 @@ def context_line() -> str:
 
 
 def corpus_header(corpus: core.Corpus, emb=None) -> None:
+    """The corpus and encoder, then one line of figures and the corpus's description (kept short so that the
+    home map starts in the first screen)."""
     summary = corpus.summary()
     st.subheader(context_line())
-    cols = st.columns(4)
-    cols[0].metric("Documents", f"{summary['documents']:,}")
-    cols[1].metric("Labels", summary["labels"] or "none")
-    cols[2].metric("Median words", summary["median words"])
+    figures = [f"{summary['documents']:,} documents", f"{summary['labels'] or 'no'} labels",
+               f"median {summary['median words']} words"]
     if emb is not None:
-        cols[3].metric("Dimensions", f"{emb.dimension:,}", help=f"computed in {emb.seconds:.1f} s")
-    if corpus.description:
-        st.caption(corpus.description)
+        figures.append(f"{emb.dimension:,} dimensions (computed in {emb.seconds:.1f} s)")
+    st.caption(" · ".join(figures) + (f". {corpus.description}" if corpus.description else ""))
     for notice in corpus.notices + (emb.notes if emb is not None else ()):
         st.info(text.plain(notice))
 
