@@ -7,7 +7,8 @@
    `core.collections.ray_engine`); both take an `EmbedJob` and store the same chunks, so either resumes the other.
 2. assemble: documents.parquet (a row group per chunk) and vectors.npy, streamed chunk by chunk.
 3. map: 2D coordinates. UMAP is fitted on a seeded sample (on its 50-d PCA) and places the other documents
-   with `transform`; or PCA (fitted on the sample). Trustworthiness is measured on a sample.
+   with `transform`; or PCA (fitted on the sample). UMAP maps each distinct vector once: copies of a document
+   go beside it. Trustworthiness is measured on a sample.
 4. index: the ANN index over the vectors.
 5. manifest, then the building folder is renamed to OUT: nothing half-written is ever opened.
 """
@@ -27,6 +28,7 @@ from core.collections.index import AnnIndex
 from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
                                       read_chunks)
 from core.progress import progress_bar
+from core.projection import distinct_rows, import_umap, place_copies
 from core.similarity import normalize_rows
 
 ROWS_PER_CHUNK = 10_000
@@ -189,56 +191,97 @@ def _stored_columns(building: Path) -> list[str]:
 
 
 def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -> tuple[np.ndarray, dict]:
-    """2D coordinates for every row, fitted on a sample and placed by transform, and how to trust them."""
+    """2D coordinates for every row, fitted on a sample and placed by transform, and how to trust them. The
+    progress bar counts documents, fitted or placed."""
     from core.trust import map_quality
 
     n = len(vectors)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, min(n, map_sample), replace=False))
-    fitted = _fit_projection(normalize_rows(vectors[sample]), projection, seed)
     coords = np.zeros((n, 2), dtype=np.float32)
     step = 20_000
     placed = np.ones(n, dtype=bool)
-    if fitted.embedding is not None:
-        coords[sample], placed[sample] = fitted.embedding, False   # the sample keeps its fitted positions
-    with progress_bar(f"map ({projection})", int(placed.sum()), enabled=progress) as bar:
+    X = normalize_rows(vectors[sample])
+    first, copy_of = distinct_rows(X)
+    _explain_copies(projection, len(first), len(X))
+    with progress_bar(f"map ({projection})", n, enabled=progress) as bar:
+        fitted = _fit_projection(X, first, copy_of, projection, seed)
+        if fitted.embedding is not None:
+            coords[sample], placed[sample] = fitted.embedding, False   # the sample keeps its fitted positions
+            bar.update(len(sample))
         for start in range(0, n, step):
             rows = start + np.flatnonzero(placed[start:start + step])
             if len(rows):
-                coords[rows] = fitted(normalize_rows(vectors[rows]))
+                coords[rows] = fitted.place(normalize_rows(vectors[rows]), seed=seed + 1 + start)
             bar.update(len(rows))
     quality_rows = np.sort(rng.choice(n, min(n, TRUST_SAMPLE), replace=False))
     quality = map_quality(normalize_rows(vectors[quality_rows]), coords[quality_rows], seed=seed)
-    info = {"method": projection, "fitted_on": len(sample), "placed_by": "transform" if len(sample) < n else "fit",
-            "pca_first": MAP_PCA_DIMS if projection == "umap" else 0, "seed": seed,
+    info = {"method": fitted.method, "fitted_on": len(sample), "distinct_fitted": len(first),
+            "placed_by": "transform" if len(sample) < n else "fit",
+            "pca_first": MAP_PCA_DIMS if fitted.method == "umap" else 0, "seed": seed,
             "trustworthiness": quality["trustworthiness"], "continuity": quality["continuity"],
             "quality_k": quality["k"], "quality_sample": len(quality_rows)}
     return coords, info
 
 
 class _Fitted:
-    """A projection fitted on a sample: call it on more rows to place them."""
+    """A projection fitted on a sample: `place` puts more rows on its map. `known`, `known_coords`: the distinct
+    vectors it was fitted on and their positions (UMAP only): a row that repeats one of them goes beside it."""
 
-    def __init__(self, reduce, place, embedding=None):
-        self.reduce, self.place, self.embedding = reduce, place, embedding
+    def __init__(self, method, reduce, project, embedding=None, known=None, known_coords=None):
+        self.method, self.reduce, self.project, self.embedding = method, reduce, project, embedding
+        self.known, self.known_coords = known, known_coords
 
     def __call__(self, X):
-        return np.nan_to_num(self.place(self.reduce(X))).astype(np.float32)
+        return np.nan_to_num(self.project(self.reduce(X))).astype(np.float32)
+
+    def place(self, X, seed: int = 0) -> np.ndarray:
+        """Coordinates of the rows X. With UMAP, each distinct vector is placed once by transform, or not at all
+        if the map already holds it; its copies go beside it (core.projection.place_copies). Without copies, just
+        the transform of X."""
+        if self.known is None:
+            return self(X)
+        m = len(self.known)
+        first, copy_of = distinct_rows(np.vstack([self.known, X]))   # the known rows are distinct: first[:m] is 0..m-1
+        new = first[m:] - m
+        if len(new) == len(X):
+            return self(X)
+        distinct_coords = np.vstack([self.known_coords, self(X[new])]) if len(new) else self.known_coords
+        return place_copies(distinct_coords, copy_of, seed)[m:]
 
 
-def _fit_projection(X: np.ndarray, projection: str, seed: int) -> _Fitted:
+def _explain_copies(projection: str, distinct: int, sampled: int) -> None:
+    if projection == "umap" and distinct < MIN_ROWS:
+        note(f"the map's sample holds only {distinct} distinct vectors, too few for UMAP: PCA draws the map")
+    elif projection == "umap" and distinct < sampled:
+        note(f"{sampled - distinct:,} of the map's {sampled:,} sampled documents repeat another's vector: UMAP maps "
+             f"the {distinct:,} distinct vectors once and places each copy beside its original")
+
+
+def _fit_projection(X: np.ndarray, first, copy_of, projection: str, seed: int) -> _Fitted:
+    """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.projection.distinct_rows), unless there
+    are fewer than MIN_ROWS of them."""
     from sklearn.decomposition import PCA
 
-    if projection == "pca":
-        pca = PCA(n_components=2, random_state=seed).fit(X)
-        return _Fitted(pca.transform, lambda Z: Z)
-    import umap
+    if projection == "umap" and len(first) >= MIN_ROWS:
+        return _fit_umap(X, first, copy_of, seed)
+    pca = PCA(n_components=2, random_state=seed).fit(X)
+    return _Fitted("pca", pca.transform, lambda Z: Z)
 
-    pca = PCA(n_components=min(MAP_PCA_DIMS, X.shape[1], len(X)), random_state=seed).fit(X)
-    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, len(X) - 1), metric="cosine", min_dist=0.1,
+
+def _fit_umap(X: np.ndarray, first, copy_of, seed: int) -> _Fitted:
+    """UMAP on the 50-d PCA of the distinct rows, each copy placed beside its original. UMAP's graph of exact
+    copies falls apart into islands and its spectral start fails ("Falling back to random initialisation")."""
+    from sklearn.decomposition import PCA
+
+    umap = import_umap()
+    distinct = X[first]
+    pca = PCA(n_components=min(MAP_PCA_DIMS, X.shape[1], len(first)), random_state=seed).fit(distinct)
+    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, len(first) - 1), metric="cosine", min_dist=0.1,
                         random_state=seed, n_jobs=1, init="spectral")
-    embedding = reducer.fit_transform(pca.transform(X)).astype(np.float32)
-    return _Fitted(pca.transform, reducer.transform, embedding)
+    distinct_coords = reducer.fit_transform(pca.transform(distinct)).astype(np.float32)
+    return _Fitted("umap", pca.transform, reducer.transform, place_copies(distinct_coords, copy_of, seed),
+                   known=distinct, known_coords=distinct_coords)
 
 
 def _index(vectors, progress: bool) -> AnnIndex:
