@@ -38,6 +38,7 @@ class ViewState:
     doc: int = 0
     selection: tuple[int, ...] = ()
     filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
+    clicked: int | None = None                   # the document clicked on the map: its neighbours are listed
 
     def encoder_params(self) -> dict:
         return {**default_params(self.encoder), **self.params}
@@ -46,8 +47,10 @@ class ViewState:
         """A copy with some fields changed, each validated like a link's value (a bad one is ignored), except
         that a selection may hold any number of rows (a lasso on a big map); a link carries only small ones."""
         selection = changes.pop("selection", None)
-        query = {name: _to_text(name, value) for name, value in changes.items()}
+        unclicked = "clicked" in changes and changes["clicked"] is None
+        query = {name: _to_text(name, value) for name, value in changes.items() if not (name == "clicked" and unclicked)}
         checked, _ = parse_view(query, corpora=(changes.get("corpus", self.corpus),), base=self)
+        checked = replace(checked, clicked=None) if unclicked else checked
         return checked if selection is None else replace(checked, selection=_rows(selection))
 
     def fit_to(self, n_documents: int, colour_options=(), columns=None) -> tuple["ViewState", list[str]]:
@@ -57,6 +60,9 @@ class ViewState:
         if not 0 <= self.doc < max(1, n_documents):
             changes["doc"] = 0
             notices.append(f"Document {self.doc} does not exist in this corpus; showing document 0.")
+        if self.clicked is not None and not 0 <= self.clicked < n_documents:
+            changes["clicked"] = None
+            notices.append(f"Document {self.clicked} does not exist in this corpus; no document is clicked.")
         if any(not 0 <= row < n_documents for row in self.selection):
             changes["selection"] = tuple(row for row in self.selection if 0 <= row < n_documents)
             notices.append("Some selected rows do not exist in this corpus and were left out.")
@@ -221,5 +227,5 @@ def _filter_ok(value) -> bool:
 _PARSERS = {
     "corpus": _corpus, "encoder": _encoder, "params": _params, "method": _choice(METHODS), "dims": _choice(DIMS),
     "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS), "search": _text(SEARCH_MAX_CHARS),
-    "doc": _bounded_int(0, None), "selection": _selection, "filters": _filters,
+    "doc": _bounded_int(0, None), "selection": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
 }

@@ -152,3 +152,49 @@ def test_the_map_opens_with_a_notice_from_a_link_with_non_finite_filters():
     assert view_of(at).filters == {}
     assert any(info.value.startswith("The link's filters was ignored") for info in at.info)
     assert map_data(at)["note"]   # the map is drawn
+
+
+@pytest.mark.parametrize("likes", ["[1.5, 2.5]", "[1, 1e300]", "[-1e300, 3]", '["a", "b"]'])
+def test_the_map_draws_a_link_whose_range_does_not_fit_the_column(likes):
+    """`likes` holds whole numbers: a link may still carry fractions or numbers far outside its bounds."""
+    from streamlit.testing.v1 import AppTest
+
+    from test_app import TIMEOUT, assert_clean, map_data
+
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "filters": '{"likes": ' + likes + "}"})
+    at.run()
+    assert_clean(at)
+    slider = at.slider(key="_w_filter_likes")
+    low, high = slider.min, slider.max
+    assert all(isinstance(v, int) and low <= v <= high for v in slider.value)
+    assert map_data(at)["note"]   # the map is drawn
+
+
+def test_the_clicked_document_rides_in_the_link_and_a_link_with_it_lists_its_neighbours():
+    from streamlit.testing.v1 import AppTest
+
+    from test_app import TIMEOUT, assert_clean, map_data, view_of
+
+    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "clicked": "5"})
+    at.run()
+    assert_clean(at)
+    assert any(md.value == "**Document #5**" for md in at.markdown)
+    assert map_data(at)["highlight"] == 5 and len(map_data(at)["neighbours"]) == 10
+    assert len(at.dataframe[0].value) == 10          # the neighbour list, beside the map
+
+    at.session_state["map"] = {"clicked": 42}       # a click on the map, as the component reports it
+    at.run()
+    assert view_of(at).clicked == 42 and at.query_params["clicked"] in ("42", ["42"])
+    assert any(md.value == "**Document #42**" for md in at.markdown)
+    at.selectbox(key="_w_colour").select("neighbour preservation").run()   # another rerun keeps the click
+    assert view_of(at).clicked == 42
+
+
+def test_a_click_is_kept_in_the_view_and_dropped_when_out_of_range():
+    view = ViewState(clicked=3)
+    assert parse_view(to_query(view, shareable_corpora=BUNDLED), corpora=BUNDLED)[0].clicked == 3
+    assert view.with_changes(clicked=None).clicked is None and view.with_changes(clicked=9).clicked == 9
+    fitted, notices = ViewState(clicked=700).fit_to(513)
+    assert fitted.clicked is None and notices == ["Document 700 does not exist in this corpus; no document is clicked."]

@@ -92,7 +92,7 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
     found = _query(collection, query)
     latest = current_event(key, coords)
     map_view.keep_selection(key, latest.selection)
-    clicked = latest.clicked
+    clicked = map_view.keep_click(key, latest.clicked, len(coords))
     neighbours = collection.search(clicked, K) if clicked is not None else None
     ringed = neighbours.indices if neighbours is not None else found.indices if found is not None else None
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)

@@ -107,7 +107,7 @@ def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep, he
     coords = result.map.coords
     latest = current_event(key, coords)  # what the user did last, before this run draws the map
     keep_selection(key, latest.selection)
-    clicked = latest.clicked
+    clicked = keep_click(key, latest.clicked, len(coords))
     neighbours = core.nearest_neighbors(result.embeddings.vectors, clicked, K) if clicked is not None else None
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
     colouring = ({"values": values, "value_name": colour} if values is not None else
@@ -133,6 +133,17 @@ def keep_selection(key: str, selection) -> None:
     st.session_state[f"_{key}_last_selection"] = now
 
 
+def keep_click(key: str, clicked: int | None, n_documents: int) -> int | None:
+    """A new click on the map goes to the view state (so into the URL and the share link); until the user
+    clicks, the map shows the document a link clicked."""
+    last = st.session_state.get(f"_{key}_last_click")
+    if clicked is not None and clicked != last:
+        session.set_view(clicked=clicked)
+    st.session_state[f"_{key}_last_click"] = clicked
+    kept = session.view().clicked
+    return kept if kept is not None and 0 <= kept < n_documents else None
+
+
 def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
     """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map.
     texts: any sequence of the documents' texts."""
@@ -142,10 +153,13 @@ def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
     table = pd.DataFrame({"document": [texts[int(i)] for i in neighbours.indices], "cosine": neighbours.scores,
                           "on the map": ["✓" if i in on_map else "✗" for i in neighbours.indices],
                           "row": neighbours.indices})
-    st.dataframe(table, hide_index=True, height=420, column_config={
-        "document": st.column_config.TextColumn("document", width="large"),
-        "cosine": st.column_config.NumberColumn("cosine", format="%.2f", width="small"),
-        "on the map": st.column_config.TextColumn("on the map", width="small")})
+    # the two narrow columns first: in a third of a 1400 px page, a wide text column would push them out of view
+    st.dataframe(table, hide_index=True, height=420, column_order=("cosine", "on the map", "document"),
+                 column_config={
+                     "cosine": st.column_config.NumberColumn("cosine", format="%.2f", width="small"),
+                     "on the map": st.column_config.TextColumn("on map", width="small",
+                                                               help="✓ when also among its nearest on the map"),
+                     "document": st.column_config.TextColumn("document", width="large")})
     shared = len(on_map & set(neighbours.indices.tolist()))
     st.caption(f"Its {K} nearest neighbours in the original space, ringed on the map; ✓ when also among its "
                f"{K} nearest on the map ({shared} of {K}).")
@@ -220,8 +234,19 @@ def _filter_widget(place, column, current):
         default = [value for value in current or [] if value in column.options]
         return place.multiselect(column.name, column.options, default=default, key=key) or None
     low, high = column.bounds
-    chosen = place.slider(column.name, low, high, tuple(current) if current else (low, high), key=key)
+    chosen = place.slider(column.name, low, high, _within(current, low, high), key=key)
     return None if tuple(chosen) == (low, high) else [chosen[0], chosen[1]]
+
+
+def _within(current, low, high) -> tuple:
+    """A [low, high] range from a link, as the column's type and inside its bounds (st.slider refuses a float on
+    a whole-number column and a value outside its bounds); the whole range when it is not two numbers."""
+    if not (isinstance(current, (list, tuple)) and len(current) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in current)):
+        return low, high
+    as_type = type(low)
+    start, end = (min(max(as_type(round(v) if as_type is int else v), low), high) for v in current)
+    return (start, end) if start <= end else (low, high)
 
 
 def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
@@ -295,7 +320,7 @@ def selected_rows(fig, event) -> list[int]:
 def selection_title(count: int) -> None:
     """How many documents are selected, and a button that clears the selection."""
     title, clear = st.columns([4, 1])
-    title.subheader(f"{count:,} selected documents")
+    title.subheader(text.counted(count, "selected document"))
     if clear.button("Clear selection", key="clear_map_selection"):
         session.set_view(selection=())
         st.rerun()

@@ -74,8 +74,8 @@ def _write_back(key: str, field: str, stored) -> None:
 
 
 def switch_corpus(name: str) -> None:
-    """Another corpus: what pointed into the old one (document, selection, filters, colour) starts afresh."""
-    set_view(corpus=name, doc=0, selection=(), filters={}, colour="")
+    """Another corpus: what pointed into the old one (document, click, selection, filters, colour) starts afresh."""
+    set_view(corpus=name, doc=0, selection=(), filters={}, colour="", clicked=None)
     st.session_state.pop(WORKING_SELECTION, None)
 
 
