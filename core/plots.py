@@ -111,21 +111,65 @@ def _scatter(coords, rows, hover, three_d, marker, name):
 
 
 def similarity_heatmap(S: np.ndarray, names: list[str], *, labels=None, title: str = "") -> go.Figure:
-    """Cosine similarity heatmap; hovering a cell shows both documents and the score."""
-    short = [hover_label(n, width=50, max_chars=100) for n in names]
-    axis = [f"{i}" for i in range(len(names))]
-    hover = [[f"{short[r]}<br>— vs —<br>{short[c]}<br><b>cosine {S[r, c]:.3f}</b>" for c in range(len(names))]
-             for r in range(len(names))]
-    fig = go.Figure(go.Heatmap(z=S, x=axis, y=axis, zmin=-1 if S.min() < 0 else 0, zmax=1, colorscale="Viridis",
-                               text=hover, hovertemplate="%{text}<extra></extra>", colorbar=dict(title="cosine")))
+    """Cosine similarity heatmap; hovering a cell shows both documents and the score. The colour scale spans the
+    values off the diagonal (see off_diagonal_range), so that blocks of alike documents stand out, and its
+    colourbar says so. With `labels` (rows grouped by label), each label is written once, beside its block, and
+    thin lines separate the blocks."""
+    S = np.asarray(S)
+    n = len(names)
+    short = [hover_label(name, width=50, max_chars=100) for name in names]
+    hover = [[f"{short[r]}<br>— vs —<br>{short[c]}<br><b>cosine {S[r, c]:.3f}</b>" for c in range(n)]
+             for r in range(n)]
+    low, high = off_diagonal_range(S)
+    zmin, zmax = (low, high) if high > low else (low - 0.005, high + 0.005)
+    axis = list(range(n))
+    fig = go.Figure(go.Heatmap(z=S, x=axis, y=axis, zmin=zmin, zmax=zmax, colorscale="Viridis",
+                               text=hover, hovertemplate="%{text}<extra></extra>",
+                               colorbar=dict(title=dict(text=f"cosine<br><sup>scale fitted to<br>"
+                                                             f"{scale_range_text(low, high)}</sup>"))))
     if labels is not None:
-        tick = [as_text(str(label)[:18]) for label in labels]
-        fig.update_xaxes(tickmode="array", tickvals=axis, ticktext=tick, tickangle=60, tickfont=dict(size=9))
-        fig.update_yaxes(tickmode="array", tickvals=axis, ticktext=tick, tickfont=dict(size=9))
-    fig.update_yaxes(autorange="reversed")
-    side = min(900, 300 + 6 * len(names))
+        blocks = label_blocks(labels)
+        centres = [(start + end - 1) / 2 for start, end, _ in blocks]
+        ticks = [as_text(str(label)[:18]) for _, _, label in blocks]
+        fig.update_xaxes(tickmode="array", tickvals=centres, ticktext=ticks, tickangle=60, tickfont=dict(size=9))
+        fig.update_yaxes(tickmode="array", tickvals=centres, ticktext=ticks, tickfont=dict(size=9))
+        for start, _, _ in blocks[1:]:
+            for line in (dict(x0=start - 0.5, x1=start - 0.5, y0=-0.5, y1=n - 0.5),
+                         dict(x0=-0.5, x1=n - 0.5, y0=start - 0.5, y1=start - 0.5)):
+                fig.add_shape(type="line", xref="x", yref="y", line=dict(color="white", width=1), **line)
+    else:
+        fig.update_xaxes(title="document (in the order shown)")
+    fig.update_xaxes(showgrid=False, zeroline=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False)
+    side = min(900, 300 + 6 * n)
     fig.update_layout(title=title, height=side, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     return fig
+
+
+def off_diagonal_range(S: np.ndarray) -> tuple[float, float]:
+    """The lowest and highest similarity between two different documents: each document with itself (the
+    diagonal, 1) would stretch the scale and make every block look faint."""
+    S = np.asarray(S, dtype=np.float64)
+    values = S[~np.eye(len(S), dtype=bool)] if len(S) > 1 else S.ravel()
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 0.0, 1.0
+    return float(values.min()), float(values.max())
+
+
+def scale_range_text(low: float, high: float) -> str:
+    return f"{low:.2f} – {high:.2f}"
+
+
+def label_blocks(labels) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each run of equal labels, in order: the blocks of a grouped heatmap."""
+    blocks = []
+    for row, label in enumerate(labels):
+        if blocks and blocks[-1][2] == label:
+            blocks[-1] = (blocks[-1][0], row + 1, label)
+        else:
+            blocks.append((row, row + 1, label))
+    return blocks
 
 
 def matrix_heatmap(M: np.ndarray, names: list[str], *, title: str = "", value_name: str = "",

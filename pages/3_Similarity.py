@@ -1,7 +1,5 @@
 """Cosine similarity heatmap of a subset, ordered so that groups show as blocks."""
-import streamlit as st
 
-from core.plots import similarity_heatmap
 from core.similarity import ordered_subset
 from ui import map_view, session, similarity_view, views
 
@@ -14,4 +12,4 @@ picked = similarity_view.subset_picker(corpus, session.selection_in(corpus), map
 if len(picked) >= 2:
     rows, S, labels = ordered_subset(emb.vectors, picked, corpus.labels)
     similarity_view.block_summary(S, labels)
-    st.plotly_chart(similarity_heatmap(S, [corpus.texts[i] for i in rows], labels=labels), width="stretch")
+    similarity_view.heatmap(corpus, rows, S, labels)

@@ -1,4 +1,4 @@
-"""Similarity page pieces: choosing a subset of up to MAX_ITEMS documents, and the block summary."""
+"""Similarity page pieces: choosing a subset of up to MAX_ITEMS documents, the block summary and the heatmap."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.plots import off_diagonal_range, scale_range_text, similarity_heatmap
 from core.similarity import sample_per_label, within_between
 
 MAX_ITEMS = 100
@@ -64,3 +65,11 @@ def block_summary(S: np.ndarray, labels) -> None:
     cols[0].metric("Mean similarity, same label", f"{within:.3f}")
     cols[1].metric("Mean similarity, different labels", f"{between:.3f}")
     cols[2].metric("Gap", f"{within - between:+.3f}", help="How much more alike same-label documents are.")
+
+
+def heatmap(corpus: core.Corpus, rows, S: np.ndarray, labels) -> None:
+    """The heatmap of the documents `rows` (in display order), and a caption saying what its colours span."""
+    st.plotly_chart(similarity_heatmap(S, [corpus.texts[i] for i in rows], labels=labels), width="stretch")
+    low, high = off_diagonal_range(S)
+    st.caption(f"Colour scale fitted to the values shown: {scale_range_text(low, high)} (cosine between two "
+               "different documents). The diagonal, each document with itself, is 1 and takes the brightest colour.")
