@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("corpora", nargs="+", help="bundled corpus names")
     warm.add_argument("--encoder", action="append", required=True, choices=list(ENCODERS))
     warm.add_argument("--cache", type=Path, required=True, help="the cache folder (e.g. data/cache)")
+    warm.add_argument("--embeddings-only", action="store_true", help="store the vectors only, no kNN graph or maps")
+    warm.add_argument("--dtype", choices=("float32", "float16"), default="float32",
+                      help="how the vectors are stored: float16 halves the file (cosine to the encoder's above "
+                           "0.9999); pages read them back as float32")
     drift.add_command(commands)
     collections_cli.add_command(commands)
     return parser
@@ -71,12 +75,28 @@ def _precompute(args) -> int:
     for name in args.corpora:
         corpus = load_corpus(name)
         for encoder in args.encoder:
-            emb = embed(corpus, encoder, cache=cache)
-            for method in ("umap", "pca"):  # the default view first
+            emb = embed(corpus, encoder, cache=cache) if args.dtype == "float32" else \
+                _embed_as(corpus, encoder, cache, np.dtype(args.dtype))
+            for method in () if args.embeddings_only else ("umap", "pca"):  # the default view first
                 quality = analyse(corpus, encoder, method=method, cache=cache, embeddings=emb).map.quality
                 print(f"{name} x {encoder}, 2D {method.upper()}: trustworthiness {quality['trustworthiness']:.3f}")
             print(f"{name} x {encoder}: {emb.vectors.shape} stored in {args.cache}")
     return 0
+
+
+def _embed_as(corpus, encoder: str, cache, dtype: np.dtype):
+    """Embeddings stored as `dtype` under their usual key and with their usual meta (computed in float32 in a
+    scratch cache first); returned as computed."""
+    import tempfile
+
+    from core.disk_cache import DiskCache
+
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = DiskCache(folder)
+        emb = embed(corpus, encoder, cache=scratch)
+        arrays, meta = scratch.load(emb.digest)
+    cache.save(emb.digest, {"array": arrays["array"].astype(dtype)}, meta)
+    return emb
 
 
 def _map(args) -> int:

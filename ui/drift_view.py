@@ -1,8 +1,14 @@
-"""Drift page pieces: choosing a reference and a current set, the test's verdict, and what drifted."""
+"""Drift page pieces: choosing a reference and a current set, the test's verdict, and what drifted.
+
+The page computes several things in turn (vectors, tests, clusters, a map, words); `steps` shows at the top
+which one is running and which are still to come, and goes away when everything is on the page.
+"""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +44,98 @@ class Sets:
     @property
     def current(self) -> np.ndarray:
         return self.vectors[self.is_current]
+
+
+# --- what is computed, and what is still to come -------------------------------------------------
+
+STEP_NAMES = {"vectors": "the vectors", "timeline": "a test per window", "year clusters": "clusters over time",
+              "both vectors": "the vectors of both corpora", "second vectors": "the second encoder's vectors",
+              "overlap": "neighbour overlap", "verdict": "the verdict", "map": "the map",
+              "shares": "clusters that grew or shrank", "typical": "typical documents", "words": "words that moved"}
+AFTER_VERDICT = ("verdict", "map", "shares", "typical", "words")
+
+
+def steps_text(done: int, doing: str, coming: list[str]) -> str:
+    """'Step 2 of 8: testing each month against 2025-03… Still to come: clusters over time, the verdict, ...'"""
+    text = f"Step {done + 1} of {done + 1 + len(coming)}: {doing}…"
+    return f"{text} Still to come: {', '.join(STEP_NAMES[name] for name in coming)}." if coming else text
+
+
+@dataclass
+class Steps:
+    """The page's steps: those done, the one running (shown in `slot` with a progress bar), those to come."""
+    slot: object
+    coming: list[str]
+    done: list[str] = field(default_factory=list)
+
+    def plan(self, names) -> None:
+        """What is still to come, now that the user's choices say so."""
+        self.coming = [name for name in names if name not in self.done]
+
+    @contextmanager
+    def step(self, name: str, doing: str):
+        if name in self.coming:
+            self.coming.remove(name)
+        total = len(self.done) + 1 + len(self.coming)
+        self.slot.progress(len(self.done) / total, text=steps_text(len(self.done), doing, self.coming))
+        yield
+        self.done.append(name)
+
+
+_STEPS: ContextVar[Steps | None] = ContextVar("drift_steps", default=None)
+
+
+@contextmanager
+def steps(corpus: core.Corpus):
+    """Around the page's work: a progress line at this place, cleared once everything is shown. A step that
+    fails leaves it, so the page still says what it was doing."""
+    tracker = Steps(st.empty(), list(_expected_plan(corpus)))
+    token = _STEPS.set(tracker)
+    try:
+        yield tracker
+    finally:
+        _STEPS.reset(token)
+    tracker.slot.empty()
+
+
+@contextmanager
+def _step(name: str, doing: str):
+    tracker = _STEPS.get()
+    if tracker is None:
+        yield
+        return
+    with tracker.step(name, doing):
+        yield
+
+
+def _plan(*names: str) -> None:
+    tracker = _STEPS.get()
+    if tracker is not None:
+        tracker.plan(names)
+
+
+def _plan_for(mode: str, dated: bool) -> tuple[str, ...]:
+    if mode == ENCODERS_MODE:
+        return "vectors", "second vectors", "overlap"
+    if mode == CORPORA:
+        return ("vectors", "both vectors") + AFTER_VERDICT
+    return ("vectors", "timeline", "year clusters") + AFTER_VERDICT if dated else ("vectors",) + AFTER_VERDICT
+
+
+def _expected_plan(corpus: core.Corpus) -> tuple[str, ...]:
+    """The steps the controls will ask for: the user's choices for this corpus, else the controls' defaults."""
+    columns = date_or_group_columns(corpus)
+    same = st.session_state.get("drift_corpus") == corpus.fingerprint
+    mode = st.session_state.get("drift_mode") if same else None
+    mode = mode or (SPLIT if columns else CORPORA)
+    column = (st.session_state.get("drift_column") if same else None) or (columns[0] if columns else None)
+    return _plan_for(mode, column in _date_columns(corpus))
+
+
+def vectors(corpus: core.Corpus):
+    """The corpus's vectors for the sidebar's encoder (shipped precomputed for the seasons example)."""
+    with _step("vectors", f"getting the vectors of {len(corpus):,} documents"):
+        return compute.guarded(compute.embeddings, corpus)
 
 
 def example_button(corpus: core.Corpus) -> None:
@@ -77,6 +175,7 @@ def choose_sets(corpus: core.Corpus, emb, mode: str, method: str) -> Sets | None
     """The reference and current sets for the chosen mode; the two-encoder view renders itself (None)."""
     if mode == SPLIT:
         return split_by_column(corpus, emb, method)
+    _plan(*_plan_for(mode, dated=False))
     if mode == CORPORA:
         return two_corpora(corpus)
     two_encoders(corpus, emb)
@@ -84,11 +183,19 @@ def choose_sets(corpus: core.Corpus, emb, mode: str, method: str) -> Sets | None
 
 
 def date_or_group_columns(corpus: core.Corpus) -> list[str]:
-    dates = drifting.date_columns(corpus.metadata)
+    dates = _date_columns(corpus)
     groups = ["label"] if corpus.labels else []
     if corpus.metadata is not None:
         groups += [c for c in corpus.metadata.columns if c not in dates and _is_grouping(corpus, corpus.metadata[c])]
     return dates + groups
+
+
+def _date_columns(corpus: core.Corpus) -> list[str]:
+    """The corpus's date columns, read once per corpus and session (parsing dates takes 0.4 s per 100,000 rows)."""
+    found = st.session_state.get("_drift_date_columns")
+    if found is None or found[0] != corpus.fingerprint:
+        found = st.session_state["_drift_date_columns"] = (corpus.fingerprint, drifting.date_columns(corpus.metadata))
+    return list(found[1])
 
 
 def _is_grouping(corpus: core.Corpus, values: pd.Series) -> bool:
@@ -113,7 +220,9 @@ def _sets(texts, vectors, is_current, reference_name, current_name, key) -> Sets
 def split_by_column(corpus: core.Corpus, emb, method: str) -> Sets | None:
     first, *rest = st.columns(3)
     column = first.selectbox("Split by", date_or_group_columns(corpus), key="drift_column")
-    if column in drifting.date_columns(corpus.metadata):
+    dated = column in _date_columns(corpus)
+    _plan(*_plan_for(SPLIT, dated))
+    if dated:
         return _split_by_date(corpus, emb, column, method, rest)
     values = column_values(corpus, column)
     order = list(dict.fromkeys(values))
@@ -144,7 +253,9 @@ def _split_by_date(corpus: core.Corpus, emb, column: str, method: str, places) -
                    "window.")
         return None
     reference = places[1].selectbox(f"Reference {window}", big_enough, key=f"drift_ref_{window}")
-    timeline = _over_time(emb, windows, reference, method, f"{emb.digest}|{column}|{window}|{reference}|{method}")
+    with _step("timeline", f"testing each {window} against {text.plain(reference)}"):
+        timeline = _over_time(emb, windows, reference, method,
+                              f"{emb.digest}|{column}|{window}|{reference}|{method}")
     st.plotly_chart(drifting.over_time_figure(timeline, _score_name(method), window), width="stretch")
     drifted = timeline[timeline.drifted]
     st.caption(f"{len(drifted)} of {timeline.score.notna().sum()} {window}s drifted away from {reference} "
@@ -166,7 +277,8 @@ def _over_time(_emb, _windows: pd.Series, reference: str, method: str, key: str)
 
 
 def _cluster_moves(corpus: core.Corpus, emb, windows: pd.Series, reference: str, window: str) -> None:
-    with st.expander(f"Clusters ranked by how far their share moved from the reference {window}"):
+    with st.expander(f"Clusters ranked by how far their share moved from the reference {window}"), \
+            _step("year clusters", f"clustering all {len(corpus):,} documents"):
         names = _cluster_names(corpus.texts, emb, emb.digest)
         moves = drifting.shares_over_time(names, windows, reference)
         st.dataframe(moves.style.format("{:.0%}"), width="stretch")
@@ -185,7 +297,8 @@ def two_corpora(corpus: core.Corpus) -> Sets | None:
     current = core.load_corpus(other)
     # One embedding of both, so that corpus-fitted encoders (TF-IDF, LSA, ...) put them in one space.
     both = core.Corpus(name=f"{corpus.name}+{other}", texts=corpus.texts + current.texts)
-    emb = compute.guarded(compute.embeddings, both)
+    with _step("both vectors", f"the vectors of {len(both):,} documents from both corpora"):
+        emb = compute.guarded(compute.embeddings, both)
     if emb is None:
         return None
     is_current = np.r_[np.zeros(len(corpus), dtype=bool), np.ones(len(current), dtype=bool)]
@@ -197,11 +310,14 @@ def two_encoders(corpus: core.Corpus, emb) -> None:
     names = [n for n in ENCODERS if n != emb.key["encoder"]]
     other = st.selectbox("Second encoder (the new model version)", names, key="drift_encoder",
                          format_func=lambda n: ENCODERS[n].title)
-    emb_b = compute.guarded(compute.embeddings, corpus, other, default_params(other))
+    with _step("second vectors", f"the {ENCODERS[other].title} vectors of {len(corpus):,} documents"):
+        emb_b = compute.guarded(compute.embeddings, corpus, other, default_params(other))
     if emb_b is None:
         return
     k = 10
-    overlap = neighbour_overlap(emb.vectors, emb_b.vectors, k)
+    with _step("overlap", "comparing each document's neighbours under the two encoders"):
+        overlap = neighbour_overlap(emb.vectors, emb_b.vectors, k)
+        changed = most_changed(corpus.texts, emb.vectors, emb_b.vectors, k=5, top=15)
     first, second = _encoder_title(emb.key["encoder"]), ENCODERS[other].title
     st.metric(f"Mean neighbour overlap (Jaccard@{k})", f"{overlap.mean():.3f}")
     st.write(f"Per document, the share of its {k} nearest neighbours that {first} and {second} agree on "
@@ -210,8 +326,7 @@ def two_encoders(corpus: core.Corpus, emb) -> None:
              f"{(overlap < 0.2).mean():.0%} of the documents keep fewer than a fifth of their neighbours.")
     st.plotly_chart(_histogram(overlap, f"Jaccard@{k}"), width="stretch")
     st.subheader("Documents whose neighbourhoods changed most")
-    st.dataframe(most_changed(corpus.texts, emb.vectors, emb_b.vectors, k=5, top=15), hide_index=True,
-                 width="stretch")
+    st.dataframe(changed, hide_index=True, width="stretch")
 
 
 def _histogram(values: np.ndarray, name: str):
@@ -235,7 +350,8 @@ def _test(_chosen: Sets, method: str, digest: str) -> drifting.DriftResult:
 
 def verdict(sets: Sets, method: str) -> drifting.DriftResult | None:
     try:
-        result = _test(sets, method, sets.digest)
+        with _step("verdict", f"testing {text.plain(sets.current_name)} against {text.plain(sets.reference_name)}"):
+            result = _test(sets, method, sets.digest)
     except drifting.DriftError as error:
         st.error(text.plain(error))
         return None
@@ -256,7 +372,8 @@ def verdict(sets: Sets, method: str) -> drifting.DriftResult | None:
 
 def what_drifted(sets: Sets) -> None:
     st.subheader("Both sets on one map")
-    coords = _map(sets.vectors, sets.digest)
+    with _step("map", "projecting both sets onto one map"):
+        coords = _map(sets.vectors, sets.digest)
     labels = np.where(sets.is_current, "current", "reference")
     st.plotly_chart(map_figure(coords, sets.texts, labels=labels, point_size=5,
                                title=f"reference: {sets.reference_name} · current: {sets.current_name} (PCA)"),
@@ -264,7 +381,8 @@ def what_drifted(sets: Sets) -> None:
     st.caption("A 2D PCA of both sets' vectors, to see where they overlap and where one of them has documents "
                "the other lacks. The test uses every dimension, so two sets that look mixed here can still differ.")
     st.subheader("Clusters that grew or shrank")
-    shares = _shares(sets, sets.digest)
+    with _step("shares", "clustering both sets"):
+        shares = _shares(sets, sets.digest)
     st.caption("Clusters of both sets together (k-means), named by their most distinctive words; the number in "
                "brackets is the cluster's size. Largest change first.")
     st.plotly_chart(drifting.shares_figure(shares), width="stretch")
@@ -273,7 +391,8 @@ def what_drifted(sets: Sets) -> None:
         st.subheader("Most typical of the current set")
         st.caption("The current documents a classifier trained on both sets finds least like the reference: "
                    "P(current) is its probability that the document belongs to the current set.")
-        table = drifting.typical_documents(sets.texts, sets.vectors, sets.is_current)
+        with _step("typical", "finding the current documents least like the reference"):
+            table = drifting.typical_documents(sets.texts, sets.vectors, sets.is_current)
         st.dataframe(table[["P(current)", "document"]], hide_index=True, width="stretch",
                      column_config={"P(current)": st.column_config.ProgressColumn(min_value=0, max_value=1,
                                                                                   format="%.2f", width="small")})
@@ -282,8 +401,9 @@ def what_drifted(sets: Sets) -> None:
         n_ref, n_cur = int((~sets.is_current).sum()), int(sets.is_current.sum())
         st.caption(f"How many of the {n_ref:,} reference and {n_cur:,} current documents contain each word; log2 "
                    "change of its share: +1 = twice as common in the current set. The surest changes first.")
-        rose, fell = drifting.words_that_moved([t for t, c in zip(sets.texts, sets.is_current) if not c],
-                                               [t for t, c in zip(sets.texts, sets.is_current) if c])
+        with _step("words", "counting the words in both sets"):
+            rose, fell = drifting.words_that_moved([t for t, c in zip(sets.texts, sets.is_current) if not c],
+                                                   [t for t, c in zip(sets.texts, sets.is_current) if c])
         for title, table in (("Rose", rose), ("Fell", fell)):
             st.markdown(f"**{title}**")
             st.dataframe(table, hide_index=True, width="stretch")
