@@ -80,9 +80,11 @@ def test_every_page_renders_for_every_corpus(corpus):
         assert_page_shows_its_content(run_page(page, corpus=corpus, encoder="minilm-static"), page)
 
 
+# Every encoder on the default corpus and on the one that trips encoders up (one word per document: tiny
+# vocabularies for LDA and Word2Vec, no context for MiniLM); the other corpora run every page above.
 @pytest.mark.parametrize("encoder", list(ENCODERS))
-@pytest.mark.parametrize("corpus", list(core.BUNDLED))
-def test_encoder_pages_render_for_every_corpus_and_encoder(corpus, encoder):
+@pytest.mark.parametrize("corpus", ["flutter", "words"])
+def test_encoder_pages_render_for_every_encoder(corpus, encoder):
     for page in ENCODER_PAGES:  # PCA maps: UMAP's own cost is covered by the tests of the default view
         assert_page_shows_its_content(run_page(page, corpus=corpus, encoder=encoder, method="pca"), page)
 
