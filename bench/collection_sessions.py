@@ -21,25 +21,14 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
+from live_server import ARGS, server, tree_memory_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "[data-testid=murmuration-map]"
 
 
 def resident_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants, in MB."""
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending += [int(child) for child in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return total
+    return tree_memory_mb(pid)
 
 
 def own_mb() -> float:

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb  # noqa: E402
-from live_server import ARGS, server  # noqa: E402
+from live_server import ARGS, server, tree_memory_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD, IMPORT = "Upload your own text", "Import vectors made elsewhere"
@@ -33,19 +33,7 @@ FOUND = re.compile(r"rows, \d+ column|limit|not a|could not")   # the form's cap
 
 
 def proportional_mb(pid: int) -> float:
-    """Proportional set size of a process and its descendants, in MB: pages shared between them (a fork
-    server and its children share most of theirs) are counted once in all, not once per process."""
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/smaps_rollup") as rollup:
-                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:")) / 1024
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending += [int(child) for child in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return total
+    return tree_memory_mb(pid, "smaps_rollup", "Pss:")
 
 
 class Sampler(threading.Thread):

@@ -37,3 +37,20 @@ def server(script: Path, cwd: Path, with_process: bool = False, cache: str | Non
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def tree_memory_mb(pid: int, file: str = "status", field: str = "VmRSS:") -> float:
+    """A memory figure of a process and all its descendants, in MB, summed from /proc/PID/`file`'s `field`:
+    resident memory by default; file="smaps_rollup", field="Pss:" for the proportional set size, which counts
+    the pages a fork server shares with its children once in all rather than once per process."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/{file}") as figures:
+                total += next(int(line.split()[1]) for line in figures if line.startswith(field)) / 1024
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total

@@ -40,3 +40,28 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             raise RuntimeError("CI must install chromium (apt-get install chromium) for the browser tests.")
         pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    """The app on a live server, with the test session's own disk cache (empty at first: it computes for real)."""
+    require_chromium()
+    sys.path.insert(0, str(root / "bench"))
+    from live_server import server as live_server
+
+    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    """A chromium page of 1400 x 1000 pixels, for the module's tests in turn."""
+    from playwright.sync_api import sync_playwright
+
+    from live_server import ARGS
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser.close()

@@ -1,41 +1,16 @@
 """The main journey in a real browser: Debian's chromium driven by Playwright against a live server."""
 import json
-import os
-import sys
 from urllib.parse import urlencode
 
 import numpy as np
 import pytest
 
 import core
-from conftest import CHROMIUM, SHOTS, require_chromium
+from conftest import SHOTS, require_chromium
 
 MAP = "[data-testid=murmuration-map]"
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def server(root):
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import server as live_server
-
-    # the test session's own empty disk cache (conftest) is kept: the server computes for real
-    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        from live_server import ARGS
-
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
 
 
 def wait_for_map(page):
@@ -120,7 +95,7 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
     page.wait_for_function("document.body.innerText.includes('my_posts.csv · MiniLM')", timeout=120_000)
     wait_for_map(page)
     no_error_text(page)
-    assert "90" in page.inner_text("[data-testid=stMetric]")
+    assert "90 documents · 3 labels" in page.inner_text("[data-testid=stMain]")
     page.screenshot(path=str(SHOTS / "upload.png"))
 
 

@@ -2,37 +2,14 @@
 drawn. With ten WebGL scatters on one page, chromium dropped the oldest WebGL contexts and the first maps
 stayed blank."""
 import io
-import os
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import CHROMIUM, require_chromium
+from conftest import require_chromium
 from core.encoders import ENCODERS
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def server(root):
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import server as live_server
-
-    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        from live_server import ARGS
-
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
 
 
 def coloured_pixels(png: bytes) -> int:
