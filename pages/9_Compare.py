@@ -17,11 +17,19 @@ name_a, params_a = compare_view.pick_side(left, "A", session.view().encoder)
 name_b, params_b = compare_view.pick_side(right, "B", "tfidf" if name_a != "tfidf" else "minilm")
 method = options.radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="compare_method")
 k = options.slider("Neighbours (k)", 2, 30, 10, key="compare_k")
-emb_a = compute.guarded(compute.embeddings, corpus, name_a, params_a)
-emb_b = compute.guarded(compute.embeddings, corpus, name_b, params_b)
+steps = compare_view.steps()   # says what is computed and what is still to come
+with steps.step("a", f"encoding the texts with A ({compare_view.title(name_a)})"):
+    emb_a = compute.guarded(compute.embeddings, corpus, name_a, params_a)
+with steps.step("b", f"encoding the texts with B ({compare_view.title(name_b)})"):
+    emb_b = compute.guarded(compute.embeddings, corpus, name_b, params_b)
 if emb_a is not None and emb_b is not None:
-    compare_view.summary(corpus, emb_a, emb_b, k)
-    compare_view.aligned_maps(corpus, emb_a, emb_b, method)
-    compare_view.changed_table(corpus, emb_a, emb_b)
+    with steps.step("overlap", "comparing each document's neighbours"):
+        compare_view.summary(corpus, emb_a, emb_b, k)
+    with steps.step("maps", "drawing both maps"):
+        compare_view.aligned_maps(corpus, emb_a, emb_b, method)
+    with steps.step("changed", "finding the documents that changed most"):
+        compare_view.changed_table(corpus, emb_a, emb_b)
     st.subheader("Where B sees more (or less) similarity than A")
-    compare_view.difference_heatmap(corpus, emb_a, emb_b, similarity_view.subset_picker(corpus))
+    with steps.step("difference", "computing the difference of similarities"):
+        compare_view.difference_heatmap(corpus, emb_a, emb_b, similarity_view.subset_picker(corpus))
+steps.finish()

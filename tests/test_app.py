@@ -400,3 +400,24 @@ def test_bad_vector_import_is_a_message_and_the_session_goes_on():
     at.button[-1].click().run()
     assert not at.exception and "NaN or infinite" in at.error[0].value
     assert view_of(at).corpus == "flutter" and map_data(at)["points_key"]
+
+
+def test_while_compare_computes_it_says_which_step_runs_and_what_is_still_to_come(monkeypatch):
+    """The page is stopped while it looks for the documents that changed most, to read what it said then."""
+    from ui import compare_view
+
+    def interrupted(*args, **kwargs):
+        raise RuntimeError("stopped while finding the documents that changed most")
+
+    monkeypatch.setattr(compare_view, "most_changed", interrupted)
+    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    assert at.exception
+    assert shown(at.get("progress")[0].proto.text) == (
+        "Step 5 of 6: finding the documents that changed most… Still to come: the difference heatmap.")
+    assert at.metric   # what was done is on the page
+
+
+def test_compare_leaves_no_progress_line_once_everything_is_shown():
+    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    assert_clean(at)
+    assert not at.get("progress") and len(at.get("plotly_chart")) == 3

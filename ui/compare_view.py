@@ -11,7 +11,20 @@ from core.metrics import knn_label_agreement
 from core.plots import map_figure, matrix_heatmap
 from core.view import ViewState
 from ui import compute, session, sidebar
+from ui.progress import Steps
 from ui.map_view import selected_rows
+
+
+STEPS = {"a": "A's vectors", "b": "B's vectors", "overlap": "neighbour overlap", "maps": "the aligned maps",
+         "changed": "the documents that changed most", "difference": "the difference heatmap"}
+
+
+def steps() -> Steps:
+    return Steps(st.empty(), list(STEPS), STEPS)
+
+
+def title(name: str) -> str:
+    return ENCODERS[name].title
 
 
 def pick_side(column, side: str, default: str) -> tuple[str, dict]:

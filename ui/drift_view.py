@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from core.compare import most_changed, neighbour_overlap
 from core.encoders import ENCODERS, default_params
 from core.plots import map_figure
 from ui import compute, session, text
+from ui.progress import Steps
 
 EXAMPLE = "flutter-seasons"
 SPLIT, CORPORA, ENCODERS_MODE = "one corpus, split by a column", "two corpora", "the same texts under two encoders"
@@ -55,33 +56,6 @@ STEP_NAMES = {"vectors": "the vectors", "timeline": "a test per window", "year c
 AFTER_VERDICT = ("verdict", "map", "shares", "typical", "words")
 
 
-def steps_text(done: int, doing: str, coming: list[str]) -> str:
-    """'Step 2 of 8: testing each month against 2025-03… Still to come: clusters over time, the verdict, ...'"""
-    text = f"Step {done + 1} of {done + 1 + len(coming)}: {doing}…"
-    return f"{text} Still to come: {', '.join(STEP_NAMES[name] for name in coming)}." if coming else text
-
-
-@dataclass
-class Steps:
-    """The page's steps: those done, the one running (shown in `slot` with a progress bar), those to come."""
-    slot: object
-    coming: list[str]
-    done: list[str] = field(default_factory=list)
-
-    def plan(self, names) -> None:
-        """What is still to come, now that the user's choices say so."""
-        self.coming = [name for name in names if name not in self.done]
-
-    @contextmanager
-    def step(self, name: str, doing: str):
-        if name in self.coming:
-            self.coming.remove(name)
-        total = len(self.done) + 1 + len(self.coming)
-        self.slot.progress(len(self.done) / total, text=steps_text(len(self.done), doing, self.coming))
-        yield
-        self.done.append(name)
-
-
 _STEPS: ContextVar[Steps | None] = ContextVar("drift_steps", default=None)
 
 
@@ -89,13 +63,13 @@ _STEPS: ContextVar[Steps | None] = ContextVar("drift_steps", default=None)
 def steps(corpus: core.Corpus):
     """Around the page's work: a progress line at this place, cleared once everything is shown. A step that
     fails leaves it, so the page still says what it was doing."""
-    tracker = Steps(st.empty(), list(_expected_plan(corpus)))
+    tracker = Steps(st.empty(), list(_expected_plan(corpus)), STEP_NAMES)
     token = _STEPS.set(tracker)
     try:
         yield tracker
     finally:
         _STEPS.reset(token)
-    tracker.slot.empty()
+    tracker.finish()
 
 
 @contextmanager
