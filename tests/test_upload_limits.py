@@ -6,6 +6,7 @@ import gc
 import io
 import os
 import time
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -145,7 +146,7 @@ def _holders_of(marker: str) -> list:
     needles = (marker, marker.encode())
     holders = []
     for held in gc.get_objects():
-        if held is needles:
+        if held is needles or type(held) in weakref.ProxyTypes:   # a dead proxy raises on any question
             continue
         if isinstance(held, pd.DataFrame):
             if any(held[c].astype(str).str.contains(marker, regex=False).any() for c in held.columns):
