@@ -11,6 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.txt .
+# requirements.txt installs the map's own package from this folder
+COPY murmuration_map ./murmuration_map
 # PyPI's torch 2.13.0 for Linux x86_64 is the CUDA build (several GB); the app only uses the CPU.
 RUN pip install -r requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu
 

@@ -11,6 +11,7 @@ import core
 from core.encoders import ENCODERS
 from conftest import shown
 from core.view import ViewState
+from murmuration_map import NAME as MAP_COMPONENT
 
 PAGES = ["app.py", "pages/home.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
          "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py",
@@ -40,7 +41,7 @@ def view_of(at) -> ViewState:
 
 def map_data(at) -> dict:
     """What the page sent to the WebGL map component (its JSON part: legend, rings, labels, note, keys)."""
-    maps = [element for element in at.get("bidi_component") if element.proto.component_name == "murmuration.map"]
+    maps = [element for element in at.get("bidi_component") if element.proto.component_name == MAP_COMPONENT]
     assert maps, "no map on the page"
     proto = maps[0].proto   # plain JSON when no Arrow part travels (the browser holds them all)
     return json.loads(proto.json if proto.WhichOneof("data") == "json" else proto.mixed.json)

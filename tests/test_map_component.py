@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -15,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import murmuration_map as mc
 from conftest import SHOTS
 from core.corpus import shorten
-from ui import map_component as mc
+from murmuration_map import colours, streamlit_host
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -94,9 +96,9 @@ def test_values_follow_the_colour_ramp_in_order():
     values = np.array([5.0, -1.0, 2.0, np.nan, 11.0])
     prepared = mc.prepare_map(np.random.default_rng(4).normal(size=(5, 2)), values=values)
     codes = prepared.data["style"]["z"].to_numpy()
-    assert codes[1] == 0 and codes[4] == mc.VALUE_STEPS - 1
+    assert codes[1] == 0 and codes[4] == colours.VALUE_STEPS - 1
     assert codes[1] < codes[2] < codes[0] < codes[4]
-    assert codes[3] == mc.VALUE_STEPS  # no value: the grey entry after the ramp
+    assert codes[3] == colours.VALUE_STEPS  # no value: the grey entry after the ramp
     legend = prepared.data["legend"]
     assert (legend["min"], legend["max"]) == (-1.0, 11.0)
 
@@ -153,7 +155,7 @@ def _component_proto():
     at.query_params["n"] = "50"
     at.run()
     assert not at.exception
-    return next(e.proto for e in at.get("bidi_component") if e.proto.component_name == mc.NAME)
+    return next(e.proto for e in at.get("bidi_component") if e.proto.component_name == streamlit_host.NAME)
 
 
 def test_the_bundle_is_fetched_as_a_file_not_sent_with_every_message():
@@ -162,15 +164,54 @@ def test_the_bundle_is_fetched_as_a_file_not_sent_with_every_message():
     assert (mc.BUNDLE / proto.js_source_path).stat().st_size > 100_000   # what the asset route serves
 
 
-def test_without_the_asset_route_the_bundle_travels_inline(monkeypatch):
-    from streamlit.components.v2.component_manager import BidiComponentManager
-
-    def refuse(*_, **__):
-        raise RuntimeError("no manifests here")
-
-    monkeypatch.setattr(BidiComponentManager, "register_from_manifest", refuse)
+def test_a_component_no_installed_package_declares_gets_its_bundle_inline(monkeypatch):
+    """A name no installed manifest declares (the package imported from a folder pip never installed): Streamlit
+    knows no asset folder for it, and the bundle travels inline instead of failing."""
+    monkeypatch.setattr(streamlit_host, "NAME", "murmuration-map.undeclared")
+    monkeypatch.setattr(streamlit_host, "_declared", {})
     proto = _component_proto()
-    assert proto.js_content.endswith(mc.BUNDLE_JS.read_text(encoding="utf-8")) and not proto.js_source_path
+    assert proto.js_content.endswith(streamlit_host.BUNDLE_JS.read_text(encoding="utf-8")) and not proto.js_source_path
+
+
+FRONTEND = Path(mc.__file__).resolve().parent / "frontend"
+
+
+def test_the_package_needs_neither_streamlit_nor_the_app():
+    """murmuration_map takes plain columns: importing it and preparing a map loads no Streamlit and nothing of
+    the app (core, ui), so other hosts (a notebook widget, a static page) can use it."""
+    probe = ("import sys, numpy as np, murmuration_map as m; m.prepare_map(np.zeros((3, 2)), categories=list('abc'));"
+             "print(sorted({name.split('.')[0] for name in sys.modules} & {'streamlit', 'core', 'ui'}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=FRONTEND.parent.parent.parent).stdout.strip()
+    assert loaded == "[]"
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in FRONTEND.parent.glob("*.py"))
+    assert not re.search(r"^\s*(from|import) (core|ui)\b", sources, re.M)
+
+
+def test_the_committed_bundle_is_what_the_build_makes_from_the_sources(tmp_path):
+    """One build command makes frontend/build/ from frontend/src/ (esbuild is deterministic): rebuilt in a copy
+    of the frontend folder, every file must come out byte for byte as committed. Needs node and npm; CI would
+    install Debian's packages (apt-get install -y nodejs npm), and the frontend's own packages come from its
+    package-lock.json (npm ci) unless frontend/node_modules is already there."""
+    npm = shutil.which("npm")
+    if not (shutil.which("node") and npm):
+        pytest.skip("node and npm are not installed, so the map's bundle cannot be rebuilt to compare "
+                    "(Debian: apt-get install -y nodejs npm)")
+    work = tmp_path / "frontend"
+    shutil.copytree(FRONTEND, work, ignore=shutil.ignore_patterns("node_modules", "build"))
+    if (FRONTEND / "node_modules").is_dir():
+        (work / "node_modules").symlink_to(FRONTEND / "node_modules")
+    else:
+        installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=work, capture_output=True, text=True,
+                                   timeout=600)
+        if installed.returncode:
+            pytest.skip(f"npm ci could not install the frontend's packages: {installed.stderr[-300:]}")
+    subprocess.run([npm, "run", "build"], cwd=work, capture_output=True, text=True, check=True, timeout=300)
+    built = sorted(path.name for path in (work / "build").iterdir())
+    assert built == sorted(path.name for path in (FRONTEND / "build").iterdir()), "the build makes other files"
+    stale = [name for name in built if (work / "build" / name).read_bytes() != (FRONTEND / "build" / name).read_bytes()]
+    assert not stale, (f"The committed bundle ({', '.join(stale)}) is not what murmuration_map/frontend/src builds: "
+                       "rebuild it (cd murmuration_map/frontend && npm ci && npm run build) and commit build/.")
 
 
 def test_hover_texts_are_cut_like_the_rest_of_the_app():
@@ -348,6 +389,16 @@ def test_every_point_is_drawn(page, app_url):
     root = open_map(page, app_url, "n=3000")
     assert root.get_attribute("data-points-drawn") == "3000"
     assert shown(page, "drawn") == "3000 left_out=0"
+
+
+@browser_only
+def test_the_browser_fetches_the_bundle_as_a_file(page, app_url):
+    """Streamlit serves the package's built bundle from its asset folder (declared in its pyproject.toml)."""
+    fetched = []
+    page.on("response", lambda response: fetched.append((response.url, response.status)))
+    open_map(page, app_url, "n=200")
+    for name in ("map.js", "map.css"):
+        assert (f"{app_url}/_stcore/bidi-components/{streamlit_host.NAME}/{name}", 200) in fetched
 
 
 @browser_only

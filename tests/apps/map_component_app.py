@@ -1,4 +1,5 @@
-"""A tiny page around the map component for browser tests, benchmarks and screenshots.
+"""A tiny page around the map package (murmuration_map on its own: no core, no ui), for browser tests,
+benchmarks and screenshots.
 
 Query parameters: n (points, default 2000); colour (category | many: 100 labels | value | none);
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
@@ -12,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from ui.map_component import current_event, scatter_map  # noqa: E402
+from murmuration_map import current_event, scatter_map
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_data import blobs, topic_names  # noqa: E402

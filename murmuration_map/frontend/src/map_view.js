@@ -3,6 +3,7 @@ import { legibleLegend, legibleOn, seenOn } from './colours.js';
 import { declutter } from './declutter.js';
 import { el, formatNumber, svgEl } from './dom.js';
 import { renderLegend } from './legend.js';
+import { cellReader, columnOf, rowCount } from './tables.js';
 
 const HOVER_DWELL_MS = 250;
 // The big parts of the payload, each with its key: sent once, kept here across reruns.
@@ -108,7 +109,7 @@ export class MapView {
     const changed = PARTS.filter((part) => data[`${part}_key`] !== this.held[part]?.key);
     for (const part of changed) this.held[part] = { key: data[`${part}_key`], table: data[part] || null };
     if (changed.some((part) => part !== 'texts') || data.n_codes !== this.nCodes) await this.drawPoints(data);
-    this.texts = this.held.texts.table ? this.held.texts.table.getChild('text') : null;
+    this.texts = cellReader(this.held.texts.table, 'text');
     this.textCache = new Map(Object.entries(data.hover_text || {}).map(([index, text]) => [Number(index), text]));
     if (this.hovered !== undefined && this.hovered !== null) this.showTooltip(this.hovered);
     this.applySelection(data);
@@ -180,10 +181,10 @@ export class MapView {
   async drawPoints(data) {
     const points = this.held.points.table;
     const style = this.held.style.table;
-    const count = points ? points.numRows : 0;
+    const count = rowCount(points);
     const columns = { x: column(points, 'x'), y: column(points, 'y'), z: fadedCodes(column(style, 'z'),
       this.held.filter.table ? column(this.held.filter.table, 'bits') : null, data.n_codes) };
-    const hasSizes = Boolean(style && style.getChild('w'));
+    const hasSizes = Boolean(columnOf(style, 'w'));
     if (hasSizes) columns.w = column(style, 'w');
     const sameCoordinates = data.points_key === this.drawnPointsKey && count === this.count;
     // regl-scatterplot takes a point's alpha from its opacity map, not from its colour: the colour code
@@ -315,7 +316,7 @@ export class MapView {
   }
 
   pointText(index) {
-    if (this.texts) return this.texts.get(index) ?? '';
+    if (this.texts) return this.texts(index) ?? '';
     if (this.textCache.has(index)) return this.textCache.get(index);
     return this.data.text_on_demand ? '…' : null;
   }
@@ -425,12 +426,9 @@ export class MapView {
 }
 
 function column(table, name, required = true) {
-  const child = table ? table.getChild(name) : null;
-  if (!child) {
-    if (required) throw new Error(`the points table has no column "${name}"`);
-    return null;
-  }
-  return child.toArray();
+  const values = columnOf(table, name);
+  if (!values && required) throw new Error(`the points table has no column "${name}"`);
+  return values;
 }
 
 // Any CSS colour as [r, g, b, a] in 0-1, read back from the browser's own parser.
