@@ -8,11 +8,12 @@ component ("map") and its asset folder (frontend/build) under [tool.streamlit.co
 manifest among the installed distributions when its runtime starts, and `js="map.js"` then names a file the
 browser fetches once from /_stcore/bidi-components/murmuration-map.map/map.js and caches. That needs the
 package installed (`pip install -e ./murmuration_map`, which the app's requirements.txt does); imported from a
-source folder that pip never installed, Streamlit knows no asset folder for it, and the bundle travels inline
-(236 KB with every message that changes it), with a warning in the server log saying how to install it.
+source folder that pip never installed, Streamlit knows no asset folder for it, so the bundle travels inline
+(236 KB with every message that changes it), and the server log says how to install it.
 """
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,7 +23,8 @@ import numpy as np
 from .payload import MapEvent, PreparedMap, as_coordinates, event_from_state, prepare_map
 
 # "<[project] name>.<component name>" of pyproject.toml: Streamlit finds the asset folder by this name.
-NAME = "murmuration-map.map"
+DISTRIBUTION = "murmuration-map"
+NAME = f"{DISTRIBUTION}.map"
 BUNDLE = Path(__file__).resolve().parent / "frontend" / "build"
 BUNDLE_JS, BUNDLE_CSS = BUNDLE / "map.js", BUNDLE / "map.css"
 _declared: dict[str, Any] = {}   # component name -> the mount callable Streamlit returned
@@ -73,17 +75,26 @@ def component(name: str | None = None):
 
 def _declare(name: str):
     import streamlit as st
-    from streamlit.errors import StreamlitAPIException
 
-    try:
+    if installed():
         return st.components.v2.component(name, js=BUNDLE_JS.name, css=BUNDLE_CSS.name)
-    except StreamlitAPIException as error:   # no installed manifest names an asset folder for `name`
-        logging.getLogger(__name__).warning(
-            "The map's bundle travels inline with every message that changes it (%s). Install the package "
-            "(pip install -e ./murmuration_map) so that Streamlit serves it as a file.", error)
+    logging.getLogger(__name__).warning(
+        "The map's bundle travels inline with every message that changes it: pip never installed the package "
+        "murmuration-map, so Streamlit knows no asset folder for it. Install it (pip install -e ./murmuration_map) "
+        "so that Streamlit serves the bundle as a file.")
     # the leading comment line makes Streamlit take minified one-line bundles as content, not as paths
     return st.components.v2.component(name, js="// murmuration map\n" + BUNDLE_JS.read_text(encoding="utf-8"),
                                       css="/* murmuration map */\n" + BUNDLE_CSS.read_text(encoding="utf-8"))
+
+
+def installed() -> bool:
+    """Whether pip installed this package: Streamlit reads components' manifests (pyproject.toml) from installed
+    distributions only, so only then does `js="map.js"` name a file it serves."""
+    try:
+        importlib.metadata.distribution(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def _held(key: str, previous: Mapping[str, Any]) -> dict[str, str]:

@@ -164,10 +164,11 @@ def test_the_bundle_is_fetched_as_a_file_not_sent_with_every_message():
     assert (mc.BUNDLE / proto.js_source_path).stat().st_size > 100_000   # what the asset route serves
 
 
-def test_a_component_no_installed_package_declares_gets_its_bundle_inline(monkeypatch):
-    """A name no installed manifest declares (the package imported from a folder pip never installed): Streamlit
-    knows no asset folder for it, and the bundle travels inline instead of failing."""
-    monkeypatch.setattr(streamlit_host, "NAME", "murmuration-map.undeclared")
+def test_a_package_pip_never_installed_sends_its_bundle_inline(monkeypatch):
+    """Imported from a folder pip never installed, the package has no manifest Streamlit reads: the bundle
+    travels inline instead of failing."""
+    assert streamlit_host.installed()
+    monkeypatch.setattr(streamlit_host, "installed", lambda: False)
     monkeypatch.setattr(streamlit_host, "_declared", {})
     proto = _component_proto()
     assert proto.js_content.endswith(streamlit_host.BUNDLE_JS.read_text(encoding="utf-8")) and not proto.js_source_path
@@ -186,6 +187,19 @@ def test_the_package_needs_neither_streamlit_nor_the_app():
     assert loaded == "[]"
     sources = "\n".join(path.read_text(encoding="utf-8") for path in FRONTEND.parent.glob("*.py"))
     assert not re.search(r"^\s*(from|import) (core|ui)\b", sources, re.M)
+
+
+def test_the_package_manifest_declares_the_component_and_its_bundle():
+    """Streamlit finds the asset folder by "<[project] name>.<component name>" of the pyproject.toml shipped inside
+    the package: a rename on either side would send the bundle inline again."""
+    import tomllib
+
+    manifest = tomllib.loads((FRONTEND.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    (component,) = manifest["tool"]["streamlit"]["component"]["components"]
+    assert f"{manifest['project']['name']}.{component['name']}" == mc.NAME
+    assert (FRONTEND.parent / component["asset_dir"]) == mc.BUNDLE
+    assert "pyproject.toml" in manifest["tool"]["setuptools"]["package-data"]["murmuration_map"]
+    assert {"map.js", "map.css"} <= {path.name for path in mc.BUNDLE.iterdir()}
 
 
 def test_the_committed_bundle_is_what_the_build_makes_from_the_sources(tmp_path):
