@@ -23,6 +23,33 @@ def no_error_text(page):
     assert "Traceback" not in page.inner_text("body")
 
 
+def test_a_share_link_to_the_map_as_a_fresh_servers_first_request(root):
+    """The first request to a new server names a page: the Map page opens through app.py's navigation (its
+    sections, Home first, and no page called "app" from Streamlit's legacy pages-directory mode), with its map."""
+    import os
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM
+
+    sys.path.insert(0, str(root / "bench"))
+    from live_server import ARGS, server as live_server
+
+    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/Map?corpus=flutter&encoder=minilm-static&colour=label")
+        wait_for_map(page)
+        no_error_text(page)
+        navigation = page.locator("[data-testid=stSidebarNav]").inner_text().split("\n")
+        assert {"Explore", "Home", "Map", "Ideas"} <= set(navigation) and "app" not in navigation
+        assert page.locator(MAP).get_attribute("data-points-drawn") == str(len(core.load_corpus("flutter")))
+        assert page.title() == "Map · Murmuration" and page.url.startswith(f"{url}/Map")
+        browser.close()
+
+
 def test_home_shows_a_map_of_the_default_corpus(page, server):
     page.goto(server)
     wait_for_map(page)
