@@ -1,6 +1,8 @@
 """Murmuration: the entry point. Every page lives in pages/; this file only names them."""
 import streamlit as st
 
+from ui import views
+
 PAGES = {
     "Explore": [("home.py", "Home", "home"), ("1_Map.py", "Map", "scatter_plot"), ("2_Neighbors.py", "Neighbors", "hub"),
                 ("3_Similarity.py", "Similarity", "grid_on"), ("9_Compare.py", "Compare", "compare_arrows"),
@@ -14,4 +16,4 @@ navigation = st.navigation({
     section: [st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
               for file, title, icon in pages]
     for section, pages in PAGES.items()})
-navigation.run()
+views.run(navigation)   # the sidebar, which every page shares (drawn here: see views.run), then the page

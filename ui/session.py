@@ -3,6 +3,7 @@
 Pages read the view with `view()`. Widgets that change it are made with `bound(...)`: the widget shows
 the view's value and writes a change back through `ViewState.with_changes`, which validates it
 with the same bounds a share link gets. Widget values reset when the page changes; the view does not.
+The sidebar's choices are made with `choice(...)`, which also keeps a choice whose callback a page change cut off.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ LINK_APPLIED = "_link_applied"
 LINK_NOTICES = "_link_notices"
 WORKING_SELECTION = "_working_selection"   # (fingerprint, rows) selected inside a working set
 WORKING_SET = "_working_set"   # (fingerprint, Embeddings, collection rows, their source) of a collection's working set
+DRAWN = "_drawn_choices"       # {widget key: the value a `choice` widget held when it was last drawn}
 UPLOAD_PREFIX = "upload: "
 
 
@@ -63,6 +65,27 @@ def bound(widget, label: str, field: str, *, shown=None, stored=None, **kwargs):
     value = getattr(view(), field)
     st.session_state[key] = shown(value) if shown else value
     return widget(label, key=key, on_change=_write_back, args=(key, field, stored), **kwargs)
+
+
+def choice(widget, label: str, field: str, *, shown=None, stored=None, **kwargs):
+    """`bound(...)` for a choice in the sidebar (corpus, encoder), which a page link clicked a moment later must
+    not lose.
+
+    A change reaches the server as a rerun: Streamlit applies the widget's new value, then runs its on_change
+    callback. A page link stops that rerun (fast reruns) at its next yield point, and every access to
+    st.session_state is one: the rerun may stop before the value is applied (the page change then carries it
+    again, being app.py's widget: see ui.views.run), or after, with the callback not run or cut short, and the
+    page change calls no callback for a value already applied. So the value the widget holds is also compared
+    with the one it held when it was last drawn here: a difference is the visitor's choice, and the view gets
+    it now if no callback gave it."""
+    key = f"_w_{field}"
+    drawn = st.session_state.setdefault(DRAWN, {})
+    if key in st.session_state and key in drawn and st.session_state[key] != drawn[key]:
+        current = getattr(view(), field)
+        if st.session_state[key] != (shown(current) if shown else current):
+            _write_back(key, field, stored)
+    drawn[key] = bound(widget, label, field, shown=shown, stored=stored, **kwargs)
+    return drawn[key]
 
 
 def _write_back(key: str, field: str, stored) -> None:

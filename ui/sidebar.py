@@ -1,5 +1,5 @@
 """The sidebar every page shares: the corpus, the encoder and its settings, all read from and written to
-the session's view state."""
+the session's view state. app.py draws it (ui.views.run), so that a page change carries its values."""
 from __future__ import annotations
 
 import streamlit as st
@@ -14,7 +14,7 @@ def sidebar() -> None:
     for notice in session.link_notices():
         st.info(text.plain(notice))
     with st.sidebar:
-        session.bound(st.selectbox, "Corpus", "corpus", options=session.corpus_names(), format_func=corpus_label)
+        session.choice(st.selectbox, "Corpus", "corpus", options=session.corpus_names(), format_func=corpus_label)
         collection = session.current_collection()
         if collection is not None:
             manifest = collection.manifest
@@ -28,7 +28,7 @@ def sidebar() -> None:
             st.caption(f"This corpus came with its own vectors ({imported.dimension:,} dimensions), so no encoder "
                        "is used on it. Pick a bundled corpus, or use the Compare page, to see an encoder's view.")
             return
-        session.bound(st.selectbox, "Encoder", "encoder", options=list(ENCODERS), format_func=encoder_label)
+        session.choice(st.selectbox, "Encoder", "encoder", options=list(ENCODERS), format_func=encoder_label)
         info = ENCODERS[session.view().encoder]
         st.caption(f"{info.description} Dimensions: {info.dims}.")
         if info.params:

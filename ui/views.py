@@ -1,6 +1,8 @@
 """Rendering pieces used by more than one page: the map with its controls, and the corpus header."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -10,11 +12,34 @@ from core.corpus import shorten
 from ui import compute, session, shelf, sidebar, text
 
 
+_ENTRY = threading.local()   # .sidebar: True while app.py runs a page under the sidebar it drew (one script thread)
+
+
+def run(navigation) -> None:
+    """app.py's last step: the sidebar, then the page chosen in the navigation.
+
+    The sidebar belongs to app.py rather than to each page because of what a page link sends: the values of
+    app.py's widgets, not those of the page's (whose ids differ from page to page anyway). A choice in the sidebar
+    reaches the server as a rerun carrying the widget's new value, and a page link clicked a moment later stops
+    that rerun (Streamlit's fast reruns), possibly before the value was applied. Made in app.py's sidebar, the
+    choice arrives again with the page change, and the view gets it before the new page reads it (see
+    session.choice for a rerun stopped after the value was applied)."""
+    st.set_page_config(page_icon="🐦", layout="wide")   # before the sidebar, which may open a collection for seconds
+    sidebar.sidebar()
+    _ENTRY.sidebar = True
+    try:
+        navigation.run()
+    finally:
+        _ENTRY.sidebar = False
+
+
 def header(title: str, intro: str, *, context: bool = True) -> None:
-    """The start every page shares: config, sidebar, title, the corpus and encoder, what the page shows."""
+    """The start every page shares: config, sidebar (unless app.py drew it), title, the corpus and encoder,
+    what the page shows."""
     _through_the_navigation()
     st.set_page_config(page_title="Murmuration · embedding explorer" if title == "Murmuration" else f"{title} · Murmuration", page_icon="🐦", layout="wide")
-    sidebar.sidebar()
+    if not getattr(_ENTRY, "sidebar", False):   # a page run on its own (AppTest of a page file)
+        sidebar.sidebar()
     st.title(title)
     if context:
         st.caption(context_line())
