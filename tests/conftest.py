@@ -3,6 +3,7 @@ import re
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,29 @@ def require_chromium() -> None:
         pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def server(root):
-    """The app on a live server, with the test session's own disk cache (empty at first: it computes for real)."""
+@contextmanager
+def app_serving(root: Path, collections: Path | None = None):
+    """The app on a live server (its URL), with the test session's own disk cache (empty at first: it computes
+    for real) and, when given, the collections in the folder `collections`."""
     require_chromium()
     sys.path.insert(0, str(root / "bench"))
     from live_server import server as live_server
 
-    with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
+    before = os.environ.get("MURMURATION_COLLECTIONS")
+    if collections is not None:
+        os.environ["MURMURATION_COLLECTIONS"] = str(collections)
+    try:
+        with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
+            yield url
+    finally:
+        os.environ.pop("MURMURATION_COLLECTIONS", None)
+        if before is not None:
+            os.environ["MURMURATION_COLLECTIONS"] = before
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    with app_serving(root) as url:
         yield url
 
 

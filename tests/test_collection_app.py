@@ -1,16 +1,14 @@
 """Collections in the app: listed from MURMURATION_COLLECTIONS, drawn whole on the map, searched through their
 index, and handed to the quadratic pages as a working set. References: the source file the collection was built
 from, and an in-memory embedding of its texts searched by brute force."""
-import os
 import shutil
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import core
-from conftest import CHROMIUM, SHOTS, require_chromium, shown
+from conftest import CHROMIUM, SHOTS, app_serving, shown
 from core.collections import build_collection, open_collection
 from core.collections.synthetic import synthetic_documents
 from test_app import assert_clean, map_data, start, view_of
@@ -249,19 +247,8 @@ def test_a_working_set_holds_the_rows_vectors_and_metadata_in_the_order_asked(sh
 
 @pytest.fixture(scope="module")
 def collection_server(shelf, root):
-    require_chromium()
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import server as live_server
-
-    before = os.environ.get("MURMURATION_COLLECTIONS")
-    os.environ["MURMURATION_COLLECTIONS"] = str(shelf[0])
-    try:
-        with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
-            yield url
-    finally:
-        os.environ.pop("MURMURATION_COLLECTIONS")
-        if before is not None:
-            os.environ["MURMURATION_COLLECTIONS"] = before
+    with app_serving(root, shelf[0]) as url:
+        yield url
 
 
 def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours(collection_server, shelf,

@@ -7,14 +7,12 @@ back, from four sessions at once, and the page change stops the choice's rerun (
 before its on_change callback ran. Before the fix, about a third of the choices were lost: the new page drew the
 corpus the session had before.
 """
-import os
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import core
-from conftest import CHROMIUM, require_chromium
+from conftest import CHROMIUM, app_serving, require_chromium
 from core.collections import build_collection
 from core.collections.synthetic import synthetic_documents
 
@@ -73,18 +71,8 @@ def shelf(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(shelf, root):
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import server as live_server
-
-    before = os.environ.get("MURMURATION_COLLECTIONS")
-    os.environ["MURMURATION_COLLECTIONS"] = str(shelf)
-    try:
-        with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url:
-            yield url
-    finally:
-        os.environ.pop("MURMURATION_COLLECTIONS")
-        if before is not None:
-            os.environ["MURMURATION_COLLECTIONS"] = before
+    with app_serving(root, shelf) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
