@@ -1,4 +1,6 @@
-"""Murmuration: the entry point. Every page lives in pages/; this file only names them."""
+"""Murmuration: the entry point. Every page lives in app_pages/; this file only names them. (Not pages/: with a
+folder of that name beside this file, a share link that is a fresh server's first request would run its page on
+its own, in Streamlit's legacy multipage mode, until some session had run this file's st.navigation.)"""
 import streamlit as st
 
 from ui import views
@@ -13,7 +15,7 @@ PAGES = {
 }
 
 navigation = st.navigation({
-    section: [st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
+    section: [st.Page(f"app_pages/{file}", title=title, icon=f":material/{icon}:", default=file == "home.py")
               for file, title, icon in pages]
     for section, pages in PAGES.items()})
 views.run(navigation)   # the sidebar, which every page shares (drawn here: see views.run), then the page

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 import core  # noqa: E402
 from core.view import ViewState  # noqa: E402
 
-pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 for corpus in core.BUNDLED:
     for encoder in core.ENCODERS:
         for page in pages:

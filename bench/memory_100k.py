@@ -58,7 +58,7 @@ def main() -> None:
     assert not at.exception and not at.error, [e.value for e in list(at.exception) + list(at.error)]
     print(f"import and home page: {time.perf_counter() - started:.1f} s, {peak_gb():.2f} GB peak", flush=True)
     started = time.perf_counter()
-    at.switch_page("pages/1_Map.py").run()
+    at.switch_page("app_pages/1_Map.py").run()
     assert not at.exception and not at.error, [e.value for e in list(at.exception) + list(at.error)]
     print(f"Map page: {time.perf_counter() - started:.1f} s, {peak_gb():.2f} GB peak", flush=True)
     print(f"peak resident memory of the server-side code: {peak_gb():.2f} GB (goal: at most 2 GB)")

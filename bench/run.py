@@ -107,7 +107,7 @@ def interaction() -> None:
     from streamlit.testing.v1 import AppTest
 
     started = time.perf_counter()
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Map.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Map.py"), default_timeout=300)
     at.session_state["corpus"], at.session_state["encoder"] = "anime-quotes", "lsa"
     at.run()
     first = time.perf_counter() - started

@@ -13,9 +13,9 @@ from conftest import shown
 from core.view import ViewState
 from murmuration_map import NAME as MAP_COMPONENT
 
-PAGES = ["app.py", "pages/home.py", "pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/4_Encoding_features.py",
-         "pages/5_Words.py", "pages/6_Context.py", "pages/7_Encoders.py", "pages/8_Recommend.py",
-         "pages/9_Compare.py", "pages/10_Concept_axes.py", "pages/11_Drift.py"]
+PAGES = ["app.py", "app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py", "app_pages/4_Encoding_features.py",
+         "app_pages/5_Words.py", "app_pages/6_Context.py", "app_pages/7_Encoders.py", "app_pages/8_Recommend.py",
+         "app_pages/9_Compare.py", "app_pages/10_Concept_axes.py", "app_pages/11_Drift.py"]
 TIMEOUT = 180
 
 
@@ -59,18 +59,18 @@ def assert_clean(at):
 # The pages whose content changes with the encoder (home draws the same map as Map); the others are run once
 # per corpus.
 ENCODER_CORPORA = ["flutter", "words"]
-ENCODER_PAGES = ["pages/1_Map.py", "pages/2_Neighbors.py", "pages/3_Similarity.py", "pages/10_Concept_axes.py"]
+ENCODER_PAGES = ["app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py", "app_pages/10_Concept_axes.py"]
 
 
 def assert_page_shows_its_content(at, page):
     assert_clean(at)
-    if page == "pages/2_Neighbors.py":
+    if page == "app_pages/2_Neighbors.py":
         assert at.dataframe and len(at.dataframe[0].value) == 10 and at.metric
-    elif page == "pages/8_Recommend.py":
+    elif page == "app_pages/8_Recommend.py":
         assert len(at.dataframe[1].value) == 10  # the feed
-    elif page == "pages/10_Concept_axes.py" and not at.get("plotly_chart"):
+    elif page == "app_pages/10_Concept_axes.py" and not at.get("plotly_chart"):
         assert "cannot embed" in at.warning[0].value  # e.g. 'winter' is outside a small vocabulary
-    elif page in ("app.py", "pages/home.py", "pages/1_Map.py"):
+    elif page in ("app.py", "app_pages/home.py", "app_pages/1_Map.py"):
         assert map_data(at)["points_key"], page
     else:
         assert at.get("plotly_chart"), page
@@ -80,7 +80,7 @@ def assert_page_shows_its_content(at, page):
 def test_every_page_renders_for_every_corpus(corpus):
     # The Encoders page embeds the corpus with all ten encoders (torch and an int8 export among them): it runs on
     # the corpora the encoder pages run on below, where those vectors are also checked page by page.
-    for page in (p for p in PAGES if p != "pages/7_Encoders.py" or corpus in ENCODER_CORPORA):
+    for page in (p for p in PAGES if p != "app_pages/7_Encoders.py" or corpus in ENCODER_CORPORA):
         assert_page_shows_its_content(run_page(page, corpus=corpus, encoder="minilm-static"), page)
 
 
@@ -99,7 +99,7 @@ def test_choose_corpus_and_encoder_then_open_the_map():
     at.sidebar.selectbox(key="_w_corpus").select("words").run()
     at.sidebar.selectbox(key="_w_encoder").select("glove").run()
     assert_clean(at)
-    at.switch_page("pages/1_Map.py").run()
+    at.switch_page("app_pages/1_Map.py").run()
     assert_clean(at)
     assert view_of(at).corpus == "words" and view_of(at).encoder == "glove"
     assert at.sidebar.selectbox(key="_w_corpus").value == "words"
@@ -107,7 +107,7 @@ def test_choose_corpus_and_encoder_then_open_the_map():
 
 
 def test_display_options_recompute_nothing(monkeypatch):
-    at = run_page("pages/1_Map.py", corpus="flutter", encoder="lsa")
+    at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="lsa")
     calls = []
     for module, name in ((core, "embed"), (core.pipeline, "project")):
         original = getattr(module, name)
@@ -132,7 +132,7 @@ def test_markup_in_texts_and_labels_travels_as_text(monkeypatch):
     at.button[0].click().run()
     assert_clean(at)
     assert "<i>x</i>" in legend_names(at) and "&lt;" not in json.dumps(map_data(at))
-    at.switch_page("pages/1_Map.py").run()
+    at.switch_page("app_pages/1_Map.py").run()
     at.radio(key="_w_dims").set_value(3).run()
     spec = at.get("plotly_chart")[0].proto.spec
     assert "&lt;script&gt;" in spec and "<script>" not in spec
@@ -163,7 +163,7 @@ def test_neighbors_of_typed_text_and_of_unknown_words(flutter):
     expected = np.argsort(-cosines, kind="stable")[:10]
     assert typed not in flutter.texts
 
-    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="minilm")
+    at = run_page("app_pages/2_Neighbors.py", corpus="flutter", encoder="minilm")
     at.radio[0].set_value("my own text").run()
     at.text_input[0].set_value(typed).run()
     assert_clean(at)
@@ -171,14 +171,14 @@ def test_neighbors_of_typed_text_and_of_unknown_words(flutter):
     assert table.row.tolist() == expected.tolist()
     np.testing.assert_allclose(table.cosine, cosines[expected], atol=1e-5)
     assert table.document[0].startswith("Hold fast to dreams") and table.cosine[0] < 0.99  # the paraphrased line
-    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="glove")
+    at = run_page("app_pages/2_Neighbors.py", corpus="flutter", encoder="glove")
     at.radio[0].set_value("my own text").run()
     at.text_input[0].set_value("zzqx vvkj").run()
     assert not at.exception and "knows none of these words" in at.warning[0].value
 
 
 def test_similarity_page_shows_that_same_topic_flits_are_more_alike():
-    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="minilm")
+    at = run_page("app_pages/3_Similarity.py", corpus="flutter", encoder="minilm")
     assert_clean(at)
     same, different = (float(m.value) for m in at.metric[:2])
     assert same > different
@@ -186,7 +186,7 @@ def test_similarity_page_shows_that_same_topic_flits_are_more_alike():
 
 def test_the_similarity_page_shows_the_maps_selection(flutter):
     selection = (3, 40, 41, 200, 377)
-    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=selection)
+    at = run_page("app_pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=selection)
     assert_clean(at)
     assert at.radio[0].value == "the map's selection"
     ticks = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
@@ -197,7 +197,7 @@ def test_the_similarity_page_shows_the_maps_selection(flutter):
 
 def test_the_similarity_page_draws_only_documents_that_pass_the_maps_filters(flutter):
     topic = flutter.labels[0]
-    at = run_page("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", filters={"label": [topic]})
+    at = run_page("app_pages/3_Similarity.py", corpus="flutter", encoder="tfidf", filters={"label": [topic]})
     assert_clean(at)
     at.radio[0].set_value("random sample").run()
     passing = {text[:30] for text, label in zip(flutter.texts, flutter.labels) if label == topic}
@@ -207,7 +207,7 @@ def test_the_similarity_page_draws_only_documents_that_pass_the_maps_filters(flu
 
 
 def test_the_map_export_offers_the_selection_and_the_filtered_documents():
-    at = run_page("pages/1_Map.py", corpus="flutter", encoder="tfidf", method="pca", selection=(1, 2, 3),
+    at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="tfidf", method="pca", selection=(1, 2, 3),
                   filters={"label": ["dreams"]})
     assert_clean(at)
     options = next(radio for radio in at.radio if radio.label == "Documents").options
@@ -215,7 +215,7 @@ def test_the_map_export_offers_the_selection_and_the_filtered_documents():
 
 
 def test_words_page_unknown_words_and_word2vec():
-    at = run_page("pages/5_Words.py")
+    at = run_page("app_pages/5_Words.py")
     assert_clean(at)
     assert at.dataframe[1].value.answer[0] == "queen"
     at.text_input[0].set_value("zzqxv").run()
@@ -227,7 +227,7 @@ def test_words_page_unknown_words_and_word2vec():
 
 
 def test_context_page_missing_word_and_other_word():
-    at = run_page("pages/6_Context.py")
+    at = run_page("app_pages/6_Context.py")
     assert_clean(at)
     assert len(at.dataframe[0].value) == 7 and len(at.get("plotly_chart")) == 4
     at.text_input[0].set_value("bank").run()
@@ -238,7 +238,7 @@ def test_context_page_missing_word_and_other_word():
 
 
 def test_features_page_scaling_and_own_table():
-    at = run_page("pages/4_Encoding_features.py")
+    at = run_page("app_pages/4_Encoding_features.py")
     assert_clean(at)
     assert "bird_geo=NZ" in at.dataframe[1].value.columns
     at.toggle[0].set_value(False).run()
@@ -250,7 +250,7 @@ def test_features_page_scaling_and_own_table():
 
 
 def test_recommend_page_rules_and_evaluation():
-    at = run_page("pages/8_Recommend.py", encoder="minilm")
+    at = run_page("app_pages/8_Recommend.py", encoder="minilm")
     assert_clean(at)
     at.multiselect[0].set_value(["weather", "migration"]).run()
     feed = at.dataframe[1].value
@@ -260,7 +260,7 @@ def test_recommend_page_rules_and_evaluation():
 
 
 def test_map_honesty_colours_search_and_quality():
-    at = run_page("pages/1_Map.py", corpus="flutter", encoder="minilm", method="pca")
+    at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="minilm", method="pca")
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Trustworthiness") for label in labels) and "Variance shown" in labels
     assert len(at.get("download_button")) == 5
@@ -294,7 +294,7 @@ def test_neighbours_on_the_map_versus_the_original_space(flutter):
     shared = set(original.tolist()) & set(on_map.tolist())
     assert 0 < len(shared) < k
 
-    at = run_page("pages/2_Neighbors.py", corpus="flutter", encoder="tfidf", doc=doc, method="pca")
+    at = run_page("app_pages/2_Neighbors.py", corpus="flutter", encoder="tfidf", doc=doc, method="pca")
     assert_clean(at)
     assert at.metric[0].value == f"{len(shared)} of {k}"
     table = at.dataframe[0].value
@@ -308,7 +308,7 @@ def test_neighbours_on_the_map_versus_the_original_space(flutter):
 
 
 def test_compare_page_linked_selection_and_self_overlap():
-    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="tfidf", selection=(3, 4, 5))
+    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="tfidf", selection=(3, 4, 5))
     assert_clean(at)
     assert float(at.metric[0].value) < 0.5  # TF-IDF and MiniLM neighbourhoods mostly differ
     maps = [c for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
@@ -319,11 +319,11 @@ def test_compare_page_linked_selection_and_self_overlap():
 
 
 def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
-    at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="glove")
+    at = run_page("app_pages/10_Concept_axes.py", corpus="flutter", encoder="glove")
     assert_clean(at)
     at.text_input(key="concept_x_low").set_value("zzqx").run()
     assert not at.exception and "cannot embed 'zzqx'" in shown(at.warning[0].value)
-    at = run_page("pages/10_Concept_axes.py", corpus="flutter", encoder="minilm")
+    at = run_page("app_pages/10_Concept_axes.py", corpus="flutter", encoder="minilm")
     at.radio[0].set_value("a second pair of phrases").run()
     assert_clean(at)
     assert "danger \\u2192 safety" in at.get("plotly_chart")[0].proto.spec  # JSON escapes the arrow
@@ -334,14 +334,14 @@ def test_a_large_upload_draws_every_point():
     words = core.load_corpus("words").texts
     texts = [" ".join(rng.choice(words, 6)) for _ in range(21_000)]
     big = core.Corpus(name="big.csv", texts=texts)
-    at = start("pages/1_Map.py", {"upload: big.csv": big}, corpus="upload: big.csv", encoder="minilm-static").run()
+    at = start("app_pages/1_Map.py", {"upload: big.csv": big}, corpus="upload: big.csv", encoder="minilm-static").run()
     assert_clean(at)
     assert not at.info or "sample" not in at.info[0].value
     assert map_data(at)["left_out"] == 0 and "on a sample of 3,000" in " ".join(m.help or "" for m in at.metric)
 
 
 def test_a_share_link_reproduces_the_view_and_never_names_an_upload():
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"corpus": "words", "encoder": "lsa", "params": '{"n_components":20}',
                             "method": "umap", "dims": "2", "colour": "label", "seed": "7", "evil": "<x>"})
     at.run()
@@ -351,20 +351,20 @@ def test_a_share_link_reproduces_the_view_and_never_names_an_upload():
     assert at.radio(key="_w_method").value == "umap" and at.number_input(key="_w_seed").value == 7
     link = at.code[0].value
     assert "corpus=words" in link and "seed=7" in link and "evil" not in link
-    same = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    same = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     same.query_params.update(dict(parse_qsl(link.split("?", 1)[1])))
     same.run()
     assert map_data(at)["points_key"] == map_data(same)["points_key"]  # identical coordinates for the same seed
 
     private = {"upload: private.csv": core.Corpus(name="private.csv", texts=["a b", "c d"] * 8)}
-    mine = start("pages/1_Map.py", private, corpus="upload: private.csv", encoder="tfidf").run()
+    mine = start("app_pages/1_Map.py", private, corpus="upload: private.csv", encoder="tfidf").run()
     assert_clean(mine)
     assert "private" not in mine.code[0].value
     assert any("never carry uploaded data" in caption.value for caption in mine.caption)
 
 
 def test_a_link_with_nonsense_is_ignored():
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"corpus": "../../etc/passwd", "encoder": "bert-huge", "dims": "9", "seed": "-1",
                             "colour": "no-such", "params": "{not json"})
     at.run()
@@ -387,7 +387,7 @@ def test_imported_vectors_replace_the_encoder_for_their_corpus():
     assert_clean(at)
     assert view_of(at).corpus == "upload: imported vectors"
     assert "12 dimensions" in at.caption[0].value and "imported vectors" in at.subheader[0].value
-    at.switch_page("pages/2_Neighbors.py").run()
+    at.switch_page("app_pages/2_Neighbors.py").run()
     assert_clean(at)
     at.radio[0].set_value("my own text").run()
     assert not at.exception and "cannot be embedded" in at.warning[0].value
@@ -414,7 +414,7 @@ def test_while_compare_computes_it_says_which_step_runs_and_what_is_still_to_com
         raise RuntimeError("stopped while finding the documents that changed most")
 
     monkeypatch.setattr(compare_view, "most_changed", interrupted)
-    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
     assert at.exception
     assert shown(at.get("progress")[0].proto.text) == (
         "Step 5 of 6: finding the documents that changed most… Still to come: the difference heatmap.")
@@ -422,6 +422,6 @@ def test_while_compare_computes_it_says_which_step_runs_and_what_is_still_to_com
 
 
 def test_compare_leaves_no_progress_line_once_everything_is_shown():
-    at = run_page("pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
     assert_clean(at)
     assert not at.get("progress") and len(at.get("plotly_chart")) == 3

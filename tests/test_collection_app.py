@@ -67,7 +67,7 @@ def open_page(page, **query):
 
 
 def test_the_corpus_picker_lists_finished_collections_by_folder_name(birds):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     assert_clean(at)
     picker = at.sidebar.selectbox[0]
     assert picker.label == "Corpus" and picker.value == NAME
@@ -76,7 +76,7 @@ def test_the_corpus_picker_lists_finished_collections_by_folder_name(birds):
 
 
 def test_the_map_draws_every_document_coloured_by_the_labels_of_the_source(birds):
-    at = open_page("pages/1_Map.py")
+    at = open_page("app_pages/1_Map.py")
     assert_clean(at)
     data = map_data(at)
     assert data["note"].startswith(f"{ROWS:,} points") and data["left_out"] == 0
@@ -86,7 +86,7 @@ def test_the_map_draws_every_document_coloured_by_the_labels_of_the_source(birds
 
 
 def test_neighbours_of_a_document_come_from_the_index_and_match_exact_search(birds, reference):
-    at = open_page("pages/2_Neighbors.py", doc="7")
+    at = open_page("app_pages/2_Neighbors.py", doc="7")
     assert_clean(at)
     table = at.dataframe[0].value
     assert table["row"].tolist() == brute_force(reference, reference[7], 10, leave_out=7).tolist()
@@ -97,7 +97,7 @@ def test_neighbours_of_a_document_come_from_the_index_and_match_exact_search(bir
 def test_a_typed_query_is_encoded_with_the_collections_encoder(birds, reference):
     from core.encoders.static import StaticMiniLMEncoder
 
-    at = open_page("pages/2_Neighbors.py")
+    at = open_page("app_pages/2_Neighbors.py")
     at.radio[0].set_value("my own text").run()
     at.text_input[0].input("a heron fishing at dawn on the river").run()
     assert_clean(at)
@@ -107,7 +107,7 @@ def test_a_typed_query_is_encoded_with_the_collections_encoder(birds, reference)
 
 def test_quadratic_pages_work_on_the_selection_and_say_so(birds):
     rows = [3, 250, 599, 41, 42]
-    at = open_page("pages/3_Similarity.py", selection=",".join(map(str, rows)))
+    at = open_page("app_pages/3_Similarity.py", selection=",".join(map(str, rows)))
     assert_clean(at)
     assert "5 of the collection's 600 documents (your map selection)" in at.info[0].value
     heatmap = at.get("plotly_chart")[0].proto.spec
@@ -118,7 +118,7 @@ def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
     from ui import shelf
 
     monkeypatch.setattr(shelf, "SAMPLE", 200)
-    at = open_page("pages/9_Compare.py")
+    at = open_page("app_pages/9_Compare.py")
     assert_clean(at)
     assert "200 of the collection's 600 documents (a random sample)" in at.info[0].value
 
@@ -139,7 +139,7 @@ def test_filters_are_offered_per_stored_column_and_keep_what_pandas_keeps(shelf)
 
 
 def test_a_filter_on_the_map_fades_the_rest_and_the_other_pages_work_on_what_passes(birds):
-    at = open_page("pages/1_Map.py")
+    at = open_page("app_pages/1_Map.py")
     at.multiselect(key="_w_filter_site").set_value(["wood"]).run()
     at.slider(key="_w_filter_year").set_value((2000, 2009)).run()
     assert_clean(at)
@@ -147,7 +147,7 @@ def test_a_filter_on_the_map_fades_the_rest_and_the_other_pages_work_on_what_pas
     assert view_of(at).filters == {"site": ["wood"], "year": [2000, 2009]}
     assert f"{len(passing):,} match the filter" in map_data(at)["note"]
     assert any(f"{len(passing):,} of {ROWS:,} documents pass" in caption.value for caption in at.caption)
-    similarity = start("pages/3_Similarity.py")
+    similarity = start("app_pages/3_Similarity.py")
     similarity.session_state["view"] = view_of(at)   # the same session's view, on another page
     similarity.run()
     assert_clean(similarity)
@@ -158,7 +158,7 @@ def test_a_filter_on_the_map_fades_the_rest_and_the_other_pages_work_on_what_pas
 
 
 def test_the_map_colours_by_any_stored_column_and_the_legend_follows(birds):
-    at = open_page("pages/1_Map.py")
+    at = open_page("app_pages/1_Map.py")
     at.selectbox(key="_w_colour").select("site").run()
     assert_clean(at)
     legend = {item["name"]: item["count"] for item in map_data(at)["legend"]["items"]}
@@ -169,7 +169,7 @@ def test_the_map_colours_by_any_stored_column_and_the_legend_follows(birds):
 
 
 def test_filters_that_keep_fewer_than_two_documents_are_ignored_there_and_the_page_says_so(birds):
-    at = start("pages/9_Compare.py", corpus=NAME, filters={"year": [1990, 1990], "weight": [0.1, 0.1]})
+    at = start("app_pages/9_Compare.py", corpus=NAME, filters={"year": [1990, 1990], "weight": [0.1, 0.1]})
     at.run()
     assert_clean(at)
     kept = int(((birds["year"] == 1990) & (birds["weight"] == 0.1)).sum())
@@ -177,7 +177,7 @@ def test_filters_that_keep_fewer_than_two_documents_are_ignored_there_and_the_pa
 
 
 def test_a_link_with_filters_opens_the_collection_filtered(birds):
-    at = open_page("pages/1_Map.py", filters='{"site": ["marsh"], "colour of the sky": ["blue"]}')
+    at = open_page("app_pages/1_Map.py", filters='{"site": ["marsh"], "colour of the sky": ["blue"]}')
     assert_clean(at)
     assert view_of(at).filters == {"site": ["marsh"]}                # a column the collection lacks is dropped
     assert any("Filters on columns" in info.value for info in at.info)
@@ -185,21 +185,21 @@ def test_a_link_with_filters_opens_the_collection_filtered(birds):
 
 
 def test_the_address_bar_carries_the_collection_for_a_share_link(birds):
-    at = open_page("pages/1_Map.py", selection="4,9")
+    at = open_page("app_pages/1_Map.py", selection="4,9")
     assert_clean(at)
     assert at.query_params["corpus"] == NAME and at.query_params["selection"] == "4,9"
     assert "encoder" not in at.query_params   # the collection's encoder is its own
 
 
 def test_rows_beyond_the_end_in_a_link_are_dropped_with_a_notice(birds):
-    at = open_page("pages/3_Similarity.py", selection="1,2,5000", doc="9999")
+    at = open_page("app_pages/3_Similarity.py", selection="1,2,5000", doc="9999")
     assert_clean(at)
     assert view_of(at).selection == (1, 2) and view_of(at).doc == 0
     assert any("do not exist" in info.value for info in at.info)
 
 
 def test_picking_another_corpus_drops_the_selection_made_in_the_last_one(birds):
-    at = start("pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=(0, 1),
+    at = start("app_pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=(0, 1),
                filters={"label": ["dreams"]}).run()
     at.sidebar.selectbox[0].set_value(NAME).run()
     assert_clean(at)
@@ -213,7 +213,7 @@ def test_a_damaged_collection_is_refused_with_a_reason_and_the_app_goes_on(shelf
     with open(damaged / "vectors.npy", "r+b") as stream:
         stream.truncate(1000)
     monkeypatch.setenv("MURMURATION_COLLECTIONS", str(tmp_path))
-    at = start("pages/1_Map.py")
+    at = start("app_pages/1_Map.py")
     at.query_params["corpus"] = "collection: damaged"
     at.run()
     assert not at.exception

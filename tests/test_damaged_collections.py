@@ -115,8 +115,8 @@ def test_a_file_of_the_recorded_size_but_other_bytes_is_refused(folder, file, me
     assert refusal(folder).startswith(f"{NAME}/{file} {message}")
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/1_Map.py", "pages/2_Neighbors.py",
-                                  "pages/3_Similarity.py"])
+@pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py",
+                                  "app_pages/3_Similarity.py"])
 def test_the_app_shows_the_refusal_as_a_sentence_and_goes_on_with_the_default_corpus(folder, monkeypatch, page):
     from conftest import shown
     from test_app import start, view_of

@@ -20,7 +20,7 @@ def _words(n: int, seed: int = 0) -> list[str]:
 
 
 def test_a_share_link_with_superscript_digits_opens_with_a_notice():
-    at = AppTest.from_file("../pages/2_Neighbors.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/2_Neighbors.py", default_timeout=TIMEOUT)
     at.query_params.update({"seed": "²", "doc": "²", "encoder": "tfidf"})
     at.run()
     assert_clean(at)
@@ -29,7 +29,7 @@ def test_a_share_link_with_superscript_digits_opens_with_a_notice():
 
 
 def test_a_searched_link_is_shown_as_text_not_as_a_link():
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"search": "[x](http://example.org)", "encoder": "tfidf"})
     at.run()
     assert_clean(at)
@@ -48,7 +48,7 @@ def test_every_page_copes_with_tiny_corpora(size):
         shown = at.get("plotly_chart") or at.get("bidi_component") or at.dataframe
         assert told or shown, page
     if size == 1:
-        at = start("pages/2_Neighbors.py", uploads, corpus=name, encoder="tfidf").run()
+        at = start("app_pages/2_Neighbors.py", uploads, corpus=name, encoder="tfidf").run()
         assert "needs at least 2 documents" in at.info[0].value
 
 
@@ -56,10 +56,10 @@ def test_fifty_five_labels_on_similarity_compare_and_the_map():
     texts = _words(220)
     labels = [f"label {i % 55}" for i in range(220)]
     uploads = {"upload: many.csv": core.Corpus(name="many.csv", texts=texts, labels=labels)}
-    for page in ("pages/3_Similarity.py", "pages/1_Map.py", "pages/9_Compare.py"):
+    for page in ("app_pages/3_Similarity.py", "app_pages/1_Map.py", "app_pages/9_Compare.py"):
         at = start(page, uploads, corpus="upload: many.csv", encoder="tfidf").run()
         assert_clean(at)
-        if page == "pages/1_Map.py":
+        if page == "app_pages/1_Map.py":
             legend = map_data(at)["legend"]
             assert len(legend["items"]) == 20 and legend["other"]["categories"] == 35
     legend = [trace["name"] for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
@@ -69,7 +69,7 @@ def test_fifty_five_labels_on_similarity_compare_and_the_map():
 def test_quotes_in_documents_show_as_quotes_on_the_compare_page():
     texts = [f'the "quoted" bird number {i} said \'hello\' & left' for i in range(12)]
     uploads = {"upload: quotes.csv": core.Corpus(name="quotes.csv", texts=texts)}
-    at = start("pages/9_Compare.py", uploads, corpus="upload: quotes.csv", encoder="tfidf").run()
+    at = start("app_pages/9_Compare.py", uploads, corpus="upload: quotes.csv", encoder="tfidf").run()
     assert_clean(at)
     specs = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert '\\"quoted\\"' in specs
@@ -84,7 +84,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     other = core.Corpus(name="other", texts=[t[::-1] for t in flutter.texts])
     vectors = np.random.default_rng(0).normal(size=(len(other), 8)).astype(np.float32)
     vectors_tsv, metadata_tsv = projector_tsv(other, vectors)
-    plain = run_page("pages/8_Recommend.py", encoder="tfidf")
+    plain = run_page("app_pages/8_Recommend.py", encoder="tfidf")
     at = run_page("app.py", encoder="tfidf")
     at.file_uploader(key="vectors_upload").upload("vectors.tsv", vectors_tsv, "text/tab-separated-values")
     at.file_uploader(key="vectors_upload").upload("metadata.tsv", metadata_tsv, "text/tab-separated-values")
@@ -93,7 +93,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     assert_clean(at)
     assert not [box for box in at.sidebar.selectbox if box.key == "_w_encoder"]
     assert any("came with its own vectors" in caption.value for caption in at.sidebar.caption)
-    at.switch_page("pages/8_Recommend.py").run()
+    at.switch_page("app_pages/8_Recommend.py").run()
     assert_clean(at)
     assert at.dataframe[1].value.equals(plain.dataframe[1].value)
 
@@ -113,12 +113,12 @@ def test_an_upload_leaves_nothing_on_disk(tmp_path, monkeypatch):
     data = "text,topic\n" + "\n".join(f"{t},{'ab'[i % 2]}" for i, t in enumerate(_words(40, seed=3)))
     at.file_uploader[0].upload("mine.csv", data.encode(), "text/csv").run()
     at.button[0].click().run()
-    at.switch_page("pages/1_Map.py").run()
+    at.switch_page("app_pages/1_Map.py").run()
     at.radio(key="_w_method").set_value("umap").run()
     assert_clean(at)
     assert at.session_state["view"].corpus == "upload: mine.csv"
     assert _cached_files(DISK.folder) == before
-    run_page("pages/1_Map.py", corpus="words", encoder="lsa")  # a bundled corpus does go to the disk cache
+    run_page("app_pages/1_Map.py", corpus="words", encoder="lsa")  # a bundled corpus does go to the disk cache
     assert _cached_files(DISK.folder) - before
 
 

@@ -10,7 +10,7 @@ from core.view import ViewState
 TIMEOUT = 180
 
 
-def run_page(page="pages/3_Similarity.py", **view):
+def run_page(page="app_pages/3_Similarity.py", **view):
     at = AppTest.from_file(f"../{page}", default_timeout=TIMEOUT)
     at.session_state["view"] = ViewState(**view)
     return at.run()

@@ -145,7 +145,7 @@ def test_the_map_opens_with_a_notice_from_a_link_with_non_finite_filters():
 
     from test_app import TIMEOUT, assert_clean, map_data, view_of
 
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "filters": '{"likes": [NaN, 1e999]}'})
     at.run()
     assert_clean(at)
@@ -161,7 +161,7 @@ def test_the_map_draws_a_link_whose_range_does_not_fit_the_column(likes):
 
     from test_app import TIMEOUT, assert_clean, map_data
 
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "filters": '{"likes": ' + likes + "}"})
     at.run()
     assert_clean(at)
@@ -176,7 +176,7 @@ def test_the_clicked_document_rides_in_the_link_and_a_link_with_it_lists_its_nei
 
     from test_app import TIMEOUT, assert_clean, map_data, view_of
 
-    at = AppTest.from_file("../pages/1_Map.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/1_Map.py", default_timeout=TIMEOUT)
     at.query_params.update({"corpus": "flutter", "encoder": "tfidf", "clicked": "5"})
     at.run()
     assert_clean(at)

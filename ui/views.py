@@ -36,7 +36,6 @@ def run(navigation) -> None:
 def header(title: str, intro: str, *, context: bool = True) -> None:
     """The start every page shares: config, sidebar (unless app.py drew it), title, the corpus and encoder,
     what the page shows."""
-    _through_the_navigation()
     st.set_page_config(page_title="Murmuration · embedding explorer" if title == "Murmuration" else f"{title} · Murmuration", page_icon="🐦", layout="wide")
     if not getattr(_ENTRY, "sidebar", False):   # a page run on its own (AppTest of a page file)
         sidebar.sidebar()
@@ -44,21 +43,6 @@ def header(title: str, intro: str, *, context: bool = True) -> None:
     if context:
         st.caption(context_line())
     st.write(intro)
-
-
-def _through_the_navigation() -> None:
-    """When the first request to a fresh server names a page (a share link to /Map), Streamlit runs that
-    file on its own, in its older multipage mode that lists pages/ as it finds it (with "app" first),
-    until app.py has called st.navigation once. Leave that mode and run again through app.py, once per
-    session (a later rerun may carry a button's click, which a second run would lose)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if st.session_state.get("_navigated"):
-        return
-    st.session_state["_navigated"] = True
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def page(title: str, intro: str):
