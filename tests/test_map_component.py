@@ -177,13 +177,13 @@ def test_a_package_pip_never_installed_sends_its_bundle_inline(monkeypatch):
 FRONTEND = Path(mc.__file__).resolve().parent / "frontend"
 
 
-def test_the_package_needs_neither_streamlit_nor_the_app():
+def test_the_package_needs_neither_streamlit_nor_the_app(tmp_path):
     """murmuration_map takes plain columns: importing it and preparing a map loads no Streamlit and nothing of
     the app (core, ui), so other hosts (a notebook widget, a static page) can use it."""
     probe = ("import sys, numpy as np, murmuration_map as m; m.prepare_map(np.zeros((3, 2)), categories=list('abc'));"
              "print(sorted({name.split('.')[0] for name in sys.modules} & {'streamlit', 'core', 'ui'}))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                            cwd=FRONTEND.parent.parent.parent).stdout.strip()
+                            cwd=tmp_path).stdout.strip()   # the installed package, away from the app's folders
     assert loaded == "[]"
     sources = "\n".join(path.read_text(encoding="utf-8") for path in FRONTEND.parent.glob("*.py"))
     assert not re.search(r"^\s*(from|import) (core|ui)\b", sources, re.M)
