@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from core.encoders import ENCODERS, default_params
 from core.outside_json import read_json
@@ -115,10 +115,6 @@ def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
             continue
         query[item.name] = _to_text(item.name, value)
     return query
-
-
-def link(base_url: str, view: ViewState, *, shareable_corpora) -> str:
-    return f"{base_url.split('?')[0]}?{urlencode(to_query(view, shareable_corpora=shareable_corpora))}"
 
 
 def _to_text(name: str, value) -> str:
