@@ -16,7 +16,10 @@ import functools
 import logging
 import multiprocessing
 import os
+import sys
 import threading
+import types
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from core.errors import CorpusError, first_line
@@ -84,6 +87,7 @@ def refuse_too_wide(filename: str, columns: int, max_columns: int = UPLOAD_LIMIT
 # --- the child process ------------------------------------------------------------------------------
 
 _readers = threading.BoundedSemaphore(max(1, UPLOAD_LIMITS.readers))
+_main_swap = threading.Lock()
 
 
 def run_guarded(filename: str, function, *args, limits: UploadLimits = UPLOAD_LIMITS, **kwargs):
@@ -95,7 +99,8 @@ def run_guarded(filename: str, function, *args, limits: UploadLimits = UPLOAD_LI
     call = functools.partial(function, *args, **kwargs)
     child = context.Process(target=_child, args=(sender, call, limits.memory_bytes), daemon=True)
     with _readers:
-        child.start()
+        with _neutral_main():
+            child.start()
         sender.close()
         try:
             outcome = _wait(receiver, limits.seconds)
@@ -107,6 +112,20 @@ def run_guarded(filename: str, function, *args, limits: UploadLimits = UPLOAD_LI
     if outcome is None:  # it died without a word: a signal means the memory limit (an abort, a crash)
         outcome = ("memory", None) if child.exitcode < 0 else ("failed", f"exit code {child.exitcode}")
     return _result(outcome, filename, limits)
+
+
+@contextmanager
+def _neutral_main():
+    """multiprocessing runs the parent's __main__ file again in every child it starts, and Streamlit installs the
+    running page script as __main__: each read would run the page first. While the child starts, __main__ is an
+    empty module (the lock keeps two starts from swapping it at once)."""
+    with _main_swap:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _wait(receiver, seconds: float):

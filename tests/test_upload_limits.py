@@ -168,3 +168,19 @@ def test_nothing_decoded_from_an_upload_outlives_its_session():
     del at
     gc.collect()
     assert not _holders_of(marker)
+
+
+def test_a_reader_does_not_run_the_page_script_again(tmp_path, monkeypatch):
+    """Streamlit installs the running page script as __main__, and multiprocessing re-runs the parent's __main__
+    file in every child it starts: each read would execute the page (a whole app run) before reading."""
+    import sys
+    import types
+
+    marker = tmp_path / "the page ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    script = types.ModuleType("__main__")
+    script.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    table = run_guarded("mine.csv", read_table, "mine.csv", b"text\nfirst\nsecond\n")
+    assert len(table) == 2 and not marker.exists()
