@@ -10,8 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8501
 
 WORKDIR /app
-COPY requirements.txt .
-# requirements.txt installs the map's own package from this folder
+COPY requirements.txt pyproject.toml ./
+# requirements.txt installs the project (core, ui, testkit) and the map's own package from these folders, editable
+COPY core ./core
+COPY ui ./ui
+COPY testkit ./testkit
 COPY murmuration_map ./murmuration_map
 # PyPI's torch 2.13.0 for Linux x86_64 is the CUDA build (several GB); the app only uses the CPU.
 RUN pip install -r requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu

@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.collections import build_collection, open_collection  # noqa: E402
-from core.collections.synthetic import synthetic_documents  # noqa: E402
-from core.similarity import normalize_rows  # noqa: E402
+from core.collections import build_collection, open_collection
+from core.collections.synthetic import synthetic_documents
+from core.similarity import normalize_rows
 
 K = 10
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import quote_plus
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server, tree_memory_mb  # noqa: E402
+from testkit.live_server import ARGS, server, tree_memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "[data-testid=murmuration-map]"

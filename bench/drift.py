@@ -31,10 +31,9 @@ STARTED = time.perf_counter()
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import core  # noqa: E402
-from core.drift import cluster_shares, drift, typical_documents, words_that_moved  # noqa: E402
+import core
+from core.drift import cluster_shares, drift, typical_documents, words_that_moved
 
 
 def recombined(texts: list[str], n: int, rng: np.random.Generator) -> list[str]:

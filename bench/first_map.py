@@ -10,22 +10,19 @@ Each app starts with an empty disk cache (as a fresh deployment: only the artifa
 data/cache); each visit is a new browser session. Needs chromium and playwright
 (requirements-dev.txt). Traffic stays on 127.0.0.1.
 """
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
-from ready_clock import install, ready_seconds  # noqa: E402
+from testkit.live_server import ARGS, server
+from ready_clock import install, ready_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_APP = """import sys
 import plotly.graph_objects as go
 import streamlit as st
-sys.path.insert(0, {root!r})
 import core
 from core.datasets import DATA_DIR
 from core.disk_cache import DiskCache

@@ -21,10 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb  # noqa: E402
-from live_server import ARGS, server, tree_memory_mb  # noqa: E402
+from testkit.hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb
+from testkit.live_server import ARGS, server, tree_memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD, IMPORT = "Upload your own text", "Import vectors made elsewhere"

@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
+from testkit.live_server import ARGS, server
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,16 +13,14 @@ Memory: the chromium processes' PSS (summed over the browser's process tree, fro
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
-from map_timeline import map_messages  # noqa: E402
-from ready_clock import install, ready_seconds  # noqa: E402
+from testkit.live_server import ARGS, server
+from map_timeline import map_messages
+from ready_clock import install, ready_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "tests" / "apps"

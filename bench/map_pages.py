@@ -17,18 +17,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
-from map_component import process_tree_mb, status_kb  # noqa: E402
-from map_timeline import describe_back, describe_forward  # noqa: E402
-from memory_100k import files  # noqa: E402
+from testkit.live_server import ARGS, server
+from map_component import process_tree_mb, status_kb
+from map_timeline import describe_back, describe_forward
+from memory_100k import files
 
 ROOT = Path(__file__).resolve().parent.parent
 PLOTLY_READY = ("() => { const h = document.querySelector('h1'); return h && h.innerText.startsWith('Chart') "

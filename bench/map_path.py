@@ -26,8 +26,6 @@ from pathlib import Path
 
 STARTED = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 K = 15
 
 

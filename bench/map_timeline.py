@@ -10,7 +10,6 @@ Each visit is a new browser session on the same server; the first one also pays 
 caches. Times are milliseconds from page.goto. Traffic stays on 127.0.0.1.
 """
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,10 +18,9 @@ from playwright.sync_api import sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import ARGS, server  # noqa: E402
-from first_map import BARE_APP  # noqa: E402
-from ready_clock import install, ready_seconds  # noqa: E402
+from testkit.live_server import ARGS, server
+from first_map import BARE_APP
+from ready_clock import install, ready_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKS = ("() => performance.getEntriesByType('mark').filter(m => m.name.startsWith('mm-'))"

@@ -7,17 +7,15 @@ and prints the peak resident set size.
 """
 import os
 import resource
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MURMURATION_CACHE_DIR", "off")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-import core  # noqa: E402
-from core.view import ViewState  # noqa: E402
+import core
+from core.view import ViewState
 
 pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 for corpus in core.BUNDLED:

@@ -12,14 +12,12 @@ import argparse
 import io
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MURMURATION_CACHE_DIR", "off")
 os.environ.setdefault("MURMURATION_MAX_ROWS", "200000")
 

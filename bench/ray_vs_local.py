@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.collections import build_collection  # noqa: E402
-from core.collections.synthetic import synthetic_documents  # noqa: E402
+from core.collections import build_collection
+from core.collections.synthetic import synthetic_documents
 
 
 def timed_build(source: Path, out: Path, encoder: str, **engine) -> tuple[float, float]:

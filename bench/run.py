@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MURMURATION_CACHE_DIR", "off")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import core  # noqa: E402
-from core.encoders import get_encoder  # noqa: E402
+import core
+from core.encoders import get_encoder
 
 ROWS: list[tuple[str, str, str]] = []
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 os.environ.setdefault("MURMURATION_CACHE_DIR", "off")  # a fresh process that has computed nothing
 
-import core  # noqa: E402
+import core
 
 
 def upload_bytes(n_docs: int, short: bool = False) -> bytes:

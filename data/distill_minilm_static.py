@@ -5,17 +5,15 @@
 Distils the bundled all-MiniLM-L6-v2 into one 256-d vector per WordPiece token (see core/distill.py),
 stored as float16 (about 15 MB). Takes about half a minute on 2 cores; needs no network.
 """
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from core.distill import distil  # noqa: E402
-from core.encoders.transformer import load_transformer  # noqa: E402
+from core.distill import distil
+from core.encoders.transformer import load_transformer
 
 if __name__ == "__main__":
     started = time.perf_counter()

@@ -5,15 +5,13 @@ generator, so the files are reproducible byte for byte (a test checks this).
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 DATA = Path(__file__).resolve().parent
-sys.path.insert(0, str(DATA))
-from flutter_posts import POSTS  # noqa: E402
+from flutter_posts import POSTS
 
 SPECIES = ["robin", "kea", "wren", "tui", "swift", "heron", "kestrel", "starling", "godwit", "gull",
            "magpie", "finch", "owl", "crane", "sparrow", "pigeon", "thrush", "kiwi", "jay", "tern"]

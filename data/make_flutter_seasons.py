@@ -9,16 +9,14 @@ byte (a test checks this).
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 DATA = Path(__file__).resolve().parent
-sys.path.insert(0, str(DATA))
-from flutter_posts import POSTS  # noqa: E402
-from make_flutter import make_users  # noqa: E402
+from flutter_posts import POSTS
+from make_flutter import make_users
 
 SEED = 11
 START, END = "2025-03-01", "2026-02-28"

@@ -1,7 +1,6 @@
 import os
 import re
 import shutil
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,11 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 # Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real.
 os.environ["MURMURATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="murmuration-test-cache-")
 
-import core  # noqa: E402
+import core  # noqa: E402 (after the cache folder is set)
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +46,7 @@ def app_serving(root: Path, collections: Path | None = None):
     """The app on a live server (its URL), with the test session's own disk cache (empty at first: it computes
     for real) and, when given, the collections in the folder `collections`."""
     require_chromium()
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import server as live_server
+    from testkit.live_server import server as live_server
 
     before = os.environ.get("MURMURATION_COLLECTIONS")
     if collections is not None:
@@ -74,7 +71,7 @@ def page(server):
     """A chromium page of 1400 x 1000 pixels, for the module's tests in turn."""
     from playwright.sync_api import sync_playwright
 
-    from live_server import ARGS
+    from testkit.live_server import ARGS
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:

@@ -27,14 +27,11 @@ def test_a_share_link_to_the_map_as_a_fresh_servers_first_request(root):
     """The first request to a new server names a page: the Map page opens through app.py's navigation (its
     sections, Home first, and no page called "app" from Streamlit's legacy pages-directory mode), with its map."""
     import os
-    import sys
 
     from playwright.sync_api import sync_playwright
 
     from conftest import CHROMIUM
-
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import ARGS, server as live_server
+    from testkit.live_server import ARGS, server as live_server
 
     with live_server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url, \
             sync_playwright() as playwright:

@@ -255,7 +255,7 @@ def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours
                                                                                  reference):
     from playwright.sync_api import sync_playwright
 
-    from live_server import ARGS
+    from testkit.live_server import ARGS
     from test_map_component import click_point, isolated_point, screen_positions
 
     MAP = "[data-testid=murmuration-map]"

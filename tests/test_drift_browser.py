@@ -1,6 +1,5 @@
 """The Drift page with the Flutter seasons example in a real browser (Debian's chromium, Playwright)."""
 import os
-import sys
 
 import pytest
 
@@ -12,9 +11,7 @@ require_chromium()
 @pytest.fixture(scope="module")
 def page(root):
     from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(root / "bench"))
-    from live_server import ARGS, server
+    from testkit.live_server import ARGS, server
 
     SHOTS.mkdir(exist_ok=True)
     with server(root / "app.py", root, cache=os.environ["MURMURATION_CACHE_DIR"]) as url, \

@@ -21,10 +21,8 @@ from conftest import SHOTS
 from core.corpus import shorten
 from murmuration_map import colours, streamlit_host
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from live_server import ARGS, server  # noqa: E402
-from map_data import CLUSTERS, blobs, topic_names  # noqa: E402
+from testkit.live_server import ARGS, server
+from testkit.map_data import CLUSTERS, blobs, topic_names
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MAP = "[data-testid=murmuration-map]"

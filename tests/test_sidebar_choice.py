@@ -81,7 +81,7 @@ def sessions(server):
     export into a fresh disk cache) and PCA, so a bundled corpus's map is ready in a second."""
     from playwright.sync_api import sync_playwright
 
-    from live_server import ARGS
+    from testkit.live_server import ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -21,7 +21,7 @@ from core.corpus import MAX_DOC_CHARS, read_table
 from core.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
 from core.vectors_import import import_vectors
 from core.view import ViewState
-from hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb
+from testkit.hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb
 
 BUDGET_MB = UPLOAD_LIMITS.decoded_bytes // 1_000_000
 

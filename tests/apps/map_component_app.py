@@ -7,16 +7,13 @@ text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours fr
 sizes (1: point size grows with |y|); layout (switch: the map moves into a column after a click);
 hide (1: a checkbox takes the map off the page); sleep (seconds of work after the map)."""
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from murmuration_map import current_event, scatter_map
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from map_data import blobs, topic_names  # noqa: E402
+from testkit.map_data import blobs, topic_names
 
 NEIGHBOURS = 8
 

@@ -1,13 +1,10 @@
 """The benchmark's reference: a bare Streamlit page with one plotly scattergl chart of the same points
 (and the same hover texts) that tests/apps/map_component_app.py draws. Query parameter: n."""
-import sys
-from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from map_data import blobs, topic_names  # noqa: E402
+from testkit.map_data import blobs, topic_names
 
 n = int(st.query_params.get("n", 2000))
 xy, blob, centres = blobs(n)
