@@ -7,9 +7,10 @@ from core.pipeline import Embeddings, embed, embedding_key
 from core.projection import plan_projection, project
 from core.similarity import block_order, nearest_neighbors, similarity_matrix
 from core.collections import Collection, CollectionError, open_collection
+from core.dataset import Dataset, open_dataset
 
 __all__ = [
-    "BUNDLED", "ENCODERS", "Collection", "CollectionError", "Corpus", "CorpusError", "EncoderError", "Embeddings", "artifact_key", "block_order",
-    "embed", "embedding_key", "get_encoder", "key_digest", "load_corpus", "nearest_neighbors", "open_collection", "plan_projection",
+    "BUNDLED", "ENCODERS", "Collection", "CollectionError", "Corpus", "CorpusError", "Dataset", "EncoderError", "Embeddings", "artifact_key", "block_order",
+    "embed", "embedding_key", "get_encoder", "key_digest", "load_corpus", "nearest_neighbors", "open_collection", "open_dataset", "plan_projection",
     "project", "similarity_matrix",
 ]

@@ -91,13 +91,13 @@ def test_a_set_too_small_to_test_is_a_sentence_not_a_traceback():
 
 
 def test_imported_vectors_of_the_seasons_are_tested_too():
-    from ui.upload import imported_embeddings_of
+    from core.dataset import imported_embeddings
 
     corpus = core.load_corpus("flutter-seasons")
     seasons = core.Corpus(name="seasons.parquet", texts=corpus.texts, labels=corpus.labels, metadata=corpus.metadata)
     vectors = core.embed(corpus, "minilm-static").vectors.copy()
     name = "upload: seasons.parquet"
-    at = drift_page(corpus=name, uploads={name: seasons}, imported={name: imported_embeddings_of(seasons, vectors)})
+    at = drift_page(corpus=name, uploads={name: seasons}, imported={name: imported_embeddings(seasons, vectors)})
     assert_clean(at)
     assert "encoder: imported vectors" in shown(at.caption[0].value) and "Drifted" in shown(at.warning[0].value)
 

@@ -5,7 +5,6 @@ and time. What it decodes is kept in this session's state, never in a cache anot
 """
 from __future__ import annotations
 
-import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +12,7 @@ import streamlit as st
 import core
 from core.corpus import SUFFIXES, corpus_from_frame, read_table
 from core.guarded import run_guarded
-from core.pipeline import Embeddings
+from core.dataset import imported_embeddings
 from core.vectors_import import import_vectors
 from ui import text
 from ui.session import add_upload
@@ -99,17 +98,6 @@ def import_form() -> None:
     except core.CorpusError as error:
         st.error(text.plain(error))
         return
-    add_upload(corpus, imported_embeddings_of(corpus, vectors))
+    add_upload(corpus, imported_embeddings(corpus, vectors))
     st.rerun()
 
-
-def imported_embeddings_of(corpus: core.Corpus, vectors) -> Embeddings:
-    def cannot_embed():
-        raise core.EncoderError("Imported vectors come without their model, so new text cannot be embedded. "
-                                "Pick an encoder in the sidebar on the Compare page to see these texts encoded.")
-
-    vectors.flags.writeable = False
-    digest = hashlib.sha256(vectors.tobytes()).hexdigest()[:16]
-    key = core.artifact_key(corpus_fingerprint=corpus.fingerprint, encoder="imported", params={},
-                            model_revision=f"imported {digest}")
-    return Embeddings(vectors=vectors, key=key, seconds=0.0, fit_encoder=cannot_embed)

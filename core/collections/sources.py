@@ -11,12 +11,13 @@ from typing import Iterator
 import pandas as pd
 
 from core.corpus import guess_label_column, guess_text_column
+from core.errors import CorpusError
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".jsonl": "jsonl", ".txt": "text"}
 FORMATS = "CSV, TSV, Parquet, JSONL or text"
 
 
-class CollectionError(ValueError):
+class CollectionError(CorpusError):
     """A collection cannot be built or opened as asked; the message says what is wrong and what to do."""
 
 
