@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.cache import BoundedCache
 from core.collections import Collection, open_collection
 from core.corpus import Corpus
 from core.datasets import BUNDLED, DATA_DIR, load_corpus
@@ -30,6 +31,7 @@ from core.pipeline import Embeddings, analyse
 from core.similarity import Neighbors, nearest_neighbors, normalize_rows
 
 IMPORTED = "imported"   # the encoder name of vectors made elsewhere
+QUERIES_KEPT = 64
 
 
 class Dataset(ABC):
@@ -74,6 +76,16 @@ class Dataset(ABC):
     def encoder(self):
         """The fitted encoder that made the vectors, for typed queries; None for imported vectors."""
 
+    @property
+    @abstractmethod
+    def projection(self) -> str:
+        """How the map was made: "umap" or "pca"."""
+
+    @property
+    @abstractmethod
+    def neighbour_source(self) -> str:
+        """Where neighbours come from, in a sentence for the reader."""
+
     @abstractmethod
     def neighbours(self, row: int, k: int = 10) -> Neighbors:
         """The k rows nearest to `row` by cosine (itself left out), most similar first."""
@@ -106,12 +118,19 @@ class Dataset(ABC):
             if self.encoder is None:
                 raise CorpusError(f"{self.name}'s vectors were made elsewhere and came without their model, so "
                                   "typed text cannot be embedded: search with a vector or a row number.")
-            query = np.asarray(self.encoder.transform([query]))[0]
+            query = self._encoded(query)
         vector = np.asarray(query, dtype=np.float32).ravel()
         if vector.shape[0] != self.vectors.shape[1]:
             raise CorpusError(f"The query has {vector.shape[0]} dimensions but {self.name}'s vectors have "
                               f"{self.vectors.shape[1]}.")
         return self._nearest_to_vector(vector, k)
+
+    def _encoded(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.encoder.transform([text]))[0]
+        if not np.any(vector):
+            raise CorpusError(f"{self.encoder_name} knows none of these words, so the query has no direction. "
+                              "Try other words or another encoder.")
+        return vector
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.name!r}, {len(self):,} documents, {self.encoder_name}, "
@@ -123,18 +142,20 @@ class InMemoryDataset(Dataset):
     graph. Neighbours come from the graph when it is exact, else from an exact search of the vectors."""
 
     def __init__(self, corpus: Corpus, embeddings: Embeddings, coords: np.ndarray, graph=None,
-                 source_rows: np.ndarray | None = None):
+                 source_rows: np.ndarray | None = None, projection: str = ""):
         if len(embeddings.vectors) != len(corpus) or len(coords) != len(corpus):
             raise CorpusError(f"{corpus.name}: {len(corpus):,} documents, {len(embeddings.vectors):,} vectors and "
                               f"{len(coords):,} map points; there must be one of each per document.")
         self.corpus, self.embeddings, self._coords = corpus, embeddings, coords
         self._graph = graph
         self._source_rows = source_rows
+        self._projection = projection
         self.name = corpus.name
 
     @classmethod
     def from_analysis(cls, corpus: Corpus, analysis) -> "InMemoryDataset":
-        return cls(corpus, analysis.embeddings, analysis.map.coords, analysis.graph)
+        return cls(corpus, analysis.embeddings, analysis.map.coords, analysis.graph,
+                   projection=analysis.map.plan.method)
 
     def __len__(self) -> int:
         return len(self.corpus)
@@ -187,6 +208,14 @@ class InMemoryDataset(Dataset):
     def source_rows(self) -> np.ndarray:
         return np.arange(len(self)) if self._source_rows is None else self._source_rows
 
+    @property
+    def projection(self) -> str:
+        return self._projection
+
+    @property
+    def neighbour_source(self) -> str:
+        return f"Neighbours come from an exact cosine search over all {len(self):,} documents."
+
     @cached_property
     def _unit_vectors(self) -> np.ndarray:
         return normalize_rows(self.vectors)
@@ -215,8 +244,8 @@ class InMemoryDataset(Dataset):
 
     def subset(self, rows) -> "InMemoryDataset":
         rows = _row_array(rows, len(self))
-        return _subset(self.corpus.subset(rows), self.embeddings, self.vectors, self.coords,
-                       self.source_rows[rows], rows)
+        return _subset(self.corpus.subset(rows), self.embeddings, self.coords, self.source_rows[rows], rows,
+                       self.projection)
 
 
 class CollectionDataset(Dataset):
@@ -226,6 +255,7 @@ class CollectionDataset(Dataset):
     def __init__(self, collection: Collection):
         self.collection = collection
         self.name = collection.name
+        self._queries = BoundedCache(max_entries=QUERIES_KEPT)   # typed text -> vector (a page reruns often)
 
     def __len__(self) -> int:
         return len(self.collection)
@@ -256,6 +286,18 @@ class CollectionDataset(Dataset):
     def encoder(self):
         return self.collection.encoder
 
+    @property
+    def projection(self) -> str:
+        return self.collection.manifest["projection"]["method"]
+
+    @property
+    def neighbour_source(self) -> str:
+        kind = self.collection.manifest["index"].get("kind", "HNSW")
+        return f"Neighbours come from the collection's ANN index ({kind}); their cosines are exact."
+
+    def _encoded(self, text: str) -> np.ndarray:
+        return self._queries.get_or_compute(text, lambda: super(CollectionDataset, self)._encoded(text))
+
     def neighbours(self, row: int, k: int = 10) -> Neighbors:
         return self.collection.search(int(row), k)
 
@@ -274,7 +316,7 @@ class CollectionDataset(Dataset):
         corpus = self.collection.corpus(rows)
         embeddings = self.collection.embeddings(corpus, rows)
         coords = _read_only(self.collection.coords[rows])   # a memory map reads just these rows
-        return InMemoryDataset(corpus, embeddings, coords, source_rows=rows)
+        return InMemoryDataset(corpus, embeddings, coords, source_rows=rows, projection=self.projection)
 
 
 def open_dataset(source, *, encoder: str | None = None, text_column: str | None = None,
@@ -340,11 +382,12 @@ def _bundled_cache():
     return DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
 
 
-def _subset(corpus: Corpus, embeddings: Embeddings, vectors, coords, source_rows, rows) -> InMemoryDataset:
+def _subset(corpus: Corpus, embeddings: Embeddings, coords, source_rows, rows, projection) -> InMemoryDataset:
     key = {**embeddings.key, "corpus": corpus.fingerprint}
-    part = Embeddings(vectors=_read_only(np.asarray(vectors)[rows]), key=key, seconds=0.0,
+    part = Embeddings(vectors=_read_only(embeddings.vectors[rows]), key=key, seconds=0.0,
                       notes=embeddings.notes, fit_encoder=lambda: embeddings.encoder)
-    return InMemoryDataset(corpus, part, _read_only(np.asarray(coords)[rows]), source_rows=source_rows)
+    return InMemoryDataset(corpus, part, _read_only(np.asarray(coords)[rows]), source_rows=source_rows,
+                           projection=projection)
 
 
 def _row_array(rows, n: int) -> np.ndarray:

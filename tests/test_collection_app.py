@@ -94,6 +94,24 @@ def test_neighbours_of_a_document_come_from_the_index_and_match_exact_search(bir
     np.testing.assert_allclose(table["cosine"], reference[table["row"]] @ reference[7], atol=1e-5)
 
 
+def test_a_documents_neighbours_in_a_collection_are_compared_with_its_map(birds, shelf):
+    """The one Neighbors view (issue 18): for a collection too, which neighbours the stored map keeps, tears apart
+    and invents, against distances computed here on the collection's own coordinates."""
+    coords = np.load(shelf[0] / "birds" / "coords.npy").astype(np.float64)
+    distances = np.linalg.norm(coords - coords[7], axis=1)
+    distances[7] = np.inf
+    on_map = np.argsort(distances, kind="stable")[:10]
+    at = open_page("app_pages/2_Neighbors.py", doc="7")
+    original = at.dataframe[0].value["row"].tolist()
+    shared = set(original) & set(on_map.tolist())
+    assert at.metric[0].value == f"{len(shared)} of 10"
+    assert at.dataframe[0].value["also on the map"].tolist() == ["✓" if i in shared else "✗ torn apart" for i in original]
+    at.radio[1].set_value("the 2D PCA map").run()
+    assert_clean(at)
+    assert at.dataframe[0].value["row"].tolist() == on_map.tolist()
+    assert any("ANN index" in caption.value for caption in at.caption)
+
+
 def test_a_typed_query_is_encoded_with_the_collections_encoder(birds, reference):
     from core.encoders.static import StaticMiniLMEncoder
 

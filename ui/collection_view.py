@@ -1,4 +1,4 @@
-"""A whole collection on the Home, Map and Neighbors pages: its stored map with every point, neighbours from
+"""A whole collection on the Home and Map pages: its stored map with every point, neighbours from
 its ANN index, texts read from its Parquet file on demand, and queries encoded with its own encoder."""
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.cache import BoundedCache
 from core.collections import Collection
-from core.keys import key_digest
 from core.export import coordinates_csv
-from core.similarity import nearest_on_map
 from core.view import SEARCH_MAX_CHARS
-from ui import map_view, session, shelf, text, views
+from ui import map_view, neighbors_view, session, shelf, text, views
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 
 K = 10
 FOUND = 50                 # documents a typed query rings on the map
 SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
-_FOUND = BoundedCache(max_entries=64)   # typed text -> its nearest documents (collection data: shared)
 
 
 class Texts(Sequence):
@@ -89,7 +85,8 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
     coords = collection.coords
     query = session.bound(st.text_input, "Find documents like", "search", max_chars=SEARCH_MAX_CHARS,
                           help=f"Encoded with {collection.manifest['encoder']}; the {FOUND} nearest are ringed.")
-    found = _query(collection, query)
+    dataset = shelf.dataset(collection)
+    found = neighbors_view.search(dataset, query, FOUND)
     latest = current_event(key, coords)
     map_view.keep_selection(key, latest.selection)
     clicked = map_view.keep_click(key, latest.clicked, len(coords))
@@ -107,29 +104,13 @@ def map_section(collection: Collection, *, key: str = "collection_map", selectab
             map_view.clicked_panel(Texts(collection), coords, clicked, neighbours)
     if found is not None and clicked is None:
         st.caption(f"The {len(found.indices)} documents nearest to your text are ringed on the map.")
-        st.dataframe(views.neighbours_table(Texts(collection), collection.labels, found), hide_index=True, width="stretch",
+        st.dataframe(neighbors_view.table(dataset, found), hide_index=True, width="stretch",
                      column_config=views.COSINE_BAR, height=300)
 
 
 def _hover_texts(collection: Collection) -> Sequence:
     """Every text in memory (read once per server) when the map sends them all; else read on demand."""
     return collection.all_texts() if len(collection) <= INLINE_TEXT_LIMIT else Texts(collection)
-
-
-def _query(collection: Collection, query: str, k: int = FOUND):
-    """The k documents nearest to typed text, found once per text (a hover or a click reruns the page)."""
-    if not query.strip():
-        return None
-    found = _FOUND.get_or_compute(key_digest({"collection": collection.digest, "query": query, "k": k}),
-                                  lambda: _search_text(collection, query, k))
-    if found is None:
-        st.warning(f"{collection.manifest['encoder']} knows none of these words; try other words.")
-    return found
-
-
-def _search_text(collection: Collection, query: str, k: int):
-    vector = collection.encode([query])[0]
-    return collection.search(vector, k) if np.any(vector) else None
 
 
 def selection_section(collection: Collection) -> None:
@@ -151,25 +132,3 @@ def selection_section(collection: Collection) -> None:
 
 def _selection_csv(collection: Collection, rows: np.ndarray) -> bytes:
     return coordinates_csv(collection.corpus(rows), collection.coords[rows], rows)
-
-
-def neighbours_section(collection: Collection) -> None:
-    """Neighbours of a document (by row number) or of typed text, from the collection's ANN index."""
-    mode, k = views.neighbours_controls(len(collection))
-    if mode == "a document":
-        row = session.bound(st.number_input, f"Document (row 0 to {len(collection) - 1:,})", "doc", min_value=0,
-                            max_value=len(collection) - 1, step=1)
-        st.text(collection.text(int(row)))
-        found = collection.search(int(row), k)
-        on_map = set(nearest_on_map(collection.coords, int(row), k).indices.tolist())
-        table = views.neighbours_table(Texts(collection), collection.labels, found)
-        table["also on the map"] = ["✓" if i in on_map else "✗ torn apart" for i in found.indices]
-    else:
-        typed = st.text_input("Text", max_chars=2000, placeholder="Type a sentence to find the documents like it")
-        found = _query(collection, typed, k)
-        if found is None:
-            return
-        table = views.neighbours_table(Texts(collection), collection.labels, found)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=views.COSINE_BAR)
-    st.caption(text.plain(f"Neighbours come from the collection's ANN index ({collection.manifest['index'].get('kind', 'HNSW')}); "
-                          "their cosines are exact."))

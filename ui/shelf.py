@@ -18,12 +18,14 @@ import core
 from core.cache import BoundedCache
 from core.collections import Collection, CollectionError, open_collection
 from core.collections.format import MANIFEST
+from core.dataset import CollectionDataset
 from core.pipeline import Embeddings
 
 ENVIRONMENT = "MURMURATION_COLLECTIONS"
 PREFIX = "collection: "
 SAMPLE = 2_000
 _WORKING_SETS = BoundedCache(max_entries=16)   # collection data, not any visitor's: shared is fine
+_DATASETS = BoundedCache(max_entries=8)
 
 
 def folder() -> Path | None:
@@ -63,6 +65,11 @@ def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collectio
     collection = open_collection(path)
     collection.filterable   # its columns, read now, under the spinner (about 1 s a million rows)
     return collection
+
+
+def dataset(collection: Collection) -> CollectionDataset:
+    """The collection as a Dataset, one per collection (it keeps the typed queries it encoded)."""
+    return _DATASETS.get_or_compute(collection.digest, lambda: CollectionDataset(collection))
 
 
 def working_set(collection: Collection, selection=(), filters=None) -> tuple[core.Corpus, Embeddings, np.ndarray, str]:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 import core
-from core.corpus import shorten
+from core.dataset import Dataset, InMemoryDataset
 from ui import compute, session, shelf, sidebar, text
 
 
@@ -57,6 +55,18 @@ def corpus_and_embeddings():
     return chosen, compute.guarded(compute.embeddings, chosen)
 
 
+def dataset() -> Dataset | None:
+    """The chosen corpus as a Dataset (None after a clear error): a collection as it is, anything else through
+    the pipeline (its embeddings, kNN graph and 2D map, computed once)."""
+    collection = session.current_collection()
+    if collection is not None:
+        return shelf.dataset(collection)
+    chosen, emb = corpus_and_embeddings()
+    if emb is None:
+        return None
+    return InMemoryDataset.from_analysis(chosen, compute.analysis(chosen, session.view(), dims=2, emb=emb))
+
+
 def corpus() -> core.Corpus:
     """The chosen corpus; for a collection, its working set, and a sentence saying so."""
     chosen = session.current_corpus()
@@ -66,8 +76,8 @@ def corpus() -> core.Corpus:
     return chosen
 
 
-def needs(corpus: core.Corpus, documents: int, what: str) -> bool:
-    """True if the corpus is big enough for `what`; otherwise says so on the page."""
+def needs(corpus, documents: int, what: str) -> bool:
+    """True if the corpus (or dataset) is big enough for `what`; otherwise says so on the page."""
     if len(corpus) >= documents:
         return True
     st.info(f"{what} needs at least {documents} documents; this corpus has {len(corpus)}. "
@@ -111,60 +121,7 @@ def corpus_header(corpus: core.Corpus, emb=None) -> None:
 COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}
 
 
-def document_label(corpus: core.Corpus, index: int, width: int = 90) -> str:
-    return f"#{index}: " + shorten(corpus.texts[index], width)
-
-
-def neighbours_table(texts, labels, neighbours: core.similarity.Neighbors) -> pd.DataFrame:
-    """Rank, score, text (and label) of each neighbour; texts and labels: any sequences over the documents."""
-    rows = {"rank": np.arange(1, len(neighbours.indices) + 1), "cosine": neighbours.scores,
-            "document": [texts[int(i)] for i in neighbours.indices]}
-    if labels is not None:
-        rows["label"] = [labels[int(i)] for i in neighbours.indices]
-    rows["row"] = neighbours.indices
-    return pd.DataFrame(rows)
-
-
 def neighbours_controls(n_documents: int) -> tuple[str, int]:
     """Neighbours of what ("a document" or "my own text"), and how many."""
     mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
     return mode, count_slider("How many", n_documents - 1, 10)
-
-
-def neighbours_with_map(corpus: core.Corpus, emb, index: int, k: int) -> None:
-    """Neighbours in the original space or on the map, marking those the other view does not share."""
-    view = session.view()
-    method = view.method
-    coords = compute.analysis(corpus, view, dims=2, emb=emb).map.coords
-    original = core.nearest_neighbors(emb.vectors, index, k)
-    on_map = core.similarity.nearest_on_map(coords, index, k)
-    space = st.radio("Neighbours in", ["the original space", f"the 2D {method.upper()} map"], horizontal=True)
-    shared = set(original.indices.tolist()) & set(on_map.indices.tolist())
-    st.metric("Shared by both views", f"{len(shared)} of {len(original.indices)}",
-              help="Neighbours that exist only on the map were invented by the projection; those only in the "
-                   "original space were torn apart by it.")
-    if space == "the original space":
-        table = neighbours_table(corpus.texts, corpus.labels, original)
-        table["also on the map"] = ["✓" if i in shared else "✗ torn apart" for i in original.indices]
-        column = "cosine"
-    else:
-        table = neighbours_table(corpus.texts, corpus.labels, on_map).rename(columns={"cosine": "map distance"})
-        table["also in the original space"] = ["✓" if i in shared else "✗ invented" for i in on_map.indices]
-        column = "map distance"
-    st.dataframe(table, hide_index=True, width="stretch", column_config=COSINE_BAR if column == "cosine" else None)
-
-
-def neighbours_of_text(corpus: core.Corpus, emb, typed: str, k: int) -> None:
-    if not typed.strip():
-        return
-    try:
-        query = emb.encoder.transform([typed])[0]
-    except core.EncoderError as error:
-        st.warning(text.plain(error))
-        return
-    if not query.any():
-        st.warning(f"{sidebar.encoder_title(emb.key['encoder'])} knows none of these words, so the query has no "
-                   "direction. Try other words or another encoder.")
-        return
-    found = core.nearest_neighbors(emb.vectors, query, k)
-    st.dataframe(neighbours_table(corpus.texts, corpus.labels, found), hide_index=True, width="stretch", column_config=COSINE_BAR)
