@@ -107,8 +107,52 @@ class Dataset(ABC):
         """The given rows as a dataset of their own, in memory, keeping their vectors and map coordinates."""
 
     @property
+    @abstractmethod
+    def columns(self) -> dict:
+        """The columns a map can be coloured and filtered by ({name: pandas Series}, one value per row)."""
+
+    @property
+    @abstractmethod
+    def map_quality(self) -> dict:
+        """How far to trust the map: trustworthiness (and continuity when measured), their k, and the size of the
+        sample they were measured on (0: every document)."""
+
+    @property
+    @abstractmethod
+    def map_notes(self) -> tuple[str, ...]:
+        """What a reader should know about how the map and the neighbours were made."""
+
+    @property
+    @abstractmethod
+    def digest(self) -> str:
+        """Names these vectors of these documents: another corpus, encoder, subset or build has another."""
+
+    @property
+    def stored_map(self) -> bool:
+        """True when the map was made once and stored (a collection's); False when it is made for the view."""
+        return False
+
+    @property
+    def description(self) -> str:
+        return ""
+
+    @property
+    def preservation(self) -> np.ndarray | None:
+        """Each row's share of its nearest neighbours that the map keeps near, where it was measured."""
+        return None
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What a reader should know about how the documents were read and embedded."""
+        return ()
+
+    @property
     def source_rows(self) -> np.ndarray:
         return np.arange(len(self))
+
+    def all_texts(self) -> list[str]:
+        """Every text, in row order (for maps small enough to send them all)."""
+        return self.texts(range(len(self)))
 
     def search(self, query, k: int = 10) -> Neighbors:
         """The k rows nearest by cosine to a typed text, a vector, or a row (itself left out)."""
@@ -142,7 +186,7 @@ class InMemoryDataset(Dataset):
     graph. Neighbours come from the graph when it is exact, else from an exact search of the vectors."""
 
     def __init__(self, corpus: Corpus, embeddings: Embeddings, coords: np.ndarray, graph=None,
-                 source_rows: np.ndarray | None = None, projection: str = ""):
+                 source_rows: np.ndarray | None = None, projection: str = "", map_result=None):
         if len(embeddings.vectors) != len(corpus) or len(coords) != len(corpus):
             raise CorpusError(f"{corpus.name}: {len(corpus):,} documents, {len(embeddings.vectors):,} vectors and "
                               f"{len(coords):,} map points; there must be one of each per document.")
@@ -150,12 +194,13 @@ class InMemoryDataset(Dataset):
         self._graph = graph
         self._source_rows = source_rows
         self._projection = projection
+        self.map_result = map_result   # core.pipeline.MapResult, when the dataset's map was made for it
         self.name = corpus.name
 
     @classmethod
     def from_analysis(cls, corpus: Corpus, analysis) -> "InMemoryDataset":
         return cls(corpus, analysis.embeddings, analysis.map.coords, analysis.graph,
-                   projection=analysis.map.plan.method)
+                   projection=analysis.map.plan.method, map_result=analysis.map)
 
     def __len__(self) -> int:
         return len(self.corpus)
@@ -215,6 +260,45 @@ class InMemoryDataset(Dataset):
     @property
     def neighbour_source(self) -> str:
         return f"Neighbours come from an exact cosine search over all {len(self):,} documents."
+
+    @property
+    def columns(self) -> dict:
+        from core.filters import corpus_columns
+
+        return corpus_columns(self.corpus)
+
+    @property
+    def map_quality(self) -> dict:
+        if self.map_result is None:
+            return {"trustworthiness": float("nan"), "continuity": float("nan"), "k": 0, "sampled": 0}
+        return self.map_result.quality
+
+    @property
+    def map_notes(self) -> tuple[str, ...]:
+        notes = () if self.map_result is None or not self.map_result.plan.note else (self.map_result.plan.note,)
+        if self._graph is not None and not self._graph.exact:
+            notes += (f"The map's neighbourhoods come from an approximate search (NN-descent) over {len(self):,} "
+                      f"documents; it finds {self._graph.recall:.0%} of the exact nearest neighbours on a sample.",)
+        return notes
+
+    @property
+    def preservation(self) -> np.ndarray | None:
+        return None if self.map_result is None else self.map_result.preservation
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        return self.corpus.notices + self.embeddings.notes
+
+    @property
+    def digest(self) -> str:
+        return self.embeddings.digest
+
+    @property
+    def description(self) -> str:
+        return self.corpus.description
+
+    def all_texts(self) -> list[str]:
+        return self.corpus.texts
 
     @cached_property
     def _unit_vectors(self) -> np.ndarray:
@@ -294,6 +378,37 @@ class CollectionDataset(Dataset):
     def neighbour_source(self) -> str:
         kind = self.collection.manifest["index"].get("kind", "HNSW")
         return f"Neighbours come from the collection's ANN index ({kind}); their cosines are exact."
+
+    @property
+    def columns(self) -> dict:
+        return self.collection.filter_columns
+
+    @property
+    def map_quality(self) -> dict:
+        projection = self.collection.manifest["projection"]
+        trust = projection["trustworthiness"]
+        return {"trustworthiness": float("nan") if trust is None else float(trust), "continuity": float("nan"),
+                "k": projection["quality_k"], "sampled": projection["quality_sample"]}
+
+    @property
+    def map_notes(self) -> tuple[str, ...]:
+        manifest, projection = self.collection.manifest, self.collection.manifest["projection"]
+        placed = (f"fitted on a sample of {projection['fitted_on']:,} documents; the others were placed by its "
+                  "transform" if projection["placed_by"] == "transform" else "fitted on every document")
+        source = Path(str(manifest.get("source", ""))).name or "its source"
+        return (f"The map is {projection['method'].upper()}, {placed}. Built from {source} with "
+                f"{manifest['encoder']}.",)
+
+    def all_texts(self) -> list[str]:
+        return self.collection.all_texts()
+
+    @property
+    def digest(self) -> str:
+        return self.collection.digest
+
+    @property
+    def stored_map(self) -> bool:
+        return True
 
     def _encoded(self, text: str) -> np.ndarray:
         return self._queries.get_or_compute(text, lambda: super(CollectionDataset, self)._encoded(text))

@@ -34,7 +34,8 @@ class ViewState:
     dims: int = 2
     seed: int = 0
     colour: str = ""                             # "" means the page's default colouring
-    search: str = ""
+    search: str = ""                             # highlight the documents whose text contains this
+    like: str = ""                               # ring the documents nearest to this text, by the encoder
     doc: int = 0
     selection: tuple[int, ...] = ()
     filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
@@ -223,5 +224,6 @@ def _filter_ok(value) -> bool:
 _PARSERS = {
     "corpus": _corpus, "encoder": _encoder, "params": _params, "method": _choice(METHODS), "dims": _choice(DIMS),
     "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS), "search": _text(SEARCH_MAX_CHARS),
+    "like": _text(SEARCH_MAX_CHARS),
     "doc": _bounded_int(0, None), "selection": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
 }

@@ -72,7 +72,8 @@ def test_the_corpus_picker_lists_finished_collections_by_folder_name(birds):
     picker = at.sidebar.selectbox[0]
     assert picker.label == "Corpus" and picker.value == NAME
     assert [o for o in picker.options if "collection" in o] == ["birds (collection)"]   # no half-built, no notes
-    assert [m.value for m in at.metric][:3] == [f"{ROWS:,}", "10", "256"]
+    assert at.caption[0].value.startswith(f"{ROWS:,} documents · 10 labels · 256 dimensions")   # one header
+    assert at.metric[0].label == "Trustworthiness (k=10)"   # measured when the collection was built
 
 
 def test_the_map_draws_every_document_coloured_by_the_labels_of_the_source(birds):
@@ -240,11 +241,13 @@ def test_a_damaged_collection_is_refused_with_a_reason_and_the_app_goes_on(shelf
 
 
 def test_the_selection_export_holds_the_rows_texts_and_map_positions(shelf, birds):
-    from ui.collection_view import _selection_csv
+    """What the Map page's export writes for a selection: the dataset's subset, numbered as in the collection."""
+    from core.export import coordinates_csv
 
     collection = open_collection(shelf[0] / "birds")
     rows = np.array([599, 3, 250])
-    exported = pd.read_csv(pd.io.common.BytesIO(_selection_csv(collection, rows)))
+    part = core.open_dataset(shelf[0] / "birds").subset(rows)
+    exported = pd.read_csv(pd.io.common.BytesIO(coordinates_csv(part.corpus, part.coords, part.source_rows)))
     assert exported["row"].tolist() == rows.tolist()
     assert exported["text"].tolist() == birds["text"][rows].tolist()
     assert exported["label"].tolist() == birds["label"][rows].tolist()

@@ -4,40 +4,57 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import core
+from core.dataset import Dataset
 from core.export import coordinates_csv, embeddings_parquet, figure_html, neighbours_csv, projector_zip
 
+EXPORT_ALL_UP_TO = 100_000   # every document of a bigger dataset (a collection) makes files of gigabytes
 
-def export_panel(corpus: core.Corpus, emb, coords, figure, subsets: dict | None = None) -> None:
+
+def export_panel(dataset: Dataset, figure, subsets: dict | None = None) -> None:
     """`figure()` makes the plotly figure for the HTML export, only when asked for. `subsets`: other sets of
-    rows to offer besides every document ({"the selection": rows, ...}); empty ones and None are not offered."""
-    name = f"{corpus.name.removesuffix('.csv')}-{emb.key['encoder']}"
+    rows to offer besides every document ({"the selection": rows, ...}); empty ones and None are not offered.
+    Rows in the files are numbered as in the whole dataset."""
     with st.expander("Export"):
-        offered = {f"every document ({len(corpus):,})": None}
+        offered = {f"every document ({len(dataset):,})": None} if len(dataset) <= EXPORT_ALL_UP_TO else {}
         offered.update({f"{what} ({len(rows):,})": rows for what, rows in (subsets or {}).items()
                         if rows is not None and len(rows)})
+        if not offered:
+            st.caption(f"Select documents on the map, or filter them, to export them ({len(dataset):,} are too "
+                       "many for one file here; `python -m core` exports whole collections).")
+            return
         chosen = offered[st.radio("Documents", list(offered), horizontal=True, key="export_rows")]
-        rows, vectors, key = None, emb.vectors, emb.key
-        if chosen is not None:
-            rows = np.asarray(chosen, dtype=np.int64)
-            whole, corpus = corpus, corpus.subset(rows)
-            vectors, coords, name = emb.vectors[rows], coords[rows], f"{name}-subset"
-            key = {**emb.key, "corpus": corpus.fingerprint, "subset_of": whole.fingerprint}
-        cols = st.columns(5)
-        cols[0].download_button("Embeddings (Parquet)", lambda: embeddings_parquet(corpus, vectors, key),
-                                f"{name}.parquet", "application/octet-stream")
-        cols[1].download_button("Embedding Projector (TSV)", lambda: projector_zip(corpus, vectors),
-                                f"{name}-projector.zip", "application/zip",
-                                help="vectors.tsv and metadata.tsv for projector.tensorflow.org")
-        cols[2].download_button("Map coordinates (CSV)", lambda: coordinates_csv(corpus, coords, rows),
-                                f"{name}-map.csv", "text/csv", help="row: the document's row in the whole corpus")
-        cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(corpus, vectors, 10, rows),
-                                f"{name}-neighbours.csv", "text/csv",
-                                help="each document's 10 nearest among the documents exported; rows are "
-                                     "numbered as in the whole corpus")
-        cols[4].download_button("Figure (HTML)", lambda: figure_html(figure()), f"{name}-map.html", "text/html",
-                                help="the whole map, as a picture")
-        st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "
-                   "page; the CSVs upload again as corpora. CSV cells that start like a spreadsheet formula "
-                   "(=, +, -, @) are prefixed with an apostrophe, which stays in the text when uploaded again. "
-                   "The HTML figure is a picture only.")
+        _buttons(dataset, chosen, figure)
+
+
+def _buttons(dataset: Dataset, chosen, figure) -> None:
+    rows = np.arange(len(dataset)) if chosen is None else np.asarray(chosen, dtype=np.int64)
+    name = f"{dataset.name.removesuffix('.csv')}-{dataset.encoder_name}" + ("" if chosen is None else "-subset")
+    made = {}
+
+    def part():
+        """The rows to export as a dataset of their own, made when the first file is asked for."""
+        if "part" not in made:
+            made["part"] = dataset.subset(rows)
+        return made["part"]
+
+    def key() -> dict:
+        return part().embeddings.key if chosen is None else {**part().embeddings.key, "subset_of": dataset.digest}
+
+    cols = st.columns(5)
+    cols[0].download_button("Embeddings (Parquet)", lambda: embeddings_parquet(part().corpus, part().vectors, key()),
+                            f"{name}.parquet", "application/octet-stream")
+    cols[1].download_button("Embedding Projector (TSV)", lambda: projector_zip(part().corpus, part().vectors),
+                            f"{name}-projector.zip", "application/zip",
+                            help="vectors.tsv and metadata.tsv for projector.tensorflow.org")
+    cols[2].download_button("Map coordinates (CSV)", lambda: coordinates_csv(part().corpus, part().coords, part().source_rows),
+                            f"{name}-map.csv", "text/csv", help="row: the document's row in the whole corpus")
+    cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(part().corpus, part().vectors, 10, part().source_rows),
+                            f"{name}-neighbours.csv", "text/csv",
+                            help="each document's 10 nearest among the documents exported; rows are "
+                                 "numbered as in the whole corpus")
+    cols[4].download_button("Figure (HTML)", lambda: figure_html(figure()), f"{name}-map.html", "text/html",
+                            help="the whole map, as a picture")
+    st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "
+               "page; the CSVs upload again as corpora. CSV cells that start like a spreadsheet formula "
+               "(=, +, -, @) are prefixed with an apostrophe, which stays in the text when uploaded again. "
+               "The HTML figure is a picture only.")

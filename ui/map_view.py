@@ -1,58 +1,86 @@
-"""The map with everything that makes it honest: quality figures, per-point neighbour preservation,
-clusters named by their terms, text search, and box/lasso selection."""
+"""The map of any Dataset (a corpus in memory or a collection) with everything that makes it honest: quality
+figures, per-point neighbour preservation, clusters named by their terms, text search, find-like, click for
+neighbours, and box/lasso selection. What a dataset cannot do is not offered (a collection's map is stored, so
+projection, dimensions and seed are not asked)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import core
 from core.clusters import cluster, cluster_names, map_regions
+from core.dataset import Dataset
+from core.filters import FilterableColumn, as_numbers
 from core.plots import map_figure, similarity_heatmap
-from core.pipeline import Analysis
 from core.projection import explained_variance
-from core.similarity import ordered_subset
+from core.similarity import nearest_on_map, ordered_subset
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from core.filters import FilterableColumn, as_numbers, corpus_columns, filter_mask, filterable_columns
-from ui import session, text
+from ui import neighbors_view, session, text, views
 from ui.export_view import export_panel
-from ui.map_component import current_event, scatter_map
+from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 
 NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
 CLUSTERS = "clusters"
 K = 10
+FOUND = 50                 # documents a find-like query rings on the map
+CLUSTER_LIMIT = 100_000    # k-means and HDBSCAN on the vectors: above this, a page would wait too long
+SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
 MAX_SELECTION_HEATMAP = 100
 MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every point
 
 
-def colour_options(corpus: core.Corpus) -> list[str]:
+class Texts(Sequence):
+    """A dataset's texts as a sequence, read only when asked for (the map asks for those it hovers)."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.dataset.texts(range(*i.indices(len(self))))
+        return self.dataset.texts([int(i)])[0]
+
+
+def texts_of(dataset: Dataset) -> Sequence:
+    """Every text in memory when the map sends them all; else read on demand."""
+    return dataset.all_texts() if len(dataset) <= INLINE_TEXT_LIMIT else Texts(dataset)
+
+
+def colour_options(dataset: Dataset) -> list[str]:
     """The label, then every column that can be filtered (numbers on a ramp, categories by colour)."""
-    columns = [column.name for column in filterable_columns(corpus) if column.name != "label"]
-    return (["label"] if corpus.labels else []) + columns + [PRESERVATION, CLUSTERS, NO_COLOUR]
+    columns = [column.name for column in dataset.filterable if column.name != "label"]
+    extras = ([PRESERVATION] if dataset.preservation is not None else []) + \
+             ([CLUSTERS] if len(dataset) <= CLUSTER_LIMIT else [])
+    return (["label"] if dataset.labels is not None else []) + columns + extras + [NO_COLOUR]
 
 
-def default_colour(corpus: core.Corpus) -> str:
-    return "label" if corpus.labels else NO_COLOUR
+def default_colour(dataset: Dataset) -> str:
+    return "label" if dataset.labels is not None else NO_COLOUR
 
 
-def controls(corpus: core.Corpus) -> dict:
+def controls(dataset: Dataset) -> dict:
     """The map's settings: those in the view state (projection, dimensions, colour, search, seed) and
     display-only ones (point size, clustering)."""
-    options = colour_options(corpus)
-    fitted, notices = session.view().fit_to(len(corpus), options)
+    options = colour_options(dataset)
+    fitted, notices = session.view().fit_to(len(dataset), options)
     for notice in notices:  # e.g. a link made for another corpus
         st.info(text.plain(notice))
     session.replace_view(fitted)
     cols = st.columns(4)
-    session.bound(cols[0].radio, "Projection", "method", options=list(METHODS), horizontal=True,
-                  format_func=str.upper, help="PCA is a linear, distance-faithful view; UMAP keeps local "
-                                               "neighbourhoods.")
-    session.bound(cols[1].radio, "Dimensions", "dims", options=list(DIMS), horizontal=True)
+    if not dataset.stored_map:
+        session.bound(cols[0].radio, "Projection", "method", options=list(METHODS), horizontal=True,
+                      format_func=str.upper, help="PCA is a linear, distance-faithful view; UMAP keeps local "
+                                                   "neighbourhoods.")
+        session.bound(cols[1].radio, "Dimensions", "dims", options=list(DIMS), horizontal=True)
     colour = session.bound(cols[2].selectbox, "Colour by", "colour", options=options,
-                           shown=lambda value: value or default_colour(corpus),
+                           shown=lambda value: value or default_colour(dataset),
                            help=f"{PRESERVATION}: the share of each point's {K} nearest neighbours in the "
                                 f"original space that are also its {K} nearest on the map.")
     size = cols[3].select_slider("Point size", ["auto", *range(1, 17)], "auto", key="map_size",
@@ -63,64 +91,72 @@ def controls(corpus: core.Corpus) -> dict:
         chosen["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
                                               format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
         chosen["n_clusters"] = right.slider("Clusters (k-means) / smallest cluster (HDBSCAN)", 2, 30, 8)
-    left, right = st.columns([4, 1])
-    session.bound(left.text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
-    session.bound(right.number_input, "Seed", "seed", min_value=SEED_BOUNDS[0], max_value=SEED_BOUNDS[1],
-                  help="UMAP's random seed: the same seed gives the same map.")
+    _search_controls(dataset)
     return chosen
+
+
+def _search_controls(dataset: Dataset) -> None:
+    places = st.columns([2, 2, 1])
+    if len(dataset) <= INLINE_TEXT_LIMIT:
+        session.bound(places[0].text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
+    if dataset.encoder is not None:
+        session.bound(places[1].text_input, "Find documents like", "like", max_chars=SEARCH_MAX_CHARS,
+                      help=f"Encoded with {dataset.encoder_name}; the {FOUND} nearest are ringed.")
+    if not dataset.stored_map:
+        session.bound(places[2].number_input, "Seed", "seed", min_value=SEED_BOUNDS[0], max_value=SEED_BOUNDS[1],
+                      help="UMAP's random seed: the same seed gives the same map.")
 
 
 @st.cache_data(max_entries=16, show_spinner="Clustering…")
 def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
-    ids = cluster(_vectors, method=method, n_clusters=n, min_cluster_size=n)
+    ids = cluster(np.asarray(_vectors, dtype=np.float32), method=method, n_clusters=n, min_cluster_size=n)
     return cluster_names(_texts, ids)
 
 
-def show(corpus: core.Corpus, result: Analysis, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8,
-         selectable=True, key: str = "map", height: int = 620, name_regions=False) -> list[int]:
+def show(dataset: Dataset, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8, selectable=True,
+         key: str = "map", height: int = 620, name_regions=False) -> list[int]:
     """Draw the view's map; return the rows selected (lasso or box), which the view state keeps.
     name_regions: write the distinctive words of each area of a 2D map on it (unless it shows cluster names)."""
-    view, mapped = session.view(), result.map
-    if mapped.plan.note:
-        st.info(mapped.plan.note)
-    labels, values = _colouring(corpus, result, colour, cluster_method, n_clusters)
-    if mapped.coords.shape[1] == 3:
-        _three_d(corpus, mapped.coords, labels, values, colour, size, _search(corpus, view.search))
+    colouring = _colouring(dataset, colour, cluster_method, n_clusters)
+    matches = _matches(dataset)
+    if dataset.coords.shape[1] == 3:
+        _three_d(dataset, colouring, colour, size, matches)
     else:
-        names = (_cluster_labels(mapped.coords, labels) if colour == CLUSTERS else
-                 _region_names(mapped.coords, corpus.texts) if name_regions else None)
-        _two_d(corpus, result, labels, values, colour, size, key, keep=filters_mask(corpus) & _matches(corpus),
-               height=height, names=names)
-    _honesty_notes(result, mapped.coords.shape[1])
+        names = (_cluster_labels(dataset.coords, colouring["categories"]) if colour == CLUSTERS else
+                 _region_names(dataset) if name_regions and len(dataset) <= INLINE_TEXT_LIMIT else None)
+        keep = filters_mask(dataset) & (matches if matches is not None else True)
+        _two_d(dataset, colouring, size, key, keep, height, names, selectable)
+    _honesty_notes(dataset)
     if selectable:
-        subsets = {"the selection": list(session.view().selection),
-                   "those passing the filters": passing(corpus)}
-        export_panel(corpus, result.embeddings, mapped.coords,
-                     lambda: map_figure(mapped.coords, corpus.texts, labels=labels, values=values,
-                                        value_name=colour, point_size=size or 6), subsets)
+        subsets = {"the selection": list(session.view().selection), "those passing the filters": passing(dataset)}
+        export_panel(dataset, lambda: _figure(dataset, colouring, colour, size), subsets)
     return list(session.view().selection)
 
 
-def _two_d(corpus, result: Analysis, labels, values, colour, size, key, keep, height, names) -> None:
+def _two_d(dataset: Dataset, colouring: dict, size, key, keep, height, names, selectable) -> None:
     """Every point drawn by the WebGL map; a click rings the document's nearest neighbours in the original
-    space and lists them beside the map; a lasso or box selection goes to the view state."""
-    coords = result.map.coords
+    space and lists them beside the map; a find-like query rings the documents nearest to it; a lasso or box
+    selection goes to the view state."""
+    coords = dataset.coords
+    found = neighbors_view.search(dataset, session.view().like, FOUND) if dataset.encoder is not None else None
     latest = current_event(key, coords)  # what the user did last, before this run draws the map
     keep_selection(key, latest.selection)
-    clicked = keep_click(key, latest.clicked, len(coords))
-    neighbours = core.nearest_neighbors(result.embeddings.vectors, clicked, K) if clicked is not None else None
+    clicked = keep_click(key, latest.clicked, len(dataset))
+    neighbours = dataset.neighbours(clicked, K) if clicked is not None else None
+    ringed = neighbours if neighbours is not None else found
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
-    colouring = ({"values": values, "value_name": colour} if values is not None else
-                 {"categories": labels} if labels is not None else {})
     with left:
-        scatter_map(coords, key=key, hover_labels=corpus.texts, selection=list(session.view().selection),
-                            highlight=clicked, neighbours=None if neighbours is None else neighbours.indices,
-                            filter_mask=None if keep.all() else keep, height=height, title=colour, size=size,
-                            cluster_labels=names,
-                            **colouring)
+        scatter_map(coords, key=key, hover_labels=texts_of(dataset), height=height, size=size,
+                    selection=list(session.view().selection) if selectable else None, highlight=clicked,
+                    neighbours=None if ringed is None else ringed.indices, cluster_labels=names,
+                    filter_mask=None if keep.all() else keep, **colouring)
     if right is not None:
         with right:
-            clicked_panel(corpus.texts, coords, clicked, neighbours)
+            clicked_panel(dataset, clicked, neighbours)
+    elif found is not None:
+        st.caption(f"The {len(found.indices)} documents nearest to your text are ringed on the map.")
+        st.dataframe(neighbors_view.table(dataset, found), hide_index=True, width="stretch",
+                     column_config=views.COSINE_BAR, height=300)
 
 
 def keep_selection(key: str, selection) -> None:
@@ -144,13 +180,12 @@ def keep_click(key: str, clicked: int | None, n_documents: int) -> int | None:
     return kept if kept is not None and 0 <= kept < n_documents else None
 
 
-def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
-    """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map.
-    texts: any sequence of the documents' texts."""
-    on_map = set(core.similarity.nearest_on_map(coords, clicked, K).indices.tolist())
+def clicked_panel(dataset: Dataset, clicked: int, neighbours) -> None:
+    """The clicked document's K nearest neighbours by cosine, marked when they are also near on the map."""
+    on_map = set(nearest_on_map(dataset.coords, clicked, K).indices.tolist())
     st.markdown(f"**Document #{clicked}**")
-    st.caption(text.plain(texts[clicked][:300]))
-    table = pd.DataFrame({"document": [texts[int(i)] for i in neighbours.indices], "cosine": neighbours.scores,
+    st.caption(text.plain(dataset.texts([clicked])[0][:300]))
+    table = pd.DataFrame({"document": dataset.texts(neighbours.indices), "cosine": neighbours.scores,
                           "on the map": ["✓" if i in on_map else "✗" for i in neighbours.indices],
                           "row": neighbours.indices})
     # the two narrow columns first: in a third of a 1400 px page, a wide text column would push them out of view
@@ -165,8 +200,9 @@ def clicked_panel(texts, coords, clicked: int, neighbours) -> None:
                f"{K} nearest on the map ({shared} of {K}).")
 
 
-def _region_names(coords, texts) -> pd.DataFrame:
-    return _cached_regions(coords, texts, hashlib.sha1(np.ascontiguousarray(coords).tobytes()).hexdigest())
+def _region_names(dataset: Dataset) -> pd.DataFrame:
+    coords = np.ascontiguousarray(dataset.coords)
+    return _cached_regions(coords, dataset.all_texts(), hashlib.sha1(coords.tobytes()).hexdigest())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -182,34 +218,43 @@ def _cluster_labels(coords, labels) -> pd.DataFrame:
     return centres.reset_index()
 
 
-def _three_d(corpus, coords, labels, values, colour, size, highlight) -> None:
+def _three_d(dataset: Dataset, colouring: dict, colour, size, matches) -> None:
     shown = None
-    if len(corpus) > MAX_DRAWN_3D:
-        st.info(f"{len(corpus):,} documents: the 3D map draws a random sample of {MAX_DRAWN_3D:,} of them "
+    if len(dataset) > MAX_DRAWN_3D:
+        st.info(f"{len(dataset):,} documents: the 3D map draws a random sample of {MAX_DRAWN_3D:,} of them "
                 "(switch to 2D to see every point).")
-        shown = np.sort(np.random.default_rng(0).choice(len(corpus), MAX_DRAWN_3D, replace=False))
-    st.plotly_chart(map_figure(coords, corpus.texts, labels=labels, values=values, value_name=colour,
-                               point_size=size or 4, highlight=highlight, shown=shown), width="stretch",
-                    key="map_3d")
+        shown = np.sort(np.random.default_rng(0).choice(len(dataset), MAX_DRAWN_3D, replace=False))
+    highlight = None if matches is None else np.flatnonzero(matches).tolist()
+    st.plotly_chart(_figure(dataset, colouring, colour, size or 4, highlight=highlight, shown=shown),
+                    width="stretch", key="map_3d")
 
 
-def filters_mask(corpus: core.Corpus) -> np.ndarray:
-    return filter_mask(corpus, session.view().filters)
+def _figure(dataset: Dataset, colouring: dict, colour, size, **options):
+    """The plotly figure of the map (the 3D map, and the HTML export)."""
+    labels = colouring.get("categories")
+    if labels is not None and "category_names" in colouring:
+        names = np.array(colouring["category_names"] + ["(none)"], dtype=object)
+        labels = names[np.asarray(labels)].tolist()   # code -1 (none) takes the last name
+    return map_figure(dataset.coords, texts_of(dataset), labels=labels, values=colouring.get("values"),
+                      value_name=colour, point_size=size or 6, **options)
 
 
-def passing(corpus: core.Corpus) -> np.ndarray | None:
+def filters_mask(dataset: Dataset) -> np.ndarray:
+    return dataset.filter_mask(session.view().filters)
+
+
+def passing(dataset: Dataset) -> np.ndarray | None:
     """The rows that pass the view's filters, or None when no filter is set."""
-    return np.flatnonzero(filters_mask(corpus)) if session.view().filters else None
+    return np.flatnonzero(filters_mask(dataset)) if session.view().filters else None
 
 
-def filter_controls(corpus: core.Corpus) -> None:
+def filter_controls(dataset: Dataset) -> None:
     """A multiselect per column of categories and a range per column of numbers; the view keeps them."""
-    ask_filters(filterable_columns(corpus), lambda chosen: filter_mask(corpus, chosen), len(corpus))
+    ask_filters(dataset.filterable, dataset.filter_mask, len(dataset))
 
 
 def ask_filters(columns: list[FilterableColumn], mask_of, total: int) -> None:
-    """The filter widgets for these columns (of a corpus or a collection); `mask_of(filters)` gives the rows
-    they keep, to count them."""
+    """The filter widgets for these columns; `mask_of(filters)` gives the rows they keep, to count them."""
     if not columns:
         return
     current = dict(session.view().filters)
@@ -249,58 +294,56 @@ def _within(current, low, high) -> tuple:
     return (start, end) if start <= end else (low, high)
 
 
-def _colouring(corpus, result: Analysis, colour, cluster_method, n_clusters):
-    if colour == "label":
-        return corpus.labels, None
-    if colour == PRESERVATION:
-        return None, result.map.preservation
-    if colour == CLUSTERS:
-        emb = result.embeddings
-        return _clusters(emb.vectors, corpus.texts, emb.digest, cluster_method, n_clusters), None
-    column = corpus_columns(corpus).get(colour)
+def _colouring(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
+    """The map's colouring options: categories (names, or codes with their names) or values on a ramp."""
+    if colour == PRESERVATION and dataset.preservation is not None:
+        return {"values": dataset.preservation, "value_name": colour, "title": colour}
+    if colour == CLUSTERS and len(dataset) <= CLUSTER_LIMIT:
+        digest = dataset.digest
+        names = _clusters(dataset.vectors, dataset.all_texts(), digest, cluster_method, n_clusters)
+        return {"categories": names, "title": colour}
+    column = dataset.columns.get(colour)
     if column is None:
-        return None, None
+        return {}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names = [str(name) or "(empty)" for name in column.cat.categories]
+        return {"categories": column.cat.codes.to_numpy(), "category_names": names, "title": colour}
     numbers = as_numbers(column)
-    return (None, numbers.to_numpy()) if numbers is not None else (column.astype(str).tolist(), None)
+    if numbers is not None:
+        return {"values": numbers.to_numpy(dtype=float), "value_name": colour, "title": colour}
+    return {"categories": column.astype(str).tolist(), "title": colour}
 
 
-def _matches(corpus: core.Corpus) -> np.ndarray:
-    """True for the documents that contain the searched text (all of them without a search)."""
-    rows = _search(corpus, session.view().search)
-    keep = np.ones(len(corpus), dtype=bool)
-    if rows is not None:
-        keep[:] = False
-        keep[rows] = True
+def _matches(dataset: Dataset) -> np.ndarray | None:
+    """True for the documents that contain the searched text; None without a search (or texts not in memory)."""
+    search = session.view().search
+    if not search.strip() or len(dataset) > INLINE_TEXT_LIMIT:
+        return None
+    needle = search.strip().lower()
+    keep = np.array([needle in document.lower() for document in dataset.all_texts()], dtype=bool)
+    st.caption(text.plain(f"{int(keep.sum()):,} documents contain '{search.strip()}' (the others fade on the 2D "
+                          "map; matches are ringed in 3D)."))
     return keep
 
 
-def _search(corpus: core.Corpus, search: str):
-    if not search.strip():
-        return None
-    needle = search.strip().lower()
-    rows = [i for i, document in enumerate(corpus.texts) if needle in document.lower()]
-    st.caption(text.plain(f"{len(rows):,} documents contain '{search.strip()}' (the others fade on the 2D map; matches are ringed in 3D)."))
-    return rows
-
-
-def _honesty_notes(result: Analysis, dims: int) -> None:
-    quality, plan, emb = result.map.quality, result.map.plan, result.embeddings
+def _honesty_notes(dataset: Dataset) -> None:
+    quality, dims = dataset.map_quality, dataset.coords.shape[1]
     cols = st.columns(3)
-    if quality["k"] and not np.isnan(quality["trustworthiness"]):
-        sample = f" (on a sample of {quality['sampled']:,})" if quality["sampled"] else ""
+    sample = f" (on a sample of {quality['sampled']:,})" if quality["sampled"] else ""
+    if quality["k"] and np.isfinite(quality["trustworthiness"]):
         cols[0].metric(f"Trustworthiness (k={quality['k']})", f"{quality['trustworthiness']:.3f}",
                        help="1.0 when every neighbour on the map is also a neighbour in the original space" + sample)
+    if quality["k"] and np.isfinite(quality["continuity"]):
         cols[1].metric(f"Continuity (k={quality['k']})", f"{quality['continuity']:.3f}",
                        help="1.0 when every original neighbour stays a neighbour on the map" + sample)
-    if not result.graph.exact:
-        st.caption(f"Neighbours come from an approximate search (NN-descent) over {len(emb.vectors):,} documents; "
-                   f"it finds {result.graph.recall:.0%} of the exact nearest neighbours on a sample.")
-    if plan.method == "pca":
-        shares = explained_variance(emb.vectors, dims)
+    for note in dataset.map_notes:
+        st.caption(text.plain(note))
+    if dataset.projection == "pca" and not dataset.stored_map:
+        shares = explained_variance(dataset.vectors, dims)
         cols[2].metric("Variance shown", f"{sum(shares):.1%}", help="share of the variance the PCA axes explain: "
                        + ", ".join(f"{s:.1%}" for s in shares))
         st.caption("PCA is a flattened view: it keeps the directions of greatest spread and drops the rest.")
-    else:
+    elif dataset.projection == "umap":
         st.caption("UMAP keeps each point's nearest neighbours close, but distances between far-apart groups "
                    "and the size of clusters mean little.")
 
@@ -326,18 +369,25 @@ def selection_title(count: int) -> None:
         st.rerun()
 
 
-def selection_panel(corpus: core.Corpus, emb, rows: list[int]) -> None:
+def selection_panel(dataset: Dataset, rows: list[int]) -> None:
+    """The selected documents (the first SELECTION_TABLE listed) and how alike they are."""
     if not rows:
-        st.caption("Tip: drag a box or a lasso on the 2D map to select documents and compare them.")
+        st.caption("Tip: drag a box or a lasso on the 2D map to select documents; the Similarity and Compare "
+                   "pages then work on them.")
         return
     selection_title(len(rows))
-    table = pd.DataFrame({"row": rows, "document": [corpus.texts[i] for i in rows]})
-    if corpus.labels:
-        table["label"] = [corpus.labels[i] for i in rows]
-    st.dataframe(table, hide_index=True, width="stretch", height=260)
-    shown = rows[:MAX_SELECTION_HEATMAP]
+    listed = np.asarray(rows[:SELECTION_TABLE], dtype=np.int64)
+    table = dataset.metadata(listed)
+    table.insert(0, "row", listed)
+    st.dataframe(table.rename(columns={"text": "document"}), hide_index=True, width="stretch", height=260)
+    if len(rows) > SELECTION_TABLE:
+        st.caption(f"The first {SELECTION_TABLE:,} are listed; the export holds all of them.")
+    shown = listed[:MAX_SELECTION_HEATMAP]
     if len(shown) >= 2:
-        ordered, S, labels = ordered_subset(emb.vectors, shown, corpus.labels)
+        vectors = np.asarray(dataset.vectors[shown], dtype=np.float32)
+        labels = None if dataset.labels is None else [str(label) for label in dataset.labels[shown]]
+        ordered, S, ordered_labels = ordered_subset(vectors, range(len(shown)), labels)
+        texts = dataset.texts(shown[ordered])
         note = f" (the first {MAX_SELECTION_HEATMAP})" if len(rows) > MAX_SELECTION_HEATMAP else ""
-        st.plotly_chart(similarity_heatmap(S, [corpus.texts[i] for i in ordered], labels=labels,
+        st.plotly_chart(similarity_heatmap(S, texts, labels=ordered_labels,
                                            title=f"Cosine similarity within the selection{note}"), width="stretch")

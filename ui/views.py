@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import streamlit as st
 
 import core
 from core.dataset import Dataset, InMemoryDataset
+from core.filters import filter_mask
 from ui import compute, session, shelf, sidebar, text
 
 
@@ -55,16 +57,16 @@ def corpus_and_embeddings():
     return chosen, compute.guarded(compute.embeddings, chosen)
 
 
-def dataset() -> Dataset | None:
+def dataset(dims: int = 2) -> Dataset | None:
     """The chosen corpus as a Dataset (None after a clear error): a collection as it is, anything else through
-    the pipeline (its embeddings, kNN graph and 2D map, computed once)."""
+    the pipeline (its embeddings, kNN graph and map in `dims` dimensions, computed once)."""
     collection = session.current_collection()
     if collection is not None:
         return shelf.dataset(collection)
     chosen, emb = corpus_and_embeddings()
     if emb is None:
         return None
-    return InMemoryDataset.from_analysis(chosen, compute.analysis(chosen, session.view(), dims=2, emb=emb))
+    return InMemoryDataset.from_analysis(chosen, compute.analysis(chosen, session.view(), dims=dims, emb=emb))
 
 
 def corpus() -> core.Corpus:
@@ -74,6 +76,12 @@ def corpus() -> core.Corpus:
     if working is not None:
         st.info(shelf.describe(session.current_collection(), *working))
     return chosen
+
+
+def passing(corpus: core.Corpus) -> np.ndarray | None:
+    """The rows of a corpus (a collection's working set too) that pass the view's filters; None without filters."""
+    filters = session.view().filters
+    return np.flatnonzero(filter_mask(corpus, filters)) if filters else None
 
 
 def needs(corpus, documents: int, what: str) -> bool:
@@ -104,17 +112,17 @@ def context_line() -> str:
     return text.plain(f"{session.corpus_title(session.view().corpus)} · {encoder}")
 
 
-def corpus_header(corpus: core.Corpus, emb=None) -> None:
-    """The corpus and encoder, then one line of figures and the corpus's description (kept short so that the
+def dataset_header(dataset: Dataset) -> None:
+    """The corpus and encoder, then one line of figures and the dataset's description (kept short so that the
     home map starts in the first screen)."""
-    summary = corpus.summary()
     st.subheader(context_line())
-    figures = [f"{summary['documents']:,} documents", f"{summary['labels'] or 'no'} labels",
-               f"median {summary['median words']} words"]
-    if emb is not None:
-        figures.append(f"{emb.dimension:,} dimensions (computed in {emb.seconds:.1f} s)")
-    st.caption(" · ".join(figures) + (f". {corpus.description}" if corpus.description else ""))
-    for notice in corpus.notices + (emb.notes if emb is not None else ()):
+    labels, words = dataset.columns.get("label"), dataset.columns.get("length (words)")
+    figures = [f"{len(dataset):,} documents", f"{labels.nunique() if labels is not None else 'no'} labels"]
+    if words is not None:
+        figures.append(f"median {int(np.sort(words.to_numpy())[len(words) // 2]) if len(words) else 0} words")
+    figures.append(f"{dataset.vectors.shape[1]:,} dimensions")
+    st.caption(" · ".join(figures) + (f". {dataset.description}" if dataset.description else ""))
+    for notice in dataset.notices:
         st.info(text.plain(notice))
 
 
