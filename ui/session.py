@@ -136,9 +136,9 @@ def current_collection() -> Collection | None:
         st.error(text.plain(error))
         switch_corpus(DEFAULT_CORPUS)
         return None
-    # rows beyond the end (from a link) go, and filters on columns the collection does not have
-    fitted, notices = view().fit_to(len(collection), colour_options=list(collection.filter_columns),
-                                    columns=[column.name for column in collection.filterable])
+    # rows beyond the end (from a link) go, and filters on columns the collection does not have (the colour is
+    # fitted by the page that colours: the map offers more than the stored columns)
+    fitted, notices = view().fit_to(len(collection), columns=[column.name for column in collection.filterable])
     for notice in notices:
         st.info(text.plain(notice))
     replace_view(fitted)

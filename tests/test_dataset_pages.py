@@ -1,0 +1,64 @@
+"""The pages on the one Dataset (issue 18 part 1): what used to work on only one kind of data now works on both.
+References: an exact cosine search done here, and the collection's own files."""
+import numpy as np
+import pandas as pd
+
+import core
+from test_app import assert_clean, map_data, run_page, start, view_of
+from test_collection_app import NAME, ROWS, birds, open_page, reference, shelf  # noqa: F401 (fixtures)
+
+QUERY = "a heron fishing at dawn on the river"
+
+
+def exact_top(vectors, query, k):
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.argsort(-(unit @ (query / np.linalg.norm(query))), kind="stable")[:k]
+
+
+def test_find_documents_like_rings_the_nearest_on_a_corpus_map_and_travels_in_the_link(flutter):
+    """Before, only a collection's map could find documents like typed text."""
+    at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="minilm-static", method="pca")
+    at.text_input(key="_w_like").input(QUERY).run()
+    assert_clean(at)
+    emb = core.embed(flutter, "minilm-static")
+    expected = exact_top(emb.vectors.astype(np.float64), emb.encoder.transform([QUERY])[0].astype(np.float64), 50)
+    assert sorted(map_data(at)["neighbours"]) == sorted(expected.tolist())   # ringed on the map
+    assert at.dataframe[0].value["row"].tolist() == expected.tolist()        # listed under it, nearest first
+    assert view_of(at).like == QUERY and at.query_params["like"] == QUERY
+
+
+def test_a_collection_map_offers_clusters_and_text_highlight_it_did_not_before(birds):
+    at = open_page("app_pages/1_Map.py")
+    options = at.selectbox(key="_w_colour").options
+    assert "clusters" in options and "neighbour preservation" not in options   # no preservation was stored
+    assert not any(radio.label == "Projection" for radio in at.radio)          # a stored map is not recomputed
+    at.selectbox(key="_w_colour").select("clusters").run()
+    assert_clean(at)
+    assert len(map_data(at)["clusters"]) == 8
+    at.text_input(key="_w_search").input("heron").run()
+    assert_clean(at)
+    matching = int(birds["text"].fillna("").str.lower().str.contains("heron").sum())
+    assert 0 < matching < ROWS and f"{matching} match the filter" in map_data(at)["note"]
+
+
+def test_a_collection_selection_gets_its_heatmap_table_and_every_export(birds, monkeypatch):
+    import ui.export_view
+
+    monkeypatch.setattr(ui.export_view, "EXPORT_ALL_UP_TO", 100)   # the collection counts as too big to export whole
+    at = open_page("app_pages/1_Map.py", selection="599,3,250")
+    assert_clean(at)
+    table = next(frame.value for frame in at.dataframe if "row" in frame.value.columns)
+    assert table["row"].tolist() == [3, 250, 599]
+    assert table["document"].tolist() == birds["text"][[3, 250, 599]].tolist()
+    assert "Cosine similarity within the selection" in at.get("plotly_chart")[0].proto.spec
+    documents = next(radio for radio in at.radio if radio.label == "Documents")
+    assert documents.options == ["the selection (3)"]   # not every document, and nothing else
+    assert len(at.get("download_button")) == 5
+
+
+def test_a_corpus_and_its_collection_show_one_header_line(birds):
+    corpus = run_page("app_pages/home.py", corpus="flutter", encoder="tfidf", method="pca")
+    assert_clean(corpus)
+    assert corpus.caption[0].value.startswith("513 documents · 10 labels · median")
+    collection = open_page("app_pages/home.py")
+    assert collection.caption[0].value.startswith(f"{ROWS:,} documents · 10 labels · 256 dimensions")
