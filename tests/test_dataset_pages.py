@@ -62,3 +62,20 @@ def test_a_corpus_and_its_collection_show_one_header_line(birds):
     assert corpus.caption[0].value.startswith("513 documents · 10 labels · median")
     collection = open_page("app_pages/home.py")
     assert collection.caption[0].value.startswith(f"{ROWS:,} documents · 10 labels · 256 dimensions")
+
+
+def test_in_the_browser_the_documents_found_like_typed_text_are_ringed(flutter, server, page):
+    """The map drew rings only around a clicked document; rings of documents found for typed text (a
+    collection's, and now a corpus's) never showed in the browser."""
+    from conftest import SHOTS
+    from test_browser import no_error_text, wait_for_map
+
+    page.goto(f"{server}/Map?corpus=flutter&encoder=minilm-static&like={QUERY.replace(' ', '%20')}")
+    wait_for_map(page)
+    page.wait_for_selector(".mm-neighbour", timeout=60_000)
+    emb = core.embed(flutter, "minilm-static")
+    expected = exact_top(emb.vectors.astype(np.float64), emb.encoder.transform([QUERY])[0].astype(np.float64), 50)
+    ringed = {int(ring.get_attribute("data-index")) for ring in page.locator(".mm-neighbour").all()}
+    assert ringed == set(expected.tolist()) and page.locator(".mm-focus").count() == 0
+    no_error_text(page)
+    page.locator("[data-testid=murmuration-map]").screenshot(path=str(SHOTS / "find_like.png"))

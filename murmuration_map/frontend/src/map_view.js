@@ -349,19 +349,25 @@ export class MapView {
   drawRings() {
     this.rings.replaceChildren();
     const highlight = this.pendingClick ?? this.data.highlight ?? -1;
-    const fromPython = highlight === this.data.highlight;
+    const fromPython = this.pendingClick == null || this.pendingClick === this.data.highlight;
     const neighbours = fromPython ? (this.data.neighbours || []).filter((i) => i >= 0 && i < this.count) : [];
-    if (highlight < 0 || highlight >= this.count) return;
-    const [hx, hy] = this.plot.getScreenPosition(highlight);
-    for (const index of neighbours) {
-      const [x, y] = this.plot.getScreenPosition(index);
-      svgEl('line', this.rings, { x1: hx, y1: hy, x2: x, y2: y, class: 'mm-link' });
+    const focused = highlight >= 0 && highlight < this.count;
+    if (focused) {  // a clicked document: a line to each of its neighbours
+      const [hx, hy] = this.plot.getScreenPosition(highlight);
+      for (const index of neighbours) {
+        const [x, y] = this.plot.getScreenPosition(index);
+        svgEl('line', this.rings, { x1: hx, y1: hy, x2: x, y2: y, class: 'mm-link' });
+      }
     }
+    // without a focus, the rings are documents found for typed text ("find documents like")
     for (const index of neighbours) {
       const [x, y] = this.plot.getScreenPosition(index);
       svgEl('circle', this.rings, { cx: x, cy: y, r: 7, class: 'mm-ring mm-neighbour', 'data-index': index });
     }
-    svgEl('circle', this.rings, { cx: hx, cy: hy, r: 10, class: 'mm-ring mm-focus', 'data-index': highlight });
+    if (focused) {
+      const [hx, hy] = this.plot.getScreenPosition(highlight);
+      svgEl('circle', this.rings, { cx: hx, cy: hy, r: 10, class: 'mm-ring mm-focus', 'data-index': highlight });
+    }
   }
 
   placeLabels() {
