@@ -7,11 +7,11 @@ from ui import views
 
 PAGES = {
     "Explore": [("home.py", "Home", "home"), ("1_Map.py", "Map", "scatter_plot"), ("2_Neighbors.py", "Neighbors", "hub"),
-                ("3_Similarity.py", "Similarity", "grid_on"), ("9_Compare.py", "Compare", "compare_arrows"),
-                ("10_Concept_axes.py", "Concept axes", "explore"), ("11_Drift.py", "Drift", "trending_up")],
-    "Ideas": [("4_Encoding_features.py", "Encoding features", "table_chart"), ("5_Words.py", "Words", "abc"),
-              ("6_Context.py", "Context", "psychology"), ("7_Encoders.py", "Encoders", "history"),
-              ("8_Recommend.py", "Recommend", "recommend")],
+                ("3_Similarity.py", "Similarity", "grid_on"), ("4_Compare.py", "Compare", "compare_arrows"),
+                ("5_Concept_axes.py", "Concept axes", "explore"), ("6_Drift.py", "Drift", "trending_up")],
+    "Ideas": [("7_Encoding_features.py", "Encoding features", "table_chart"), ("8_Words.py", "Words", "abc"),
+              ("9_Context.py", "Context", "psychology"), ("10_Encoders.py", "Encoders", "history"),
+              ("11_Recommend.py", "Recommend", "recommend")],
 }
 
 navigation = st.navigation({

@@ -9,7 +9,7 @@ method, and the time of the "what drifted" pieces.
 
 The Drift page's seasons example with MiniLM (the sidebar's default) on a cold cache: each run is a fresh
 process with an empty disk cache (holding only the exported ONNX model, which the server's warm-up makes),
-running app_pages/11_Drift.py through AppTest. "old": the 1,475 flits are embedded, as before their vectors
+running app_pages/6_Drift.py through AppTest. "old": the 1,475 flits are embedded, as before their vectors
 shipped; "new": their vectors come from data/cache. Prints the seconds from process start to the first drift
 answer (each month tested against the reference month) and to the whole page, with CPU seconds, old and new
 alternating, and the ratio old / new of the medians.
@@ -78,7 +78,7 @@ def first_answer_child(way: str, seeds: Path) -> None:
         return transform(self, texts, progress)
 
     drifting.drift_over_time, Encoder.transform = timed_over_time, counted_transform
-    at = AppTest.from_file(str(ROOT / "app_pages" / "11_Drift.py"), default_timeout=600)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "6_Drift.py"), default_timeout=600)
     at.session_state["view"] = ViewState(corpus="flutter-seasons", encoder="minilm")
     at.run()
     assert not at.exception and "Drifted" in at.warning[0].value, [e.value for e in at.exception]

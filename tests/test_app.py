@@ -13,9 +13,9 @@ from conftest import shown
 from core.view import ViewState
 from murmuration_map import NAME as MAP_COMPONENT
 
-PAGES = ["app.py", "app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py", "app_pages/4_Encoding_features.py",
-         "app_pages/5_Words.py", "app_pages/6_Context.py", "app_pages/7_Encoders.py", "app_pages/8_Recommend.py",
-         "app_pages/9_Compare.py", "app_pages/10_Concept_axes.py", "app_pages/11_Drift.py"]
+PAGES = ["app.py", "app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py",
+         "app_pages/4_Compare.py", "app_pages/5_Concept_axes.py", "app_pages/6_Drift.py", "app_pages/7_Encoding_features.py",
+         "app_pages/8_Words.py", "app_pages/9_Context.py", "app_pages/10_Encoders.py", "app_pages/11_Recommend.py"]
 TIMEOUT = 180
 
 
@@ -59,16 +59,16 @@ def assert_clean(at):
 # The pages whose content changes with the encoder (home draws the same map as Map); the others are run once
 # per corpus.
 ENCODER_CORPORA = ["flutter", "words"]
-ENCODER_PAGES = ["app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py", "app_pages/10_Concept_axes.py"]
+ENCODER_PAGES = ["app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py", "app_pages/5_Concept_axes.py"]
 
 
 def assert_page_shows_its_content(at, page):
     assert_clean(at)
     if page == "app_pages/2_Neighbors.py":
         assert at.dataframe and len(at.dataframe[0].value) == 10 and at.metric
-    elif page == "app_pages/8_Recommend.py":
+    elif page == "app_pages/11_Recommend.py":
         assert len(at.dataframe[1].value) == 10  # the feed
-    elif page == "app_pages/10_Concept_axes.py" and not at.get("plotly_chart"):
+    elif page == "app_pages/5_Concept_axes.py" and not at.get("plotly_chart"):
         assert "cannot embed" in at.warning[0].value  # e.g. 'winter' is outside a small vocabulary
     elif page in ("app.py", "app_pages/home.py", "app_pages/1_Map.py"):
         assert map_data(at)["points_key"], page
@@ -80,7 +80,7 @@ def assert_page_shows_its_content(at, page):
 def test_every_page_renders_for_every_corpus(corpus):
     # The Encoders page embeds the corpus with all ten encoders (torch and an int8 export among them): it runs on
     # the corpora the encoder pages run on below, where those vectors are also checked page by page.
-    for page in (p for p in PAGES if p != "app_pages/7_Encoders.py" or corpus in ENCODER_CORPORA):
+    for page in (p for p in PAGES if p != "app_pages/10_Encoders.py" or corpus in ENCODER_CORPORA):
         assert_page_shows_its_content(run_page(page, corpus=corpus, encoder="minilm-static"), page)
 
 
@@ -215,7 +215,7 @@ def test_the_map_export_offers_the_selection_and_the_filtered_documents():
 
 
 def test_words_page_unknown_words_and_word2vec():
-    at = run_page("app_pages/5_Words.py")
+    at = run_page("app_pages/8_Words.py")
     assert_clean(at)
     assert at.dataframe[1].value.answer[0] == "queen"
     at.text_input[0].set_value("zzqxv").run()
@@ -227,7 +227,7 @@ def test_words_page_unknown_words_and_word2vec():
 
 
 def test_context_page_missing_word_and_other_word():
-    at = run_page("app_pages/6_Context.py")
+    at = run_page("app_pages/9_Context.py")
     assert_clean(at)
     assert len(at.dataframe[0].value) == 7 and len(at.get("plotly_chart")) == 4
     at.text_input[0].set_value("bank").run()
@@ -238,7 +238,7 @@ def test_context_page_missing_word_and_other_word():
 
 
 def test_features_page_scaling_and_own_table():
-    at = run_page("app_pages/4_Encoding_features.py")
+    at = run_page("app_pages/7_Encoding_features.py")
     assert_clean(at)
     assert "bird_geo=NZ" in at.dataframe[1].value.columns
     at.toggle[0].set_value(False).run()
@@ -250,7 +250,7 @@ def test_features_page_scaling_and_own_table():
 
 
 def test_recommend_page_rules_and_evaluation():
-    at = run_page("app_pages/8_Recommend.py", encoder="minilm")
+    at = run_page("app_pages/11_Recommend.py", encoder="minilm")
     assert_clean(at)
     at.multiselect[0].set_value(["weather", "migration"]).run()
     feed = at.dataframe[1].value
@@ -308,7 +308,7 @@ def test_neighbours_on_the_map_versus_the_original_space(flutter):
 
 
 def test_compare_page_linked_selection_and_self_overlap():
-    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="tfidf", selection=(3, 4, 5))
+    at = run_page("app_pages/4_Compare.py", corpus="flutter", encoder="tfidf", selection=(3, 4, 5))
     assert_clean(at)
     assert float(at.metric[0].value) < 0.5  # TF-IDF and MiniLM neighbourhoods mostly differ
     maps = [c for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
@@ -319,11 +319,11 @@ def test_compare_page_linked_selection_and_self_overlap():
 
 
 def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
-    at = run_page("app_pages/10_Concept_axes.py", corpus="flutter", encoder="glove")
+    at = run_page("app_pages/5_Concept_axes.py", corpus="flutter", encoder="glove")
     assert_clean(at)
     at.text_input(key="concept_x_low").set_value("zzqx").run()
     assert not at.exception and "cannot embed 'zzqx'" in shown(at.warning[0].value)
-    at = run_page("app_pages/10_Concept_axes.py", corpus="flutter", encoder="minilm")
+    at = run_page("app_pages/5_Concept_axes.py", corpus="flutter", encoder="minilm")
     at.radio[0].set_value("a second pair of phrases").run()
     assert_clean(at)
     assert "danger \\u2192 safety" in at.get("plotly_chart")[0].proto.spec  # JSON escapes the arrow
@@ -414,7 +414,7 @@ def test_while_compare_computes_it_says_which_step_runs_and_what_is_still_to_com
         raise RuntimeError("stopped while finding the documents that changed most")
 
     monkeypatch.setattr(compare_view, "most_changed", interrupted)
-    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    at = run_page("app_pages/4_Compare.py", corpus="flutter", encoder="minilm-static")
     assert at.exception
     assert shown(at.get("progress")[0].proto.text) == (
         "Step 5 of 6: finding the documents that changed most… Still to come: the difference heatmap.")
@@ -422,6 +422,6 @@ def test_while_compare_computes_it_says_which_step_runs_and_what_is_still_to_com
 
 
 def test_compare_leaves_no_progress_line_once_everything_is_shown():
-    at = run_page("app_pages/9_Compare.py", corpus="flutter", encoder="minilm-static")
+    at = run_page("app_pages/4_Compare.py", corpus="flutter", encoder="minilm-static")
     assert_clean(at)
     assert not at.get("progress") and len(at.get("plotly_chart")) == 3

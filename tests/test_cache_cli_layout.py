@@ -1,3 +1,4 @@
+import ast
 import subprocess
 import sys
 import threading
@@ -94,3 +95,44 @@ def test_get_returns_none_until_computed():
     assert cache.get("k") is None
     cache.get_or_compute("k", lambda: 5)
     assert cache.get("k") == 5
+
+
+def navigation(root) -> list[tuple[str, str]]:
+    """app.py's pages in navigation order, as (file, title)."""
+    assignment = next(node for node in ast.parse((root / "app.py").read_text()).body
+                      if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    return [(file, title) for pages in ast.literal_eval(assignment.value).values() for file, title, _ in pages]
+
+
+def ui_imports(path) -> set[str]:
+    """The ui modules a file imports (from ui import a, b; from ui.c import d; import ui.e)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "ui":
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui."):
+            names.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("ui.")}
+    return names
+
+
+def test_page_files_are_numbered_in_navigation_order_and_named_like_their_titles(root):
+    """A page's number is its place in the navigation and its name is its title, which is also its URL
+    (st.Page drops the number: 4_Compare.py is /Compare); home.py is the default page, at /."""
+    pages = navigation(root)
+    named = ["home.py"] + [f"{number}_{title.replace(' ', '_')}.py" for number, (_, title) in enumerate(pages[1:], 1)]
+    assert [file for file, _ in pages] == named
+    assert sorted(path.name for path in (root / "app_pages").glob("*.py")) == sorted(named)
+
+
+def test_a_view_module_of_one_page_is_named_like_that_page(root):
+    """ui/<page>_view.py holds a page's own pieces; a ui module that only one page imports is that page's."""
+    importers = {}
+    for path in [*(root / "app_pages").glob("*.py"), *(root / "ui").glob("*.py"), root / "app.py"]:
+        for module in ui_imports(path):
+            importers.setdefault(module, set()).add(path)
+    for file, title in navigation(root)[1:]:
+        page = root / "app_pages" / file
+        own = {module for module, paths in importers.items() if paths == {page}}
+        assert own <= {title.lower().replace(" ", "_") + "_view"}, (file, own)

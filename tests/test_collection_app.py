@@ -137,7 +137,7 @@ def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
     from ui import shelf
 
     monkeypatch.setattr(shelf, "SAMPLE", 200)
-    at = open_page("app_pages/9_Compare.py")
+    at = open_page("app_pages/4_Compare.py")
     assert_clean(at)
     assert "200 of the collection's 600 documents (a random sample)" in at.info[0].value
 
@@ -188,7 +188,7 @@ def test_the_map_colours_by_any_stored_column_and_the_legend_follows(birds):
 
 
 def test_filters_that_keep_fewer_than_two_documents_are_ignored_there_and_the_page_says_so(birds):
-    at = start("app_pages/9_Compare.py", corpus=NAME, filters={"year": [1990, 1990], "weight": [0.1, 0.1]})
+    at = start("app_pages/4_Compare.py", corpus=NAME, filters={"year": [1990, 1990], "weight": [0.1, 0.1]})
     at.run()
     assert_clean(at)
     kept = int(((birds["year"] == 1990) & (birds["weight"] == 0.1)).sum())

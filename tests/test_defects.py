@@ -56,7 +56,7 @@ def test_fifty_five_labels_on_similarity_compare_and_the_map():
     texts = _words(220)
     labels = [f"label {i % 55}" for i in range(220)]
     uploads = {"upload: many.csv": core.Corpus(name="many.csv", texts=texts, labels=labels)}
-    for page in ("app_pages/3_Similarity.py", "app_pages/1_Map.py", "app_pages/9_Compare.py"):
+    for page in ("app_pages/3_Similarity.py", "app_pages/1_Map.py", "app_pages/4_Compare.py"):
         at = start(page, uploads, corpus="upload: many.csv", encoder="tfidf").run()
         assert_clean(at)
         if page == "app_pages/1_Map.py":
@@ -69,7 +69,7 @@ def test_fifty_five_labels_on_similarity_compare_and_the_map():
 def test_quotes_in_documents_show_as_quotes_on_the_compare_page():
     texts = [f'the "quoted" bird number {i} said \'hello\' & left' for i in range(12)]
     uploads = {"upload: quotes.csv": core.Corpus(name="quotes.csv", texts=texts)}
-    at = start("app_pages/9_Compare.py", uploads, corpus="upload: quotes.csv", encoder="tfidf").run()
+    at = start("app_pages/4_Compare.py", uploads, corpus="upload: quotes.csv", encoder="tfidf").run()
     assert_clean(at)
     specs = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert '\\"quoted\\"' in specs
@@ -84,7 +84,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     other = core.Corpus(name="other", texts=[t[::-1] for t in flutter.texts])
     vectors = np.random.default_rng(0).normal(size=(len(other), 8)).astype(np.float32)
     vectors_tsv, metadata_tsv = projector_tsv(other, vectors)
-    plain = run_page("app_pages/8_Recommend.py", encoder="tfidf")
+    plain = run_page("app_pages/11_Recommend.py", encoder="tfidf")
     at = run_page("app.py", encoder="tfidf")
     at.file_uploader(key="vectors_upload").upload("vectors.tsv", vectors_tsv, "text/tab-separated-values")
     at.file_uploader(key="vectors_upload").upload("metadata.tsv", metadata_tsv, "text/tab-separated-values")
@@ -93,7 +93,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     assert_clean(at)
     assert not [box for box in at.sidebar.selectbox if box.key == "_w_encoder"]
     assert any("came with its own vectors" in caption.value for caption in at.sidebar.caption)
-    at.switch_page("app_pages/8_Recommend.py").run()
+    at.switch_page("app_pages/11_Recommend.py").run()
     assert_clean(at)
     assert at.dataframe[1].value.equals(plain.dataframe[1].value)
 

@@ -10,7 +10,7 @@ TIMEOUT = 180
 
 
 def drift_page(corpus="flutter-seasons", encoder="minilm-static", **state):
-    at = AppTest.from_file("../app_pages/11_Drift.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file("../app_pages/6_Drift.py", default_timeout=TIMEOUT)
     at.session_state["view"] = ViewState(corpus=corpus, encoder=encoder)
     for key, value in state.items():
         at.session_state[key] = value

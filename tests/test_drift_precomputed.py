@@ -52,7 +52,7 @@ def _fresh_server(monkeypatch):
 
 
 def drift_page():
-    at = AppTest.from_file("../app_pages/11_Drift.py", default_timeout=180)
+    at = AppTest.from_file("../app_pages/6_Drift.py", default_timeout=180)
     at.session_state["view"] = ViewState(corpus="flutter-seasons", encoder="minilm")
     return at
 

@@ -17,7 +17,7 @@ import streamlit as st
 import core
 from core.cache import BoundedCache
 from core.collections import Collection, CollectionError, open_collection
-from core.collections.format import MANIFEST
+from core.collections.collection import MANIFEST
 from core.dataset import CollectionDataset
 from core.pipeline import Embeddings
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import history_view, views
+from ui import encoders_view, views
 
 views.header("Encoders through history",
              "One corpus, every encoder, in the order the ideas arrived: counting words (one-hot, TF-IDF), "
@@ -14,7 +14,7 @@ views.header("Encoders through history",
 
 corpus = views.corpus()
 st.caption(views.context_line().split(" · ")[0] + " · every encoder with its default settings")
-rows = history_view.all_cards(corpus)
+rows = encoders_view.all_cards(corpus)
 if rows:
     st.subheader("Side by side")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

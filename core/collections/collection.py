@@ -49,7 +49,7 @@ def _text(value) -> bool:
 
 
 def _projection_ok(projection) -> bool:
-    """The projection's entries that pages show (see ui.collection_view.summary)."""
+    """The projection's entries that pages show (see core.dataset.CollectionDataset.map_quality and map_notes)."""
     checks = {"method": _is(str), "placed_by": _is(str), "fitted_on": _whole(0), "quality_k": _whole(0),
               "quality_sample": _whole(0), "trustworthiness": _is(int, float, type(None))}
     return isinstance(projection, dict) and all(key in projection and check(projection[key])

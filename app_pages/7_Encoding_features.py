@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.features import FeatureError, encode_table, pairwise_distances
 from core.plots import matrix_heatmap
-from ui import tables, text, views
+from ui import encoding_features_view, text, views
 
 views.header("Encoding features",
              "A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "
@@ -11,11 +11,11 @@ views.header("Encoding features",
              "Switch scaling off and watch the like counts, which run into the hundreds, decide every distance.",
              context=False)
 
-source = tables.table_source()
+source = encoding_features_view.table_source()
 if source is not None:
     table, id_column = source
     st.dataframe(table, hide_index=True, height=220)
-    categorical, numeric, scale = tables.column_pickers(table, id_column)
+    categorical, numeric, scale = encoding_features_view.column_pickers(table, id_column)
     try:
         encoded = encode_table(table, categorical=categorical, numeric=numeric, scale=scale)
     except FeatureError as error:
@@ -27,7 +27,7 @@ if source is not None:
     left, right = st.columns([3, 2])
     left.plotly_chart(matrix_heatmap(pairwise_distances(encoded.matrix), names, value_name="distance",
                                      title="Euclidean distance between rows"), width="stretch")
-    comparison = tables.nearest_comparison(table, id_column, categorical, numeric)
+    comparison = encoding_features_view.nearest_comparison(table, id_column, categorical, numeric)
     right.metric("Rows whose nearest neighbour changes with scaling",
                  f"{int(comparison.changed.sum())} of {len(comparison)}")
     right.dataframe(comparison, hide_index=True, height=520)

@@ -1,4 +1,4 @@
-"""Encoders-through-history page: every encoder on the same corpus, from the shared embedding cache."""
+"""Encoders page pieces: every encoder on the same corpus, in historical order, from the shared embedding cache."""
 from __future__ import annotations
 
 import numpy as np
