@@ -21,6 +21,7 @@ SEED_BOUNDS = (0, 9999)
 SEARCH_MAX_CHARS = 200
 COLOUR_MAX_CHARS = 100
 LINK_MAX_SELECTION = 2_000     # rows a share link carries; a bigger selection stays in the session
+ROW_FIELDS = {"selection": "selected", "marked": "marked"}   # fields that hold rows, and what a notice calls them
 DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
 _DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: str.isdigit() accepts '²', which int() refuses
 
@@ -37,7 +38,8 @@ class ViewState:
     search: str = ""                             # highlight the documents whose text contains this
     like: str = ""                               # ring the documents nearest to this text, by the encoder
     doc: int = 0
-    selection: tuple[int, ...] = ()
+    selection: tuple[int, ...] = ()             # rows selected on the map: the other pages work on them
+    marked: tuple[int, ...] = ()                # rows marked on a page's own maps (Compare's): ringed, nothing more
     filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
     clicked: int | None = None                   # the document clicked on the map: its neighbours are listed
 
@@ -47,12 +49,12 @@ class ViewState:
     def with_changes(self, **changes) -> "ViewState":
         """A copy with some fields changed, each validated like a link's value (a bad one is ignored), except
         that a selection may hold any number of rows (a lasso on a big map); a link carries only small ones."""
-        selection = changes.pop("selection", None)
+        rows = {name: changes.pop(name) for name in ROW_FIELDS if name in changes}
         unclicked = "clicked" in changes and changes["clicked"] is None
         query = {name: _to_text(name, value) for name, value in changes.items() if not (name == "clicked" and unclicked)}
         checked, _ = parse_view(query, corpora=(changes.get("corpus", self.corpus),), base=self)
         checked = replace(checked, clicked=None) if unclicked else checked
-        return checked if selection is None else replace(checked, selection=_rows(selection))
+        return replace(checked, **{name: _rows(value) for name, value in rows.items()})
 
     def fit_to(self, n_documents: int, colour_options=(), columns=None) -> tuple["ViewState", list[str]]:
         """Drop what does not exist in this corpus: a document or selected row out of range, an unknown
@@ -64,9 +66,11 @@ class ViewState:
         if self.clicked is not None and not 0 <= self.clicked < n_documents:
             changes["clicked"] = None
             notices.append(f"Document {self.clicked} does not exist in this corpus; no document is clicked.")
-        if any(not 0 <= row < n_documents for row in self.selection):
-            changes["selection"] = tuple(row for row in self.selection if 0 <= row < n_documents)
-            notices.append("Some selected rows do not exist in this corpus and were left out.")
+        for name in ROW_FIELDS:
+            rows = getattr(self, name)
+            if any(not 0 <= row < n_documents for row in rows):
+                changes[name] = tuple(row for row in rows if 0 <= row < n_documents)
+                notices.append(f"Some {ROW_FIELDS[name]} rows do not exist in this corpus and were left out.")
         if self.colour and colour_options and self.colour not in colour_options:
             changes["colour"] = ""
             notices.append(f"This corpus cannot be coloured by '{self.colour}'; the default colouring is shown.")
@@ -112,7 +116,7 @@ def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
             continue
         if item.name == "corpus" and value not in shareable_corpora:
             continue
-        if item.name == "selection" and len(value) > LINK_MAX_SELECTION:
+        if item.name in ROW_FIELDS and len(value) > LINK_MAX_SELECTION:
             continue
         query[item.name] = _to_text(item.name, value)
     return query
@@ -121,7 +125,7 @@ def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
 def _to_text(name: str, value) -> str:
     if name == "params" or name == "filters":
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
-    if name == "selection":
+    if name in ROW_FIELDS:
         return ",".join(str(int(v)) for v in value)
     return str(value)
 
@@ -225,5 +229,5 @@ _PARSERS = {
     "corpus": _corpus, "encoder": _encoder, "params": _params, "method": _choice(METHODS), "dims": _choice(DIMS),
     "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS), "search": _text(SEARCH_MAX_CHARS),
     "like": _text(SEARCH_MAX_CHARS),
-    "doc": _bounded_int(0, None), "selection": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
+    "doc": _bounded_int(0, None), "selection": _selection, "marked": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
 }

@@ -133,6 +133,19 @@ def test_quadratic_pages_work_on_the_selection_and_say_so(birds):
     assert all(birds["text"][row][:20] in heatmap for row in rows)
 
 
+def test_documents_marked_on_compare_are_ringed_without_changing_what_it_works_on(birds):
+    """Marks (Compare's own lasso) are kept once, in the view, as collection rows; unlike the map's selection they
+    do not make the working set (before, they lived in a second store beside the view)."""
+    at = start("app_pages/4_Compare.py", corpus=NAME, marked=(250, 3))
+    at.run()
+    assert_clean(at)
+    assert "600 of the collection's 600 documents (all of them)" in at.info[0].value
+    maps = [c.proto.spec for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
+    assert len(maps) == 2 and all('"highlighted"' in spec for spec in maps)
+    assert "2 documents ringed on both maps" in " ".join(caption.value for caption in at.caption)
+    assert set(view_of(at).marked) == {3, 250} and view_of(at).selection == ()
+
+
 def test_without_a_selection_they_work_on_a_seeded_sample(birds, monkeypatch):
     from ui import shelf
 

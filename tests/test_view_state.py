@@ -90,6 +90,15 @@ def test_a_link_round_trips_and_never_names_an_upload():
     assert "selection" not in to_query(big, shareable_corpora=BUNDLED)
 
 
+def test_marks_and_find_like_text_ride_in_the_link_and_are_fitted_like_the_selection():
+    view = ViewState(selection=(1, 2), marked=(7, 3), like="a heron at dawn")
+    assert parse_view(to_query(view, shareable_corpora=BUNDLED), corpora=BUNDLED) == (
+        ViewState(selection=(1, 2), marked=(3, 7), like="a heron at dawn"), [])
+    fitted, notices = ViewState(marked=(3, 900)).fit_to(513)
+    assert fitted.marked == (3,) and notices == ["Some marked rows do not exist in this corpus and were left out."]
+    assert ViewState().with_changes(marked=range(3000)).marked == tuple(range(3000))   # more than a link holds
+
+
 def test_a_lasso_bigger_than_a_link_can_carry_is_kept_in_the_session():
     lasso = [5000 - row for row in range(5000)]
     assert ViewState().with_changes(selection=lasso).selection == tuple(range(1, 5001))

@@ -41,10 +41,11 @@ def pick_side(column, side: str, default: str) -> tuple[str, dict]:
 
 def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
     """A and B side by side, B rotated onto A; a selection on either map rings the same documents on both."""
-    view = ViewState(method=method, seed=session.view().seed)
-    coords_a, coords_b = (compute.analysis(corpus, view, dims=2, emb=emb).map.coords for emb in (emb_a, emb_b))
+    settings = ViewState(method=method, seed=session.view().seed)
+    coords_a, coords_b = (compute.analysis(corpus, settings, dims=2, emb=emb).map.coords for emb in (emb_a, emb_b))
     coords_a, coords_b = align(coords_a, coords_b)
-    selected = list(session.selection_in(corpus))
+    marks = set(session.rows_in(corpus, session.view().marked))
+    selected = sorted(marks | set(session.rows_in(corpus, session.view().selection)))   # and the map's selection
     both = np.vstack([coords_a, coords_b])
     pad = 0.05 * (both.max(axis=0) - both.min(axis=0))
     ranges = [[both[:, d].min() - pad[d], both[:, d].max() + pad[d]] for d in (0, 1)]
@@ -58,13 +59,15 @@ def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:
             event = st.plotly_chart(fig, width="stretch", key=f"compare_map_{side}", on_select="rerun",
                                     selection_mode=("box", "lasso"))
         rows = selected_rows(fig, event)
-        if rows and rows != selected:
-            session.select(corpus, rows)
+        if rows and set(rows) != marks:
+            session.mark(corpus, rows)
             st.rerun()
     if selected:
-        st.caption(f"{len(selected)} documents selected, ringed on both maps.")
-        if st.button("Clear selection"):
-            session.select(corpus, ())
+        st.caption(f"{len(selected)} documents ringed on both maps: those selected on the Map page and those "
+                   "marked here.")
+    if marks:
+        if st.button("Clear the marks"):
+            session.mark(corpus, ())
             st.rerun()
 
 

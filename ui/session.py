@@ -21,8 +21,7 @@ UPLOADS = "uploads"            # {"upload: <file>": Corpus}, this session only
 IMPORTED = "imported"          # {"upload: <file>": Embeddings} of vectors imported with their corpus
 LINK_APPLIED = "_link_applied"
 LINK_NOTICES = "_link_notices"
-WORKING_SELECTION = "_working_selection"   # (fingerprint, rows) selected inside a working set
-WORKING_SET = "_working_set"   # (fingerprint, Embeddings, collection rows, their source) of a collection's working set
+WORKING_SET = "_working_set"   # (fingerprint, the subset Dataset, where its rows come from) of a collection's working set
 DRAWN = "_drawn_choices"       # {widget key: the value a `choice` widget held when it was last drawn}
 UPLOAD_PREFIX = "upload: "
 
@@ -97,9 +96,9 @@ def _write_back(key: str, field: str, stored) -> None:
 
 
 def switch_corpus(name: str) -> None:
-    """Another corpus: what pointed into the old one (document, click, selection, filters, colour) starts afresh."""
-    set_view(corpus=name, doc=0, selection=(), filters={}, colour="", clicked=None)
-    st.session_state.pop(WORKING_SELECTION, None)
+    """Another corpus: what pointed into the old one (document, click, selection, marks, filters, colour) starts
+    afresh."""
+    set_view(corpus=name, doc=0, selection=(), marked=(), filters={}, colour="", clicked=None)
 
 
 # --- corpora: bundled ones for everybody, uploads for the session that made them --------------------
@@ -118,9 +117,9 @@ def current_corpus() -> core.Corpus:
         name = set_view(corpus=DEFAULT_CORPUS).corpus
     collection = current_collection()
     if collection is not None:
-        corpus, emb, rows, source = shelf.working_set(collection, view().selection, view().filters)
-        st.session_state[WORKING_SET] = (corpus.fingerprint, emb, rows, source)
-        return corpus
+        working, source = shelf.working_set(shelf.dataset(collection), view().selection, view().filters)
+        st.session_state[WORKING_SET] = (working.corpus.fingerprint, working, source)
+        return working.corpus
     return core.load_corpus(view().corpus)
 
 
@@ -148,35 +147,30 @@ def current_collection() -> Collection | None:
 def working_rows(corpus: core.Corpus) -> np.ndarray | None:
     """The collection rows of a collection's working set (None for any other corpus)."""
     working = working_set(corpus)
-    return None if working is None else working[0]
+    return None if working is None else working[0].source_rows
 
 
-def working_set(corpus: core.Corpus) -> tuple[np.ndarray, str] | None:
-    """A collection's working set: its rows in the collection and where they come from (None for other corpora)."""
+def working_set(corpus: core.Corpus) -> tuple | None:
+    """A collection's working set: the subset Dataset and where its rows come from (None for other corpora)."""
     working = st.session_state.get(WORKING_SET)
-    return working[2:] if working is not None and working[0] == corpus.fingerprint else None
+    return working[1:] if working is not None and working[0] == corpus.fingerprint else None
 
 
-def selection_in(corpus: core.Corpus) -> tuple[int, ...]:
-    """The view's selection as rows of `corpus`. In a collection's working set: what was selected in it, or
-    else the collection's selection mapped into it."""
-    rows = working_rows(corpus)
-    if rows is None:
-        return view().selection
-    local = st.session_state.get(WORKING_SELECTION)
-    if local is not None and local[0] == corpus.fingerprint:
-        return local[1]
-    return tuple(np.flatnonzero(np.isin(rows, view().selection)).tolist())
+def rows_in(corpus: core.Corpus, rows) -> tuple[int, ...]:
+    """Rows of the whole dataset (the view's selection or marks) as rows of `corpus`: in a collection's working
+    set, those of them it holds."""
+    numbers = working_rows(corpus)
+    if numbers is None:
+        return tuple(rows)
+    return tuple(np.flatnonzero(np.isin(numbers, rows)).tolist())
 
 
-def select(corpus: core.Corpus, rows) -> None:
-    """Make rows of `corpus` the selection. In a collection's working set the selection stays with the working
-    set: were it the collection's, the working set would shrink to it."""
-    rows = tuple(int(row) for row in rows)
-    if working_rows(corpus) is None:
-        set_view(selection=rows)
-    else:
-        st.session_state[WORKING_SELECTION] = (corpus.fingerprint, rows)
+def mark(corpus: core.Corpus, rows) -> None:
+    """Mark rows of `corpus` (rings on a page's own maps), kept in the view as rows of the whole dataset. Unlike
+    the map's selection, marks do not change what the pages work on."""
+    numbers = working_rows(corpus)
+    rows = [int(row) for row in rows]
+    set_view(marked=tuple(rows) if numbers is None else tuple(int(numbers[row]) for row in rows))
 
 
 def is_bundled(corpus: core.Corpus) -> bool:
@@ -206,7 +200,5 @@ def imported_embeddings(corpus: core.Corpus) -> Embeddings | None:
     imported = st.session_state.get(IMPORTED, {}).get(UPLOAD_PREFIX + corpus.name)
     if imported is not None and imported.key.get("corpus") == corpus.fingerprint:
         return imported
-    working = st.session_state.get(WORKING_SET)
-    if working is not None and working[0] == corpus.fingerprint:
-        return working[1]
-    return None
+    working = working_set(corpus)
+    return None if working is None else working[0].embeddings

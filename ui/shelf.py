@@ -2,9 +2,9 @@
 shared read-only by every session.
 
 The Home, Map and Neighbors pages work on the whole collection (its stored map, its ANN index). The other
-pages are quadratic or re-encode, so they get a working set as an ordinary corpus: the map's selection when
-there is one, else the collection, sampled down to SAMPLE documents, with the stored vectors standing in for
-an encoder. `ui.session.working_rows` maps such a corpus's rows back to the collection's.
+pages are quadratic or re-encode, so they get a working set, the collection's `subset` of the map's selection
+when there is one, else of the collection, sampled down to SAMPLE documents, with the stored vectors standing in
+for an encoder. The subset's `source_rows` map its rows back to the collection's.
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ import core
 from core.cache import BoundedCache
 from core.collections import Collection, CollectionError, open_collection
 from core.collections.collection import MANIFEST
-from core.dataset import CollectionDataset
-from core.pipeline import Embeddings
+from core.dataset import CollectionDataset, InMemoryDataset
 
 ENVIRONMENT = "MURMURATION_COLLECTIONS"
 PREFIX = "collection: "
@@ -72,18 +71,13 @@ def dataset(collection: Collection) -> CollectionDataset:
     return _DATASETS.get_or_compute(collection.digest, lambda: CollectionDataset(collection))
 
 
-def working_set(collection: Collection, selection=(), filters=None) -> tuple[core.Corpus, Embeddings, np.ndarray, str]:
+def working_set(dataset: CollectionDataset, selection=(), filters=None) -> tuple[InMemoryDataset, str]:
     """The selection (when it has at least 2 documents) or the collection, restricted to the documents passing
-    the map's filters, sampled down to SAMPLE documents (seeded: the same rows every time): as a corpus, its
-    stored vectors, its rows in the collection, and where they come from (for `describe`)."""
-    rows, source = _working_rows(collection, selection, filters)
-    digest = core.key_digest({"collection": collection.digest, "rows": rows.tolist()})
-
-    def make():
-        corpus = collection.corpus(rows)
-        return corpus, collection.embeddings(corpus, rows)
-
-    return (*_WORKING_SETS.get_or_compute(digest, make), rows, source)
+    the map's filters, sampled down to SAMPLE documents (seeded: the same rows every time): as a subset of the
+    collection (its rows, stored vectors and map positions), and where they come from (for `describe`)."""
+    rows, source = _working_rows(dataset.collection, selection, filters)
+    digest = core.key_digest({"collection": dataset.digest, "rows": rows.tolist()})
+    return _WORKING_SETS.get_or_compute(digest, lambda: dataset.subset(rows)), source
 
 
 def _working_rows(collection: Collection, selection, filters) -> tuple[np.ndarray, str]:

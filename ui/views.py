@@ -74,7 +74,8 @@ def corpus() -> core.Corpus:
     chosen = session.current_corpus()
     working = session.working_set(chosen)
     if working is not None:
-        st.info(shelf.describe(session.current_collection(), *working))
+        subset, source = working
+        st.info(shelf.describe(session.current_collection(), subset.source_rows, source))
     return chosen
 
 
