@@ -12,7 +12,7 @@ from core.plots import map_figure, matrix_heatmap
 from core.view import ViewState
 from ui import compute, session, sidebar
 from ui.progress import Steps
-from ui.map_view import selected_rows
+from ui.selection_panel import selected_rows
 
 
 STEPS = {"a": "A's vectors", "b": "B's vectors", "overlap": "neighbour overlap", "maps": "the aligned maps",

@@ -13,14 +13,18 @@ import streamlit as st
 
 from core.clusters import cluster, cluster_names, map_regions
 from core.dataset import Dataset
-from core.filters import FilterableColumn, as_numbers
-from core.plots import map_figure, similarity_heatmap
+from core.filters import as_numbers
+from core.plots import map_figure
 from core.projection import explained_variance
-from core.similarity import nearest_on_map, ordered_subset
+from core.similarity import nearest_on_map
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
 from ui import neighbors_view, session, text, views
 from ui.export_view import export_panel
+from ui.filter_panel import filter_controls
+from ui.selection_panel import selection_panel
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
+
+__all__ = ["controls", "default_colour", "filter_controls", "selection_panel", "show"]   # what the pages use
 
 NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
@@ -28,8 +32,6 @@ CLUSTERS = "clusters"
 K = 10
 FOUND = 50                 # documents a find-like query rings on the map
 CLUSTER_LIMIT = 100_000    # k-means and HDBSCAN on the vectors: above this, a page would wait too long
-SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
-MAX_SELECTION_HEATMAP = 100
 MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every point
 
 
@@ -248,52 +250,6 @@ def passing(dataset: Dataset) -> np.ndarray | None:
     return np.flatnonzero(filters_mask(dataset)) if session.view().filters else None
 
 
-def filter_controls(dataset: Dataset) -> None:
-    """A multiselect per column of categories and a range per column of numbers; the view keeps them."""
-    ask_filters(dataset.filterable, dataset.filter_mask, len(dataset))
-
-
-def ask_filters(columns: list[FilterableColumn], mask_of, total: int) -> None:
-    """The filter widgets for these columns; `mask_of(filters)` gives the rows they keep, to count them."""
-    if not columns:
-        return
-    current = dict(session.view().filters)
-    with st.expander("Filter" + (f" ({len(current)} active)" if current else "")):
-        cols = st.columns(min(3, len(columns)))
-        for number, column in enumerate(columns):
-            chosen = _filter_widget(cols[number % len(cols)], column, current.get(column.name))
-            if chosen is None:
-                current.pop(column.name, None)
-            else:
-                current[column.name] = chosen
-        kept = int(mask_of(current).sum())
-        st.caption(f"{kept:,} of {total:,} documents pass; the others fade on the map.")
-    if current != session.view().filters:
-        session.set_view(filters=current)
-        st.rerun()
-
-
-def _filter_widget(place, column, current):
-    key = f"_w_filter_{column.name}"
-    if column.kind == "categories":
-        default = [value for value in current or [] if value in column.options]
-        return place.multiselect(column.name, column.options, default=default, key=key) or None
-    low, high = column.bounds
-    chosen = place.slider(column.name, low, high, _within(current, low, high), key=key)
-    return None if tuple(chosen) == (low, high) else [chosen[0], chosen[1]]
-
-
-def _within(current, low, high) -> tuple:
-    """A [low, high] range from a link, as the column's type and inside its bounds (st.slider refuses a float on
-    a whole-number column and a value outside its bounds); the whole range when it is not two numbers."""
-    if not (isinstance(current, (list, tuple)) and len(current) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in current)):
-        return low, high
-    as_type = type(low)
-    start, end = (min(max(as_type(round(v) if as_type is int else v), low), high) for v in current)
-    return (start, end) if start <= end else (low, high)
-
-
 def _colouring(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
     """The map's colouring options: categories (names, or codes with their names) or values on a ramp."""
     if colour == PRESERVATION and dataset.preservation is not None:
@@ -346,48 +302,3 @@ def _honesty_notes(dataset: Dataset) -> None:
     elif dataset.projection == "umap":
         st.caption("UMAP keeps each point's nearest neighbours close, but distances between far-apart groups "
                    "and the size of clusters mean little.")
-
-
-def selected_rows(fig, event) -> list[int]:
-    """Corpus rows picked with the box or lasso tool (density and ring traces ignored)."""
-    if not event or not event.selection or not event.selection.points:
-        return []
-    rows = []
-    for point in event.selection.points:
-        trace = fig.data[point["curve_number"]]
-        if trace.customdata is not None and trace.name != "highlighted":
-            rows.append(int(trace.customdata[point["point_index"]]))
-    return sorted(set(rows))
-
-
-def selection_title(count: int) -> None:
-    """How many documents are selected, and a button that clears the selection."""
-    title, clear = st.columns([4, 1])
-    title.subheader(text.counted(count, "selected document"))
-    if clear.button("Clear selection", key="clear_map_selection"):
-        session.set_view(selection=())
-        st.rerun()
-
-
-def selection_panel(dataset: Dataset, rows: list[int]) -> None:
-    """The selected documents (the first SELECTION_TABLE listed) and how alike they are."""
-    if not rows:
-        st.caption("Tip: drag a box or a lasso on the 2D map to select documents; the Similarity and Compare "
-                   "pages then work on them.")
-        return
-    selection_title(len(rows))
-    listed = np.asarray(rows[:SELECTION_TABLE], dtype=np.int64)
-    table = dataset.metadata(listed)
-    table.insert(0, "row", listed)
-    st.dataframe(table.rename(columns={"text": "document"}), hide_index=True, width="stretch", height=260)
-    if len(rows) > SELECTION_TABLE:
-        st.caption(f"The first {SELECTION_TABLE:,} are listed; the export holds all of them.")
-    shown = listed[:MAX_SELECTION_HEATMAP]
-    if len(shown) >= 2:
-        vectors = np.asarray(dataset.vectors[shown], dtype=np.float32)
-        labels = None if dataset.labels is None else [str(label) for label in dataset.labels[shown]]
-        ordered, S, ordered_labels = ordered_subset(vectors, range(len(shown)), labels)
-        texts = dataset.texts(shown[ordered])
-        note = f" (the first {MAX_SELECTION_HEATMAP})" if len(rows) > MAX_SELECTION_HEATMAP else ""
-        st.plotly_chart(similarity_heatmap(S, texts, labels=ordered_labels,
-                                           title=f"Cosine similarity within the selection{note}"), width="stretch")
