@@ -61,10 +61,10 @@ def first_answer_child(way: str, seeds: Path) -> None:
     from core.disk_cache import DiskCache, default_folder
     from core.encoders.base import Encoder
     from core.view import ViewState
-    from ui import compute
+    from ui import caches, compute
 
     compute.start_warmup = lambda: None   # the server's warm-up has exported the model already (see main)
-    compute.DISK = DiskCache(default_folder(), seeds=(seeds,))
+    caches.DISK = DiskCache(default_folder(), seeds=(seeds,))
     marks, encoded = {}, []
     over_time, transform = drifting.drift_over_time, Encoder.transform
 

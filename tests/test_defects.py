@@ -104,10 +104,10 @@ def _cached_files(folder):
 
 def test_an_upload_leaves_nothing_on_disk(tmp_path, monkeypatch):
     from core.disk_cache import DiskCache
-    from ui import compute
+    from ui import caches
 
-    monkeypatch.setattr(compute, "DISK", DiskCache(tmp_path))
-    DISK = compute.DISK
+    monkeypatch.setattr(caches, "DISK", DiskCache(tmp_path))
+    DISK = caches.DISK
     at = run_page("app.py", encoder="lsa")
     before = _cached_files(DISK.folder)
     data = "text,topic\n" + "\n".join(f"{t},{'ab'[i % 2]}" for i, t in enumerate(_words(40, seed=3)))

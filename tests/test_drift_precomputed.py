@@ -44,9 +44,9 @@ def _fresh_server(monkeypatch):
     """As on a server just started: nothing in memory, no warm-up process."""
     import streamlit as st
 
-    from ui import compute
+    from ui import caches, compute
 
-    compute.SHARED.clear()
+    caches.SHARED.clear()
     st.cache_data.clear()
     monkeypatch.setattr(compute, "start_warmup", lambda: None)
 

@@ -6,7 +6,6 @@ import gc
 import io
 import os
 import time
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from core.corpus import MAX_DOC_CHARS, read_table
 from core.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
 from core.vectors_import import import_vectors
 from core.view import ViewState
+from testkit.leaks import holders_of
 from testkit.hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb
 
 BUDGET_MB = UPLOAD_LIMITS.decoded_bytes // 1_000_000
@@ -140,34 +140,15 @@ def test_a_parquet_bomb_in_the_upload_form_is_refused_and_the_session_goes_on():
     assert not at.error and at.button[0].label == "Explore this corpus"
 
 
-def _holders_of(marker: str) -> list:
-    """What in this process holds `marker`: the upload's bytes (in a tuple, list or dict) or a table decoded from
-    it (a DataFrame: its strings live in Arrow buffers, out of gc's sight, so each table is searched)."""
-    needles = (marker, marker.encode())
-    holders = []
-    for held in gc.get_objects():
-        if held is needles or type(held) in weakref.ProxyTypes:   # a dead proxy raises on any question
-            continue
-        if isinstance(held, pd.DataFrame):
-            if any(held[c].astype(str).str.contains(marker, regex=False).any() for c in held.columns):
-                holders.append(held)
-            continue
-        # dict.values, not held.values(): a dict subclass (transformers' lazy mappings) imports modules when asked
-        items = dict.values(held) if isinstance(held, dict) else held if isinstance(held, (list, tuple)) else ()
-        if any(isinstance(v, (str, bytes)) and needles[isinstance(v, bytes)] in v for v in items):
-            holders.append(held)
-    return holders
-
-
 def test_nothing_decoded_from_an_upload_outlives_its_session():
     marker = f"zebra finch {os.getpid()} sings"
     at = _home()
     at.file_uploader[0].upload("mine.csv", f"text\n{marker} once\n{marker} twice\n".encode(), "text/csv").run()
     assert "2 rows" in " ".join(shown(c.value) for c in at.caption)
-    assert any(isinstance(h, pd.DataFrame) for h in _holders_of(marker))  # while the session lives, its table
+    assert any(isinstance(h, pd.DataFrame) for h in holders_of(marker))  # while the session lives, its table
     del at
     gc.collect()
-    assert not _holders_of(marker)
+    assert not holders_of(marker)
 
 
 def test_a_reader_does_not_run_the_page_script_again(tmp_path, monkeypatch):

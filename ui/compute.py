@@ -2,7 +2,7 @@
 
 Bundled corpora: results are shared by every session (memory, keyed by content) and persisted in the
 disk cache. Uploads: results stay in the uploader's session, in a small bounded cache, and are never
-written to disk, so nothing of one visitor's data is readable by the next.
+written to disk, so nothing of one visitor's data is readable by the next (ui.caches says which is which).
 """
 from __future__ import annotations
 
@@ -19,27 +19,18 @@ import streamlit as st
 import core
 from core import warmup
 from core.cache import BoundedCache
-from core.datasets import DATA_DIR
-from core.disk_cache import DiskCache, default_folder
+from core.disk_cache import DiskCache
 from core.encoders import ENCODERS, default_params
 from core.pipeline import Analysis, Embeddings, analyse, embedding_key
 from core.progress import ProgressMeter
 from core.projection import start_umap_warmup
 from core.view import ViewState
-from ui import session, text
-
-SHARED = BoundedCache(max_entries=48)   # bundled corpora's embeddings and analyses, for all sessions
-DISK = DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))
-PRIVATE = "_private_results"             # an upload's embeddings and analyses, this session only
-PRIVATE_ENTRIES = 6
-
+from ui import caches, session, text
 
 def _store_for(corpus: core.Corpus) -> tuple[BoundedCache, DiskCache | None]:
-    if session.is_bundled(corpus):
-        return SHARED, DISK
-    if PRIVATE not in st.session_state:
-        st.session_state[PRIVATE] = BoundedCache(max_entries=PRIVATE_ENTRIES)
-    return st.session_state[PRIVATE], None
+    """Where this corpus's results go (see ui.caches): bundled ones are shared and go to disk too."""
+    bundled = session.is_bundled(corpus)
+    return caches.store(bundled), caches.DISK if bundled else None
 
 
 def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | None = None) -> Embeddings:

@@ -12,6 +12,7 @@ from core.encoders import EncoderError
 from core.plots import as_text, line_chart, map_figure, matrix_heatmap
 from core.projection import pca
 from core.similarity import similarity_matrix
+from ui import caches
 
 
 def inputs() -> tuple[list[str], str]:
@@ -20,13 +21,17 @@ def inputs() -> tuple[list[str], str]:
     return [line for line in text.splitlines() if line.strip()][:20], word
 
 
-@st.cache_data(max_entries=16, show_spinner="Running the transformer on each sentence…")
 def occurrences(sentences: tuple[str, ...], word: str) -> Occurrences | str:
-    """The occurrences, or the sentence that says why there are none (cached either way)."""
-    try:
-        return word_in_context(list(sentences), word)
-    except EncoderError as error:
-        return str(error)
+    """The occurrences, or the sentence that says why there are none (kept either way, in the visitor's session:
+    the sentences are what they typed)."""
+    def compute():
+        try:
+            return word_in_context(list(sentences), word)
+        except EncoderError as error:
+            return str(error)
+
+    return caches.remembered("word in context", {"sentences": list(sentences), "word": word}, compute,
+                             shared=False, spinner="Running the transformer on each sentence…")
 
 
 def short(sentence: str, width: int = 48) -> str:

@@ -18,7 +18,7 @@ from core.plots import map_figure
 from core.projection import explained_variance
 from core.similarity import nearest_on_map
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from ui import neighbors_view, session, text, views
+from ui import caches, neighbors_view, session, text, views
 from ui.export_view import export_panel
 from ui.filter_panel import filter_controls
 from ui.selection_panel import selection_panel
@@ -109,10 +109,14 @@ def _search_controls(dataset: Dataset) -> None:
                       help="UMAP's random seed: the same seed gives the same map.")
 
 
-@st.cache_data(max_entries=16, show_spinner="Clustering…")
-def _clusters(_vectors, _texts, digest: str, method: str, n: int) -> list[str]:
-    ids = cluster(np.asarray(_vectors, dtype=np.float32), method=method, n_clusters=n, min_cluster_size=n)
-    return cluster_names(_texts, ids)
+def _clusters(dataset: Dataset, method: str, n: int) -> list[str]:
+    """Each document's cluster, named by its terms (computed once per dataset and setting, see ui.caches)."""
+    def compute():
+        ids = cluster(np.asarray(dataset.vectors, dtype=np.float32), method=method, n_clusters=n, min_cluster_size=n)
+        return cluster_names(dataset.all_texts(), ids)
+
+    return caches.remembered("clusters", {"dataset": dataset.digest, "method": method, "n": n}, compute,
+                             shared=session.shares(dataset), spinner="Clustering…")
 
 
 def show(dataset: Dataset, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8, selectable=True,
@@ -204,12 +208,10 @@ def clicked_panel(dataset: Dataset, clicked: int, neighbours) -> None:
 
 def _region_names(dataset: Dataset) -> pd.DataFrame:
     coords = np.ascontiguousarray(dataset.coords)
-    return _cached_regions(coords, dataset.all_texts(), hashlib.sha1(coords.tobytes()).hexdigest())
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_regions(_coords, _texts, digest: str) -> pd.DataFrame:
-    return pd.DataFrame(map_regions(_coords, list(_texts)), columns=["label", "x", "y", "weight"])
+    return caches.remembered(
+        "regions", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
+        lambda: pd.DataFrame(map_regions(coords, dataset.all_texts()), columns=["label", "x", "y", "weight"]),
+        shared=session.shares(dataset))
 
 
 def _cluster_labels(coords, labels) -> pd.DataFrame:
@@ -255,8 +257,7 @@ def _colouring(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
     if colour == PRESERVATION and dataset.preservation is not None:
         return {"values": dataset.preservation, "value_name": colour, "title": colour}
     if colour == CLUSTERS and len(dataset) <= CLUSTER_LIMIT:
-        digest = dataset.digest
-        names = _clusters(dataset.vectors, dataset.all_texts(), digest, cluster_method, n_clusters)
+        names = _clusters(dataset, cluster_method, n_clusters)
         return {"categories": names, "title": colour}
     column = dataset.columns.get(colour)
     if column is None:

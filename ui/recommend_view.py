@@ -9,6 +9,7 @@ import core
 from core.datasets import flutter_likes, flutter_users
 from core.encoders import ENCODERS, default_params
 from core.recommend import Rules, evaluate
+from ui import caches
 
 
 def pick_bird(corpus: core.Corpus, liked_by: dict) -> str:
@@ -45,10 +46,12 @@ def feed_table(corpus: core.Corpus, feed) -> pd.DataFrame:
                          "score": np.round(feed.score, 3)})
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _evaluation(_vectors, digest: str, k: int, weight: float) -> dict:
-    corpus = core.load_corpus("flutter")
-    return evaluate(_vectors, flutter_likes(), corpus.metadata.likes.to_numpy(), k=k, popularity_weight=weight)
+def _evaluation(vectors, digest: str, k: int, weight: float) -> dict:
+    """The recommender's scores on Flutter's likes (bundled data: one copy for every session)."""
+    likes = core.load_corpus("flutter").metadata.likes.to_numpy()
+    return caches.remembered("recommend evaluation", {"vectors": digest, "k": k, "weight": weight},
+                             lambda: evaluate(vectors, flutter_likes(), likes, k=k, popularity_weight=weight),
+                             shared=True)
 
 
 def evaluation_table(corpus: core.Corpus, embed, k: int, weight: float) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import streamlit as st
 
 import core
 from core.collections import Collection, CollectionError
+from core.dataset import Dataset
 from core.pipeline import Embeddings
 from core.view import DEFAULT_CORPUS, ViewState, parse_view
 from ui import shelf, text
@@ -176,6 +177,13 @@ def mark(corpus: core.Corpus, rows) -> None:
 def is_bundled(corpus: core.Corpus) -> bool:
     """A corpus that ships with the app (so its artifacts may go to the shared disk cache)."""
     return corpus.name in core.BUNDLED and core.load_corpus(corpus.name).fingerprint == corpus.fingerprint
+
+
+def shares(dataset: Dataset) -> bool:
+    """Whether what derives from this dataset may be shared by every session (ui.caches): a collection's or a
+    bundled corpus's, not an upload's."""
+    return dataset.stored_map or (dataset.name in core.BUNDLED
+                                  and core.load_corpus(dataset.name).fingerprint == dataset.fingerprint)
 
 
 def corpus_title(name: str) -> str:

@@ -15,16 +15,14 @@ import numpy as np
 import streamlit as st
 
 import core
-from core.cache import BoundedCache
 from core.collections import Collection, CollectionError, open_collection
 from core.collections.collection import MANIFEST
 from core.dataset import CollectionDataset, InMemoryDataset
+from ui import caches
 
 ENVIRONMENT = "MURMURATION_COLLECTIONS"
 PREFIX = "collection: "
 SAMPLE = 2_000
-_WORKING_SETS = BoundedCache(max_entries=16)   # collection data, not any visitor's: shared is fine
-_DATASETS = BoundedCache(max_entries=8)
 
 
 def folder() -> Path | None:
@@ -68,7 +66,7 @@ def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collectio
 
 def dataset(collection: Collection) -> CollectionDataset:
     """The collection as a Dataset, one per collection (it keeps the typed queries it encoded)."""
-    return _DATASETS.get_or_compute(collection.digest, lambda: CollectionDataset(collection))
+    return caches.COLLECTION_DATASETS.get_or_compute(collection.digest, lambda: CollectionDataset(collection))
 
 
 def working_set(dataset: CollectionDataset, selection=(), filters=None) -> tuple[InMemoryDataset, str]:
@@ -77,7 +75,7 @@ def working_set(dataset: CollectionDataset, selection=(), filters=None) -> tuple
     collection (its rows, stored vectors and map positions), and where they come from (for `describe`)."""
     rows, source = _working_rows(dataset.collection, selection, filters)
     digest = core.key_digest({"collection": dataset.digest, "rows": rows.tolist()})
-    return _WORKING_SETS.get_or_compute(digest, lambda: dataset.subset(rows)), source
+    return caches.WORKING_SETS.get_or_compute(digest, lambda: dataset.subset(rows)), source
 
 
 def _working_rows(collection: Collection, selection, filters) -> tuple[np.ndarray, str]:

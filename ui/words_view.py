@@ -8,7 +8,7 @@ import core
 from core.encoders.static import load_glove
 from core.plots import map_figure
 from core.words import UnknownWordError, analogy, nearest_words, word_vectors
-from ui import compute, session, text
+from ui import caches, compute, session, text
 
 
 def pick_vectors():
@@ -74,12 +74,10 @@ def word_map_panel(wv, source: str, vectors_key: str) -> None:
     if len(known) < 2:
         st.warning("Give at least two words the model knows.")
         return
-    coords = _project_words(vectors, vectors_key, tuple(known), method, dims)
+    coords = caches.remembered("word map", {"vectors": vectors_key, "words": known, "method": method, "dims": dims},
+                               lambda: core.project(vectors, method=method, n_components=dims),
+                               shared=not typed.strip() and vectors_key == "glove",   # not typed, not an upload's
+                               spinner="Projecting the words…")
     labels = [groups[w] for w in known] if groups else None
     st.plotly_chart(map_figure(coords, known, labels=labels, point_size=7, text_labels=len(known) <= 80),
                     width="stretch")
-
-
-@st.cache_data(max_entries=16, show_spinner="Projecting the words…")
-def _project_words(_vectors, vectors_key: str, words: tuple, method: str, dims: int):
-    return core.project(_vectors, method=method, n_components=dims)

@@ -104,6 +104,11 @@ class Dataset(ABC):
         """Names these vectors of these documents: another corpus, encoder, subset or build has another."""
 
     @property
+    @abstractmethod
+    def fingerprint(self) -> str:
+        """Names the documents (texts and labels), whatever vectors they were given."""
+
+    @property
     def stored_map(self) -> bool:
         """True when the map was made once and stored (a collection's); False when it is made for the view."""
         return False

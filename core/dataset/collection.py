@@ -90,6 +90,10 @@ class CollectionDataset(Dataset):
         return self.collection.digest
 
     @property
+    def fingerprint(self) -> str:
+        return self.collection.manifest["source_fingerprint"]
+
+    @property
     def stored_map(self) -> bool:
         return True
 

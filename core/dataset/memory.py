@@ -129,6 +129,10 @@ class InMemoryDataset(Dataset):
         return self.embeddings.digest
 
     @property
+    def fingerprint(self) -> str:
+        return self.corpus.fingerprint
+
+    @property
     def description(self) -> str:
         return self.corpus.description
 
