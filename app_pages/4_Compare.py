@@ -1,7 +1,7 @@
 """Two encoders (or two settings of one) on the same corpus: aligned maps and what changed."""
 import streamlit as st
 
-from ui import compare_view, compute, session, similarity_view, views
+from ui import compare_view, compute, similarity_view, views
 
 views.header("Compare encoders",
              "Two encoders give two different worlds. The maps are aligned (B is rotated onto A), and a box or lasso "
@@ -12,11 +12,7 @@ views.header("Compare encoders",
 corpus = views.corpus()
 if not views.needs(corpus, 3, "Comparing two encoders"):
     st.stop()
-left, right, options = st.columns([2, 2, 1])
-name_a, params_a = compare_view.pick_side(left, "A", session.view().encoder)
-name_b, params_b = compare_view.pick_side(right, "B", "tfidf" if name_a != "tfidf" else "minilm")
-method = options.radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="compare_method")
-k = options.slider("Neighbours (k)", 2, 30, 10, key="compare_k")
+(name_a, params_a), (name_b, params_b), method, k = compare_view.pick_sides()
 steps = compare_view.steps()   # says what is computed and what is still to come
 with steps.step("a", f"encoding the texts with A ({compare_view.title(name_a)})"):
     emb_a = compute.guarded(compute.embeddings, corpus, name_a, params_a)

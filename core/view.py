@@ -22,6 +22,11 @@ SEARCH_MAX_CHARS = 200
 COLOUR_MAX_CHARS = 100
 LINK_MAX_SELECTION = 2_000     # rows a share link carries; a bigger selection stays in the session
 ROW_FIELDS = {"selection": "selected", "marked": "marked"}   # fields that hold rows, and what a notice calls them
+JSON_FIELDS = ("params", "filters", "compare_params_a", "compare_params_b")
+ENCODER_PARAMS = {"encoder": "params", "compare_a": "compare_params_a", "compare_b": "compare_params_b"}
+COMPARE_K_BOUNDS = (2, 30)
+WORD_VECTORS = ("glove", "word2vec")
+WORDS_MAX_CHARS = 2000
 DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
 _DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: str.isdigit() accepts '²', which int() refuses
 
@@ -42,9 +47,29 @@ class ViewState:
     marked: tuple[int, ...] = ()                # rows marked on a page's own maps (Compare's): ringed, nothing more
     filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
     clicked: int | None = None                   # the document clicked on the map: its neighbours are listed
+    # the Compare page: encoders A and B ("": the sidebar's encoder for A, TF-IDF or MiniLM for B), their
+    # settings, the projection of both maps and the k of the neighbour overlap
+    compare_a: str = ""
+    compare_params_a: dict = field(default_factory=dict)
+    compare_b: str = ""
+    compare_params_b: dict = field(default_factory=dict)
+    compare_method: str = "pca"
+    compare_k: int = 10
+    # the Words page: which word vectors, the map's projection and dimensions, the words typed for it
+    words_vectors: str = "glove"
+    words_method: str = "pca"
+    words_dims: int = 2
+    words: str = ""
 
     def encoder_params(self) -> dict:
         return {**default_params(self.encoder), **self.params}
+
+    def compared(self) -> tuple[tuple[str, dict], tuple[str, dict]]:
+        """The Compare page's two encoders with their whole settings: (name A, params A), (name B, params B)."""
+        a = self.compare_a or self.encoder
+        b = self.compare_b or ("tfidf" if a != "tfidf" else "minilm")
+        params_a = self.params if not self.compare_a else self.compare_params_a
+        return (a, {**default_params(a), **params_a}), (b, {**default_params(b), **self.compare_params_b})
 
     def with_changes(self, **changes) -> "ViewState":
         """A copy with some fields changed, each validated like a link's value (a bad one is ignored), except
@@ -91,11 +116,12 @@ def parse_view(query, *, corpora, base: ViewState | None = None) -> tuple[ViewSt
         if value is None:
             continue
         try:
-            changes[name] = parser(str(value), corpora=corpora, encoder=changes.get("encoder", view.encoder))
+            changes[name] = parser(str(value), corpora=corpora, current=lambda n: changes.get(n, getattr(view, n)))
         except ValueError as error:
             notices.append(f"The link's {name} was ignored: {error}")
-    if "encoder" in changes and "params" not in changes and changes["encoder"] != view.encoder:
-        changes["params"] = {}
+    for encoder, params in ENCODER_PARAMS.items():   # another encoder starts from its own defaults
+        if encoder in changes and params not in changes and changes[encoder] != getattr(view, encoder):
+            changes[params] = {}
     return replace(view, **changes), notices
 
 
@@ -123,7 +149,7 @@ def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
 
 
 def _to_text(name: str, value) -> str:
-    if name == "params" or name == "filters":
+    if name in JSON_FIELDS:
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
     if name in ROW_FIELDS:
         return ",".join(str(int(v)) for v in value)
@@ -144,7 +170,21 @@ def _encoder(text, **_):
     return text
 
 
-def _params(text, *, encoder, **_):
+def _params_of(encoder_field: str):
+    """The parser of the parameters of the encoder named in `encoder_field`."""
+    def parse(text, *, current, **_):
+        encoder = current(encoder_field)
+        if encoder_field == "compare_b" and not encoder:   # B's default depends on A
+            encoder = ViewState(encoder=current("encoder"), compare_a=current("compare_a")).compared()[1][0]
+        return _params(text, encoder=encoder or current("encoder"))
+    return parse
+
+
+def _optional_encoder(text, **_):
+    return "" if text == "" else _encoder(text)
+
+
+def _params(text, *, encoder):
     """Known parameters of `encoder` with int values within the widget's bounds or options."""
     given = read_json(text) if text else {}
     if not isinstance(given, dict):
@@ -225,9 +265,14 @@ def _filter_ok(value) -> bool:
         and value[0] <= value[1])
 
 
-_PARSERS = {
-    "corpus": _corpus, "encoder": _encoder, "params": _params, "method": _choice(METHODS), "dims": _choice(DIMS),
-    "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS), "search": _text(SEARCH_MAX_CHARS),
-    "like": _text(SEARCH_MAX_CHARS),
-    "doc": _bounded_int(0, None), "selection": _selection, "marked": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
+_PARSERS = {   # in this order: parameters are checked against the encoder the link names
+    "corpus": _corpus, "encoder": _encoder, "params": _params_of("encoder"), "method": _choice(METHODS),
+    "dims": _choice(DIMS), "seed": _bounded_int(*SEED_BOUNDS), "colour": _text(COLOUR_MAX_CHARS),
+    "search": _text(SEARCH_MAX_CHARS), "like": _text(SEARCH_MAX_CHARS), "doc": _bounded_int(0, None),
+    "selection": _selection, "marked": _selection, "filters": _filters, "clicked": _bounded_int(0, None),
+    "compare_a": _optional_encoder, "compare_params_a": _params_of("compare_a"),
+    "compare_b": _optional_encoder, "compare_params_b": _params_of("compare_b"),
+    "compare_method": _choice(METHODS), "compare_k": _bounded_int(*COMPARE_K_BOUNDS),
+    "words_vectors": _choice(WORD_VECTORS), "words_method": _choice(METHODS), "words_dims": _choice(DIMS),
+    "words": _text(WORDS_MAX_CHARS),
 }

@@ -220,7 +220,7 @@ def test_words_page_unknown_words_and_word2vec():
     assert at.dataframe[1].value.answer[0] == "queen"
     at.text_input[0].set_value("zzqxv").run()
     assert not at.exception and "does not know 'zzqxv'" in shown(at.warning[0].value)
-    at.radio[0].set_value("Word2Vec trained on the chosen corpus").run()
+    at.radio(key="_w_words_vectors").set_value("word2vec").run()
     at.text_input[0].set_value("winter").run()
     assert_clean(at)
     assert len(at.dataframe[0].value) == 10 and at.info  # the bundled word list has words Flutter never uses
@@ -313,7 +313,7 @@ def test_compare_page_linked_selection_and_self_overlap():
     assert float(at.metric[0].value) < 0.5  # TF-IDF and MiniLM neighbourhoods mostly differ
     maps = [c for c in at.get("plotly_chart") if '"scattergl"' in c.proto.spec]
     assert len(maps) == 2 and all('"highlighted"' in c.proto.spec for c in maps)
-    at.selectbox(key="compare_B").select("tfidf").run()
+    at.selectbox(key="_w_compare_b").select("tfidf").run()
     assert_clean(at)
     assert at.metric[0].value == "1.000"
 

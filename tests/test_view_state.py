@@ -4,6 +4,7 @@ from html import unescape
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import core
 from markdown_it import MarkdownIt
@@ -207,3 +208,25 @@ def test_a_click_is_kept_in_the_view_and_dropped_when_out_of_range():
     assert view.with_changes(clicked=None).clicked is None and view.with_changes(clicked=9).clicked == 9
     fitted, notices = ViewState(clicked=700).fit_to(513)
     assert fitted.clicked is None and notices == ["Document 700 does not exist in this corpus; no document is clicked."]
+
+
+def test_a_link_reproduces_the_compare_and_words_pages():
+    """Compare's encoders, settings, projection and k, and the Words page's vectors, projection, dimensions and
+    words, are in the view, so a share link opens those pages as they were (before, they were widgets only)."""
+    from test_app import assert_clean
+
+    compare = AppTest.from_file("../app_pages/4_Compare.py", default_timeout=180)
+    compare.query_params.update({"corpus": "words", "encoder": "tfidf", "compare_b": "lsa",
+                                 "compare_params_b": '{"n_components":20}', "compare_k": "5"})
+    compare.run()
+    assert_clean(compare)
+    assert compare.selectbox(key="_w_compare_a").value == "tfidf" and compare.selectbox(key="_w_compare_b").value == "lsa"
+    assert compare.slider(key="_w_compare_k").value == 5 and "Jaccard@5" in compare.metric[0].label
+    assert compare.number_input(key="_w_compare_b_lsa_n_components").value == 20
+    words = AppTest.from_file("../app_pages/8_Words.py", default_timeout=180)
+    words.query_params.update({"words": "eagle owl sparrow red blue", "words_dims": "3"})
+    words.run()
+    assert_clean(words)
+    assert words.text_area(key="_w_words").value == "eagle owl sparrow red blue"
+    spec = words.get("plotly_chart")[-1].proto.spec
+    assert '"scatter3d"' in spec and "sparrow" in spec

@@ -6,7 +6,7 @@ import streamlit as st
 
 import core
 from core.compare import align, most_changed, neighbour_overlap, similarity_difference
-from core.encoders import ENCODERS, default_params
+from core.encoders import ENCODERS
 from core.metrics import knn_label_agreement
 from core.plots import map_figure, matrix_heatmap
 from core.view import ViewState
@@ -27,16 +27,28 @@ def title(name: str) -> str:
     return ENCODERS[name].title
 
 
-def pick_side(column, side: str, default: str) -> tuple[str, dict]:
-    with column:
-        names = list(ENCODERS)
-        name = st.selectbox(f"Encoder {side}", names, index=names.index(default), key=f"compare_{side}",
-                            format_func=lambda n: ENCODERS[n].title)
-        params = default_params(name)
-        if ENCODERS[name].params:
-            with st.expander(f"{side} settings"):
-                params = sidebar.param_inputs(ENCODERS[name], params, f"_w_compare_{side}")
-    return name, params
+def pick_sides() -> tuple[tuple[str, dict], tuple[str, dict], str, int]:
+    """Encoders A and B with their settings, the maps' projection and k: all in the view (so in share links)."""
+    left, right, options = st.columns([2, 2, 1])
+    (a, params_a), (b, params_b) = session.view().compared()
+    for column, side, name, params in ((left, "a", a, params_a), (right, "b", b, params_b)):
+        with column:
+            chosen = session.bound(st.selectbox, f"Encoder {side.upper()}", f"compare_{side}",
+                                   options=list(ENCODERS), shown=lambda _, n=name: n,
+                                   format_func=lambda n: ENCODERS[n].title)
+            if ENCODERS[chosen].params:
+                with st.expander(f"{side.upper()} settings"):
+                    wanted = sidebar.param_inputs(ENCODERS[chosen], params, f"_w_compare_{side}")
+                if wanted != params:
+                    changes = {f"compare_params_{side}": wanted}
+                    if side == "a":
+                        changes["compare_a"] = a   # with settings of its own, A no longer follows the sidebar
+                    session.set_view(**changes)
+    method = session.bound(options.radio, "Projection", "compare_method", options=["pca", "umap"],
+                           horizontal=True, format_func=str.upper)
+    k = session.bound(options.slider, "Neighbours (k)", "compare_k", min_value=2, max_value=30)
+    (a, params_a), (b, params_b) = session.view().compared()
+    return (a, params_a), (b, params_b), method, k
 
 
 def aligned_maps(corpus: core.Corpus, emb_a, emb_b, method: str) -> None:

@@ -7,14 +7,18 @@ import streamlit as st
 import core
 from core.encoders.static import load_glove
 from core.plots import map_figure
+from core.view import DIMS, METHODS, WORDS_MAX_CHARS
 from core.words import UnknownWordError, analogy, nearest_words, word_vectors
 from ui import caches, compute, session, text
 
 
+VECTOR_TITLES = {"glove": "GloVe 6B, 50d (pretrained)", "word2vec": "Word2Vec trained on the chosen corpus"}
+
+
 def pick_vectors():
-    choice = st.radio("Word vectors", ["GloVe 6B, 50d (pretrained)", "Word2Vec trained on the chosen corpus"],
-                      horizontal=True)
-    if choice.startswith("GloVe"):
+    choice = session.bound(st.radio, "Word vectors", "words_vectors", options=list(VECTOR_TITLES), horizontal=True,
+                           format_func=VECTOR_TITLES.get)
+    if choice == "glove":
         return load_glove(), "GloVe", "glove"
     corpus = session.current_corpus()
     emb = compute.guarded(compute.embeddings, corpus, "word2vec", core.encoders.default_params("word2vec"))
@@ -57,11 +61,12 @@ def analogy_panel(wv, source: str) -> None:
 
 def word_map_panel(wv, source: str, vectors_key: str) -> None:
     st.subheader("A map of words")
-    typed = st.text_area("Words to map (leave empty for the bundled Words list, coloured by group)", "",
-                         placeholder="e.g. eagle sparrow owl red blue green happy sad")
+    typed = session.bound(st.text_area, "Words to map (leave empty for the bundled Words list, coloured by group)",
+                          "words", max_chars=WORDS_MAX_CHARS, placeholder="e.g. eagle sparrow owl red blue green happy sad")
     cols = st.columns(2)
-    method = cols[0].radio("Projection", ["pca", "umap"], horizontal=True, format_func=str.upper, key="words_method")
-    dims = cols[1].radio("Dimensions", [2, 3], horizontal=True, key="words_dims")
+    method = session.bound(cols[0].radio, "Projection", "words_method", options=list(METHODS), horizontal=True,
+                           format_func=str.upper)
+    dims = session.bound(cols[1].radio, "Dimensions", "words_dims", options=list(DIMS), horizontal=True)
     if typed.strip():
         words, groups = typed.replace(",", " ").split(), None
     else:
