@@ -75,7 +75,7 @@ def controls(dataset: Dataset) -> dict:
     for notice in notices:  # e.g. a link made for another corpus
         st.info(text.plain(notice))
     session.replace_view(fitted)
-    cols = st.columns(4)
+    cols = st.columns(4) if not dataset.stored_map else [None, None, *st.columns(2)]   # no gap where none is asked
     if not dataset.stored_map:
         session.bound(cols[0].radio, "Projection", "method", options=list(METHODS), horizontal=True,
                       format_func=str.upper, help="PCA is a linear, distance-faithful view; UMAP keeps local "
@@ -98,7 +98,7 @@ def controls(dataset: Dataset) -> dict:
 
 
 def _search_controls(dataset: Dataset) -> None:
-    places = st.columns([2, 2, 1])
+    places = st.columns([2, 2, 1] if not dataset.stored_map else [1, 1])
     if len(dataset) <= INLINE_TEXT_LIMIT:
         session.bound(places[0].text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
     if dataset.encoder is not None:
