@@ -16,7 +16,7 @@ import streamlit as st
 
 import core
 from core.collections import Collection, CollectionError, open_collection
-from core.collections.collection import MANIFEST
+from core.collections.manifest import MANIFEST
 from core.dataset import CollectionDataset, InMemoryDataset
 from ui import caches
 

@@ -5,7 +5,8 @@
     collection.search(collection.encode(["a query"])[0], k=10)   # -> Neighbors (indices, cosine scores)
 """
 from core.collections.build import build_collection
-from core.collections.collection import FORMAT_VERSION, Collection, open_collection
+from core.collections.collection import Collection, open_collection
+from core.collections.manifest import FORMAT_VERSION
 from core.collections.sources import CollectionError
 
 __all__ = ["FORMAT_VERSION", "Collection", "CollectionError", "build_collection", "open_collection"]

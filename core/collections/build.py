@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from core.collections.chunks import EmbedJob, embed_locally, save_array, write_atomically
-from core.collections.collection import COORDS, DOCUMENTS, FORMAT_VERSION, INDEX, MANIFEST, VECTORS
+from core.collections.manifest import COORDS, DOCUMENTS, FORMAT_VERSION, INDEX, MANIFEST, VECTORS
 from core.collections.index import AnnIndex
 from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
                                       read_chunks)
