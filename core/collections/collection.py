@@ -6,9 +6,9 @@
     coords.npy         (n, 2) float32 map coordinates
     index.usearch      the ANN index over the unit vectors (memory-mapped when opened)
 
-Opening checks (core/collections/manifest.py) the manifest's format version, that every file is there with the size the manifest
-recorded, and that this installation's encoder has the revision that made the vectors: a folder that
-fails any check is refused with a sentence naming what is wrong, never opened half-way.
+Opening checks (core/collections/manifest.py) the manifest's format version, that every file is there with
+the size the manifest recorded, and that this installation's encoder has the revision that made the vectors:
+a folder that fails any check is refused with a sentence naming what is wrong, never opened half-way.
 """
 from __future__ import annotations
 
