@@ -10,7 +10,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from core.corpus import MAX_ROWS, Corpus, CorpusError, corpus_from_frame, read_table
+from core.corpus import Corpus, CorpusError, corpus_from_frame
+from core.tables import MAX_ROWS, read_table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ANIME_SHOWS = 10

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import core
-from core.corpus import MAX_DOC_CHARS, CorpusError, decode_text, describe_table, read_table
+from core.corpus import CorpusError
+from core.tables import MAX_DOC_CHARS, decode_text, describe_table, read_table
 
 EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 

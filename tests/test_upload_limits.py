@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from conftest import shown
-from core.corpus import MAX_DOC_CHARS, read_table
+from core.tables import MAX_DOC_CHARS, read_table
 from core.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
 from core.vectors_import import import_vectors
 from core.view import ViewState

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.corpus import SUFFIXES, corpus_from_frame, read_table
+from core.corpus import corpus_from_frame
+from core.tables import SUFFIXES, describe_table, read_table
 from core.guarded import run_guarded
 from core.dataset import imported_embeddings
 from core.vectors_import import import_vectors
@@ -70,7 +71,7 @@ def upload_form() -> None:
                                 index=options.index(label_guess) if label_guess in options else 0,
                                 key="upload_label_column")
         label_column = None if label == NO_LABEL else label
-    st.caption(text.plain(core.corpus.describe_table(frame)))
+    st.caption(text.plain(describe_table(frame)))
     if st.button("Explore this corpus", type="primary"):
         try:
             corpus = corpus_from_frame(frame, name=file.name, text_column=text_column or columns[0],
