@@ -101,7 +101,7 @@ def _search_controls(dataset: Dataset) -> None:
     places = st.columns([2, 2, 1] if not dataset.stored_map else [1, 1])
     if len(dataset) <= INLINE_TEXT_LIMIT:
         session.bound(places[0].text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
-    if dataset.encoder is not None:
+    if dataset.can_encode:   # not dataset.encoder: that would load the model before anybody types
         session.bound(places[1].text_input, "Find documents like", "like", max_chars=SEARCH_MAX_CHARS,
                       help=f"Encoded with {dataset.encoder_name}; the {FOUND} nearest are ringed.")
     if not dataset.stored_map:
@@ -144,7 +144,7 @@ def _two_d(dataset: Dataset, colouring: dict, size, key, keep, height, names, se
     space and lists them beside the map; a find-like query rings the documents nearest to it; a lasso or box
     selection goes to the view state."""
     coords = dataset.coords
-    found = neighbors_view.search(dataset, session.view().like, FOUND) if dataset.encoder is not None else None
+    found = neighbors_view.search(dataset, session.view().like, FOUND) if dataset.can_encode else None
     latest = current_event(key, coords)  # what the user did last, before this run draws the map
     keep_selection(key, latest.selection)
     clicked = keep_click(key, latest.clicked, len(dataset))

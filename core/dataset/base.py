@@ -9,6 +9,8 @@ import pandas as pd
 from core.errors import CorpusError
 from core.similarity import Neighbors
 
+IMPORTED = "imported"   # the encoder name of vectors made elsewhere
+
 
 class Dataset(ABC):
     """Documents with vectors and a 2D map. Rows are numbered 0..len-1; `source_rows` says which rows of the
@@ -46,6 +48,11 @@ class Dataset(ABC):
     @abstractmethod
     def encoder_name(self) -> str:
         """The encoder that made the vectors ("imported" for vectors made elsewhere)."""
+
+    @property
+    def can_encode(self) -> bool:
+        """Whether typed text can be embedded like the documents, known without loading the encoder."""
+        return self.encoder_name != IMPORTED
 
     @property
     @abstractmethod
@@ -140,7 +147,7 @@ class Dataset(ABC):
         if isinstance(query, (int, np.integer)):
             return self.neighbours(int(query), k)
         if isinstance(query, str):
-            if self.encoder is None:
+            if not self.can_encode:
                 raise CorpusError(f"{self.name}'s vectors were made elsewhere and came without their model, so "
                                   "typed text cannot be embedded: search with a vector or a row number.")
             query = self._encoded(query)

@@ -7,13 +7,12 @@ import numpy as np
 import pandas as pd
 
 from core.corpus import Corpus
-from core.dataset.base import Dataset, read_only, row_array
+from core.dataset.base import IMPORTED, Dataset, read_only, row_array
 from core.errors import CorpusError
 from core.knn import knn_graph
 from core.pipeline import Embeddings
 from core.similarity import Neighbors, nearest_neighbors, normalize_rows
 
-IMPORTED = "imported"   # the encoder name of vectors made elsewhere
 
 
 class InMemoryDataset(Dataset):
