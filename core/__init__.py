@@ -1,4 +1,5 @@
-"""Murmuration's core: corpora, encoders, projections, neighbours and plots. Never imports streamlit."""
+"""Murmuration's core: corpora, encoders, projections, neighbours, analyses (drift). Never imports streamlit, and
+draws no figures (they are ui's: ui/plots.py)."""
 from core.corpus import Corpus, CorpusError
 from core.datasets import BUNDLED, load_corpus
 from core.encoders import ENCODERS, EncoderError, get_encoder

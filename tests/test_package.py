@@ -32,3 +32,11 @@ def test_no_file_edits_sys_path_and_no_test_imports_bench(root):
                   for module in re.findall(r"^\s*(?:from|import) (\w+)", path.read_text(encoding="utf-8"), re.M)
                   if module in bench_modules or module == "bench"]
     assert not from_bench, "Tests import from bench/ (move shared helpers to testkit/): " + ", ".join(from_bench)
+
+
+def test_no_file_under_core_mentions_plotly(root):
+    """Core computes and ui draws (issue 18): figures live in ui/plots.py, so no core module imports plotly (read
+    as text, which also catches an import inside a function and a figure method called on an argument)."""
+    found = [f"{path.relative_to(root)}:{number}" for path in sorted((root / "core").rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "plotly" in line]
+    assert not found, "Draw figures in ui/plots.py, not in core: " + ", ".join(found)

@@ -18,8 +18,8 @@ import core
 from core import drift as drifting
 from core.compare import most_changed, neighbour_overlap
 from core.encoders import ENCODERS, default_params
-from core.plots import map_figure
 from ui import compute, session, text
+from ui.plots import map_figure, over_time_figure, shares_figure
 from ui.progress import Steps
 
 EXAMPLE = "flutter-seasons"
@@ -230,7 +230,7 @@ def _split_by_date(corpus: core.Corpus, emb, column: str, method: str, places) -
     with _step("timeline", f"testing each {window} against {text.plain(reference)}"):
         timeline = _over_time(emb, windows, reference, method,
                               f"{emb.digest}|{column}|{window}|{reference}|{method}")
-    st.plotly_chart(drifting.over_time_figure(timeline, _score_name(method), window), width="stretch")
+    st.plotly_chart(over_time_figure(timeline, _score_name(method), window), width="stretch")
     drifted = timeline[timeline.drifted]
     st.caption(f"{len(drifted)} of {timeline.score.notna().sum()} {window}s drifted away from {reference} "
                "(red; p-values corrected for testing many windows with Holm's method, so a window that crosses 5% "
@@ -359,7 +359,7 @@ def what_drifted(sets: Sets) -> None:
         shares = _shares(sets, sets.digest)
     st.caption("Clusters of both sets together (k-means), named by their most distinctive words; the number in "
                "brackets is the cluster's size. Largest change first.")
-    st.plotly_chart(drifting.shares_figure(shares), width="stretch")
+    st.plotly_chart(shares_figure(shares), width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader("Most typical of the current set")
