@@ -19,7 +19,6 @@ reached the observed score: a clearly quiet result needs few. Everything is seed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -367,65 +366,3 @@ def shares_over_time(cluster_names: list[str], windows, reference: str) -> pd.Da
     moved = shares.sub(shares[reference], axis=0).abs().max(axis=1)
     shares.insert(0, "largest move", moved)
     return shares.sort_values("largest move", ascending=False, kind="stable")
-
-
-# --- the command line: python -m core drift REFERENCE CURRENT --encoder NAME ----------------------
-
-def add_command(commands) -> None:
-    from core.encoders import ENCODERS
-
-    run = commands.add_parser("drift", help="test whether CURRENT drifted away from REFERENCE",
-                              description="REFERENCE and CURRENT are bundled corpus names or files, optionally "
-                                          "followed by :COLUMN=VALUE to keep the rows where a column (or 'label') "
-                                          "has that value, e.g. flutter-seasons:season=spring.")
-    run.add_argument("reference")
-    run.add_argument("current")
-    run.add_argument("--encoder", required=True, choices=list(ENCODERS))
-    run.add_argument("--method", choices=METHODS, default="classifier")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--alpha", type=float, default=ALPHA)
-    run.add_argument("--fail-on-drift", action="store_true", help="exit with status 1 when the set drifted")
-
-
-def run_command(args) -> int:
-    """Both sets are embedded together (one fit for corpus-fitted encoders such as TF-IDF, so the vectors share
-    one space), then split and tested."""
-    from core.corpus import Corpus
-    from core.pipeline import embed
-
-    reference, current = corpus_part(args.reference), corpus_part(args.current)
-    both = Corpus(name="drift", texts=reference.texts + current.texts)
-    vectors = embed(both, args.encoder).vectors
-    result = drift(vectors[:len(reference)], vectors[len(reference):], method=args.method, seed=args.seed,
-                   alpha=args.alpha)
-    print(f"reference: {args.reference} ({result.n_reference:,} documents)")
-    print(f"current:   {args.current} ({result.n_current:,} documents)")
-    print(f"method: {result.method}  score ({result.score_name}): {result.score:.4f}  p-value: {result.p_value:.4g}")
-    print(result.meaning)
-    for note in result.notes:
-        print(f"note: {note}")
-    return 1 if args.fail_on_drift and result.drifted else 0
-
-
-def corpus_part(source: str):
-    """A bundled name or a file, optionally with ':COLUMN=VALUE' keeping the rows where COLUMN equals VALUE."""
-    from core.corpus import Corpus, CorpusError
-    from core.datasets import BUNDLED, load_corpus
-
-    base, sep, condition = source.rpartition(":")
-    if not sep or "=" not in condition or source in BUNDLED or Path(source).is_file():
-        return load_corpus(source)
-    column, _, value = condition.partition("=")
-    corpus = load_corpus(base)
-    if column == "label" and corpus.labels:
-        values = pd.Series(corpus.labels)
-    elif corpus.metadata is not None and column in corpus.metadata:
-        values = corpus.metadata[column].astype(str)
-    else:
-        columns = corpus.metadata.columns if corpus.metadata is not None else []
-        known = (["label"] if corpus.labels else []) + list(columns)
-        raise CorpusError(f"'{base}' has no column '{column}'. Its columns: {', '.join(known) or 'none'}.")
-    keep = np.flatnonzero((values == value).to_numpy())
-    if not len(keep):
-        raise CorpusError(f"No row of '{base}' has {column} = '{value}'.")
-    return Corpus(name=source, texts=[corpus.texts[i] for i in keep])
