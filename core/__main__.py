@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.analyses.drift import ALPHA, METHODS, DriftError, drift
 from core.collections import cli as collections_cli
 from core.collections.sources import CollectionError
 from core.corpus import Corpus, CorpusError
 from core.datasets import BUNDLED, load_corpus
-from core.drift import ALPHA, METHODS, DriftError, drift
 from core.encoders import ENCODERS, EncoderError, default_params, parse_params
 from core.pipeline import embed
 from core.progress import progress_bar

@@ -4,6 +4,10 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+
+import core
+from core.analyses import drift as drift_module
 from test_streamlit_public_api import project_python_files
 
 SYS_PATH_EDIT = re.compile(r"sys\.path\.(insert|append|extend)|sys\.path\s*[+]?=")
@@ -40,3 +44,13 @@ def test_no_file_under_core_mentions_plotly(root):
     found = [f"{path.relative_to(root)}:{number}" for path in sorted((root / "core").rglob("*.py"))
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "plotly" in line]
     assert not found, "Draw figures in ui/plots.py, not in core: " + ", ".join(found)
+
+
+def test_core_drift_is_the_drift_test_not_a_module():
+    """`core.drift(reference, current, ...)` is callable, as the drift issue asked; its module no longer shadows it."""
+    rng = np.random.default_rng(0)
+    reference, current = rng.normal(size=(40, 8)), rng.normal(0.3, 1.0, size=(50, 8))
+    assert callable(core.drift) and core.drift is drift_module.drift
+    assert core.drift(reference, current, seed=0) == drift_module.drift(reference, current, seed=0)
+    assert core.drift(reference, current, seed=0, method="mmd") == drift_module.drift(reference, current, seed=0,
+                                                                                        method="mmd")
