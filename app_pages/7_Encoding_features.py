@@ -2,8 +2,8 @@
 import streamlit as st
 
 from core.features import FeatureError, encode_table, pairwise_distances
-from core.plots import matrix_heatmap
 from ui import encoding_features_view, text, views
+from ui.plots import matrix_heatmap
 
 views.header("Encoding features",
              "A Flutter user is a row of a table. To measure how alike two birds are, the country `bird_geo` "

@@ -33,7 +33,8 @@ import numpy as np
 
 
 import core
-from core.drift import cluster_shares, drift, typical_documents, words_that_moved
+from core.analyses.drift import drift
+from core.analyses.drift_explained import cluster_shares, typical_documents, words_that_moved
 
 
 def recombined(texts: list[str], n: int, rng: np.random.Generator) -> list[str]:
@@ -57,7 +58,7 @@ def first_answer_child(way: str, seeds: Path) -> None:
     """One cold visit to the Drift page's seasons example, in this fresh process; prints seconds as JSON."""
     from streamlit.testing.v1 import AppTest
 
-    from core import drift as drifting
+    from core.analyses import windows
     from core.disk_cache import DiskCache, default_folder
     from core.encoders.base import Encoder
     from core.view import ViewState
@@ -66,7 +67,7 @@ def first_answer_child(way: str, seeds: Path) -> None:
     compute.start_warmup = lambda: None   # the server's warm-up has exported the model already (see main)
     caches.DISK = DiskCache(default_folder(), seeds=(seeds,))
     marks, encoded = {}, []
-    over_time, transform = drifting.drift_over_time, Encoder.transform
+    over_time, transform = windows.drift_over_time, Encoder.transform
 
     def timed_over_time(*args, **kwargs):
         result = over_time(*args, **kwargs)
@@ -77,7 +78,7 @@ def first_answer_child(way: str, seeds: Path) -> None:
         encoded.append(len(texts))
         return transform(self, texts, progress)
 
-    drifting.drift_over_time, Encoder.transform = timed_over_time, counted_transform
+    windows.drift_over_time, Encoder.transform = timed_over_time, counted_transform
     at = AppTest.from_file(str(ROOT / "app_pages" / "6_Drift.py"), default_timeout=600)
     at.session_state["view"] = ViewState(corpus="flutter-seasons", encoder="minilm")
     at.run()

@@ -2,7 +2,8 @@
 
     python -m core embed INPUT --encoder NAME --out FILE [--text-column C] [--label-column C] [--param k=v ...]
     python -m core map LINK --out FILE.csv
-    python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--fail-on-drift]
+    python -m core drift REFERENCE CURRENT --encoder NAME [--method classifier|mmd] [--seed N] [--alpha A]
+        [--fail-on-drift]
     python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
         [--engine local|ray] [--address HEAD:6379] [--workers N]
 
@@ -17,12 +18,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from core import drift
+from core.analyses.drift import ALPHA, METHODS, DriftError, drift
 from core.collections import cli as collections_cli
 from core.collections.sources import CollectionError
-from core.corpus import CorpusError
-from core.datasets import load_corpus
+from core.corpus import Corpus, CorpusError
+from core.datasets import BUNDLED, load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params, parse_params
 from core.pipeline import embed
 from core.progress import progress_bar
@@ -31,10 +33,10 @@ from core.progress import progress_bar
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": drift.run_command,
+        commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
                     "build": collections_cli.run_command}
         return commands[args.command](args)
-    except (CorpusError, EncoderError, drift.DriftError, CollectionError) as error:
+    except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -62,9 +64,61 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("--dtype", choices=("float32", "float16"), default="float32",
                       help="how the vectors are stored: float16 halves the file (cosine to the encoder's above "
                            "0.9999); pages read them back as float32")
-    drift.add_command(commands)
+    _add_drift(commands)
     collections_cli.add_command(commands)
     return parser
+
+
+def _add_drift(commands) -> None:
+    run = commands.add_parser("drift", help="test whether CURRENT drifted away from REFERENCE",
+                              description="REFERENCE and CURRENT are bundled corpus names or files, optionally "
+                                          "followed by :COLUMN=VALUE to keep the rows where a column (or 'label') "
+                                          "has that value, e.g. flutter-seasons:season=spring.")
+    run.add_argument("reference")
+    run.add_argument("current")
+    run.add_argument("--encoder", required=True, choices=list(ENCODERS))
+    run.add_argument("--method", choices=METHODS, default="classifier")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--alpha", type=float, default=ALPHA)
+    run.add_argument("--fail-on-drift", action="store_true", help="exit with status 1 when the set drifted")
+
+
+def _drift(args) -> int:
+    """Both sets are embedded together (one fit for corpus-fitted encoders such as TF-IDF, so the vectors share
+    one space), then split and tested."""
+    reference, current = _corpus_part(args.reference), _corpus_part(args.current)
+    both = Corpus(name="drift", texts=reference.texts + current.texts)
+    vectors = embed(both, args.encoder).vectors
+    result = drift(vectors[:len(reference)], vectors[len(reference):], method=args.method, seed=args.seed,
+                   alpha=args.alpha)
+    print(f"reference: {args.reference} ({result.n_reference:,} documents)")
+    print(f"current:   {args.current} ({result.n_current:,} documents)")
+    print(f"method: {result.method}  score ({result.score_name}): {result.score:.4f}  p-value: {result.p_value:.4g}")
+    print(result.meaning)
+    for note in result.notes:
+        print(f"note: {note}")
+    return 1 if args.fail_on_drift and result.drifted else 0
+
+
+def _corpus_part(source: str) -> Corpus:
+    """A bundled name or a file, optionally with ':COLUMN=VALUE' keeping the rows where COLUMN equals VALUE."""
+    base, sep, condition = source.rpartition(":")
+    if not sep or "=" not in condition or source in BUNDLED or Path(source).is_file():
+        return load_corpus(source)
+    column, _, value = condition.partition("=")
+    corpus = load_corpus(base)
+    if column == "label" and corpus.labels:
+        values = pd.Series(corpus.labels)
+    elif corpus.metadata is not None and column in corpus.metadata:
+        values = corpus.metadata[column].astype(str)
+    else:
+        columns = corpus.metadata.columns if corpus.metadata is not None else []
+        known = (["label"] if corpus.labels else []) + list(columns)
+        raise CorpusError(f"'{base}' has no column '{column}'. Its columns: {', '.join(known) or 'none'}.")
+    keep = np.flatnonzero((values == value).to_numpy())
+    if not len(keep):
+        raise CorpusError(f"No row of '{base}' has {column} = '{value}'.")
+    return Corpus(name=source, texts=[corpus.texts[i] for i in keep])
 
 
 def _precompute(args) -> int:
@@ -101,7 +155,6 @@ def _embed_as(corpus, encoder: str, cache, dtype: np.dtype):
 
 def _map(args) -> int:
     """The same view state, pipeline and keys as the app: the coordinates equal the page's."""
-    from core.datasets import BUNDLED
     from core.export import coordinates_csv
     from core.pipeline import analyse
     from core.view import view_from_link

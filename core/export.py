@@ -1,11 +1,11 @@
 """Exports: embeddings as Parquet, TensorFlow Embedding Projector TSVs (alone or zipped), map and
-neighbour CSVs, and the figure as HTML.
+neighbour CSVs. (The figure as HTML is a drawing, so it is ui's: ui.plots.figure_html.)
 
 Every data format here is read back by our own importers (tests/test_export.py round-trips each):
 Parquet and the Projector files by `core.vectors_import.import_vectors`, the CSVs by the corpus upload.
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
 return) are neutralised with a leading apostrophe; that apostrophe is the one difference a CSV brings
-back when uploaded again. The HTML figure is a picture, not a data format, so nothing imports it.
+back when uploaded again.
 """
 from __future__ import annotations
 
@@ -129,8 +129,3 @@ def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10, numbers=Non
         frame.insert(5, "label", [corpus.labels[i] for i in rows])
         frame["neighbour label"] = [corpus.labels[j] for j in cols]
     return _csv(frame)
-
-
-def figure_html(fig) -> bytes:
-    """The figure as one standalone HTML file (plotly.js inlined: opens offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

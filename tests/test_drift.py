@@ -9,8 +9,9 @@ from scipy.stats import binom, kstest
 
 import core
 from core.__main__ import main
-from core.drift import (DriftError, cluster_shares, drift, drift_over_time, holm, typical_documents,
-                        windows_of, words_that_moved)
+from core.analyses.drift import DriftError, drift
+from core.analyses.drift_explained import cluster_shares, typical_documents, words_that_moved
+from core.analyses.windows import drift_over_time, holm, windows_of
 
 RUNS = 200
 

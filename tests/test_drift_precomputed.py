@@ -81,12 +81,12 @@ def test_the_shipped_vectors_are_the_encoders(seasons):
 
 def test_while_the_page_computes_it_says_which_step_runs_and_what_is_still_to_come(monkeypatch):
     """The page is stopped in the middle (clustering both sets) to read what it said at that moment."""
-    from core import drift
+    from core.analyses import drift_explained
 
     def interrupted(*args, **kwargs):
         raise RuntimeError("stopped while clustering both sets")
 
-    monkeypatch.setattr(drift, "cluster_shares", interrupted)
+    monkeypatch.setattr(drift_explained, "cluster_shares", interrupted)
     at = drift_page().run()
     assert at.exception  # (its message is redacted on the page, as on a public server)
     line = shown(at.get("progress")[0].proto.text)

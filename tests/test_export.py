@@ -7,10 +7,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import core
-from core.export import (coordinates_csv, embeddings_parquet, figure_html, neighbours_csv, projector_tsv,
-                         projector_zip, safe_cell)
-from core.plots import map_figure
+from core.export import (coordinates_csv, embeddings_parquet, neighbours_csv, projector_tsv, projector_zip,
+                         safe_cell)
 from core.vectors_import import import_vectors
+from ui.plots import figure_html, map_figure
 
 HOSTILE = core.Corpus(name="x", texts=["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tindent",
                                        "plain\twith tab\nand newline"], labels=["a", "b", "a", "b", "a", "=c"])

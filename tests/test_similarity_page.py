@@ -69,7 +69,7 @@ def test_each_label_is_written_once_beside_its_block(flutter):
 
 def test_the_heatmap_of_the_map_pages_selection_fits_its_scale_too():
     """The Map page draws the same figure for a lasso selection."""
-    from core.plots import similarity_heatmap
+    from ui.plots import similarity_heatmap
 
     S = np.array([[1.0, 0.3, 0.5], [0.3, 1.0, 0.4], [0.5, 0.4, 1.0]])
     heat = similarity_heatmap(S, ["a", "b", "c"], labels=["x", "x", "y"]).data[0]

@@ -8,9 +8,9 @@ import core
 from core.compare import align, most_changed, neighbour_overlap, similarity_difference
 from core.encoders import ENCODERS
 from core.metrics import knn_label_agreement
-from core.plots import map_figure, matrix_heatmap
 from core.view import ViewState
 from ui import compute, session, sidebar
+from ui.plots import map_figure, matrix_heatmap
 from ui.progress import Steps
 from ui.selection_panel import selected_rows
 

@@ -7,9 +7,9 @@ import streamlit as st
 
 import core
 from core.concepts import concept_direction, concept_scores
-from core.plots import as_text, map_figure
 from core.projection import pca
 from ui import text
+from ui.plots import as_text, map_figure
 
 PC1 = "the first principal component"
 SECOND_PAIR = "a second pair of phrases"

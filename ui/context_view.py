@@ -9,10 +9,10 @@ import streamlit as st
 from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
 from core.corpus import shorten
 from core.encoders import EncoderError
-from core.plots import as_text, line_chart, map_figure, matrix_heatmap
 from core.projection import pca
 from core.similarity import similarity_matrix
 from ui import caches
+from ui.plots import as_text, line_chart, map_figure, matrix_heatmap
 
 
 def inputs() -> tuple[list[str], str]:

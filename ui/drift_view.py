@@ -15,11 +15,13 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core import drift as drifting
+from core.analyses import drift_explained
+from core.analyses import windows as dating
+from core.analyses.drift import MIN_DOCUMENTS, DriftError, DriftResult
 from core.compare import most_changed, neighbour_overlap
 from core.encoders import ENCODERS, default_params
-from core.plots import map_figure
 from ui import compute, session, text
+from ui.plots import map_figure, over_time_figure, shares_figure
 from ui.progress import Steps
 
 EXAMPLE = "flutter-seasons"
@@ -168,7 +170,7 @@ def _date_columns(corpus: core.Corpus) -> list[str]:
     """The corpus's date columns, read once per corpus and session (parsing dates takes 0.4 s per 100,000 rows)."""
     found = st.session_state.get("_drift_date_columns")
     if found is None or found[0] != corpus.fingerprint:
-        found = st.session_state["_drift_date_columns"] = (corpus.fingerprint, drifting.date_columns(corpus.metadata))
+        found = st.session_state["_drift_date_columns"] = (corpus.fingerprint, dating.date_columns(corpus.metadata))
     return list(found[1])
 
 
@@ -217,20 +219,20 @@ def split_by_column(corpus: core.Corpus, emb, method: str) -> Sets | None:
 
 
 def _split_by_date(corpus: core.Corpus, emb, column: str, method: str, places) -> Sets | None:
-    window = places[0].radio("Window", list(drifting.WINDOWS), index=2, horizontal=True, key="drift_window")
-    windows = drifting.windows_of(corpus.metadata[column], window)
+    window = places[0].radio("Window", list(dating.WINDOWS), index=2, horizontal=True, key="drift_window")
+    windows = dating.windows_of(corpus.metadata[column], window)
     labels = sorted(windows.dropna().unique())
     counts = windows.value_counts()
-    big_enough = [w for w in labels if counts[w] >= drifting.MIN_DOCUMENTS]
+    big_enough = [w for w in labels if counts[w] >= MIN_DOCUMENTS]
     if len(big_enough) < 2:
-        st.warning(f"Fewer than two {window}s have {drifting.MIN_DOCUMENTS} or more documents: choose a longer "
+        st.warning(f"Fewer than two {window}s have {MIN_DOCUMENTS} or more documents: choose a longer "
                    "window.")
         return None
     reference = places[1].selectbox(f"Reference {window}", big_enough, key=f"drift_ref_{window}")
     with _step("timeline", f"testing each {window} against {text.plain(reference)}"):
         timeline = _over_time(emb, windows, reference, method,
                               f"{emb.digest}|{column}|{window}|{reference}|{method}")
-    st.plotly_chart(drifting.over_time_figure(timeline, _score_name(method), window), width="stretch")
+    st.plotly_chart(over_time_figure(timeline, _score_name(method), window), width="stretch")
     drifted = timeline[timeline.drifted]
     st.caption(f"{len(drifted)} of {timeline.score.notna().sum()} {window}s drifted away from {reference} "
                "(red; p-values corrected for testing many windows with Holm's method, so a window that crosses 5% "
@@ -247,20 +249,20 @@ def _split_by_date(corpus: core.Corpus, emb, column: str, method: str, places) -
 
 @st.cache_data(max_entries=16, show_spinner="Testing each window…")
 def _over_time(_emb, _windows: pd.Series, reference: str, method: str, key: str) -> pd.DataFrame:
-    return drifting.drift_over_time(_emb.vectors, _windows, reference, method=method)
+    return dating.drift_over_time(_emb.vectors, _windows, reference, method=method)
 
 
 def _cluster_moves(corpus: core.Corpus, emb, windows: pd.Series, reference: str, window: str) -> None:
     with st.expander(f"Clusters ranked by how far their share moved from the reference {window}"), \
             _step("year clusters", f"clustering all {len(corpus):,} documents"):
         names = _cluster_names(corpus.texts, emb, emb.digest)
-        moves = drifting.shares_over_time(names, windows, reference)
+        moves = drift_explained.shares_over_time(names, windows, reference)
         st.dataframe(moves.style.format("{:.0%}"), width="stretch")
 
 
 @st.cache_data(max_entries=8, show_spinner="Clustering…")
 def _cluster_names(texts: list[str], _emb, digest: str) -> list[str]:
-    return drifting.named_clusters(texts, _emb.vectors)
+    return drift_explained.named_clusters(texts, _emb.vectors)
 
 
 # --- two corpora, two encoders ------------------------------------------------------------------
@@ -318,15 +320,15 @@ def _score_name(method: str) -> str:
 
 
 @st.cache_data(max_entries=32, show_spinner="Testing for drift…")
-def _test(_chosen: Sets, method: str, digest: str) -> drifting.DriftResult:
-    return drifting.drift(_chosen.reference, _chosen.current, method=method)
+def _test(_chosen: Sets, method: str, digest: str) -> DriftResult:
+    return core.drift(_chosen.reference, _chosen.current, method=method)
 
 
-def verdict(sets: Sets, method: str) -> drifting.DriftResult | None:
+def verdict(sets: Sets, method: str) -> DriftResult | None:
     try:
         with _step("verdict", f"testing {text.plain(sets.current_name)} against {text.plain(sets.reference_name)}"):
             result = _test(sets, method, sets.digest)
-    except drifting.DriftError as error:
+    except DriftError as error:
         st.error(text.plain(error))
         return None
     cols = st.columns(4)
@@ -359,14 +361,14 @@ def what_drifted(sets: Sets) -> None:
         shares = _shares(sets, sets.digest)
     st.caption("Clusters of both sets together (k-means), named by their most distinctive words; the number in "
                "brackets is the cluster's size. Largest change first.")
-    st.plotly_chart(drifting.shares_figure(shares), width="stretch")
+    st.plotly_chart(shares_figure(shares), width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader("Most typical of the current set")
         st.caption("The current documents a classifier trained on both sets finds least like the reference: "
                    "P(current) is its probability that the document belongs to the current set.")
         with _step("typical", "finding the current documents least like the reference"):
-            table = drifting.typical_documents(sets.texts, sets.vectors, sets.is_current)
+            table = drift_explained.typical_documents(sets.texts, sets.vectors, sets.is_current)
         st.dataframe(table[["P(current)", "document"]], hide_index=True, width="stretch",
                      column_config={"P(current)": st.column_config.ProgressColumn(min_value=0, max_value=1,
                                                                                   format="%.2f", width="small")})
@@ -376,8 +378,8 @@ def what_drifted(sets: Sets) -> None:
         st.caption(f"How many of the {n_ref:,} reference and {n_cur:,} current documents contain each word; log2 "
                    "change of its share: +1 = twice as common in the current set. The surest changes first.")
         with _step("words", "counting the words in both sets"):
-            rose, fell = drifting.words_that_moved([t for t, c in zip(sets.texts, sets.is_current) if not c],
-                                                   [t for t, c in zip(sets.texts, sets.is_current) if c])
+            rose, fell = drift_explained.words_that_moved([t for t, c in zip(sets.texts, sets.is_current) if not c],
+                                                          [t for t, c in zip(sets.texts, sets.is_current) if c])
         for title, table in (("Rose", rose), ("Fell", fell)):
             st.markdown(f"**{title}**")
             st.dataframe(table, hide_index=True, width="stretch")
@@ -390,4 +392,4 @@ def _map(_vectors: np.ndarray, digest: str) -> np.ndarray:
 
 @st.cache_data(max_entries=16, show_spinner="Clustering both sets…")
 def _shares(_chosen: Sets, digest: str) -> pd.DataFrame:
-    return drifting.cluster_shares(_chosen.texts, _chosen.vectors, _chosen.is_current)
+    return drift_explained.cluster_shares(_chosen.texts, _chosen.vectors, _chosen.is_current)

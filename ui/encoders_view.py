@@ -8,9 +8,9 @@ import streamlit as st
 import core
 from core.encoders import ENCODERS, default_params
 from core.metrics import knn_label_agreement
-from core.plots import map_figure
 from core.view import ViewState
 from ui import compute
+from ui.plots import map_figure
 
 COLUMNS = 3
 # Each card draws at most this many points (one seeded sample for every card), over a density of them all.

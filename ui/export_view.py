@@ -5,7 +5,8 @@ import numpy as np
 import streamlit as st
 
 from core.dataset import Dataset
-from core.export import coordinates_csv, embeddings_parquet, figure_html, neighbours_csv, projector_zip
+from core.export import coordinates_csv, embeddings_parquet, neighbours_csv, projector_zip
+from ui.plots import figure_html
 
 EXPORT_ALL_UP_TO = 100_000   # every document of a bigger dataset (a collection) makes files of gigabytes
 

@@ -14,7 +14,6 @@ import streamlit as st
 from core.clusters import cluster, cluster_names, map_regions
 from core.dataset import Dataset
 from core.filters import as_numbers
-from core.plots import map_figure
 from core.projection import explained_variance
 from core.similarity import nearest_on_map
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
@@ -23,6 +22,7 @@ from ui.export_view import export_panel
 from ui.filter_panel import filter_controls
 from ui.selection_panel import selection_panel
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
+from ui.plots import map_figure
 
 __all__ = ["controls", "default_colour", "filter_controls", "selection_panel", "show"]   # what the pages use
 

@@ -5,9 +5,9 @@ import numpy as np
 import streamlit as st
 
 from core.dataset import Dataset
-from core.plots import similarity_heatmap
 from core.similarity import ordered_subset
 from ui import session, text
+from ui.plots import similarity_heatmap
 
 SELECTION_TABLE = 1_000    # selected documents listed (all of them go to the export)
 MAX_SELECTION_HEATMAP = 100

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.plots import off_diagonal_range, scale_range_text, similarity_heatmap
 from core.similarity import sample_per_label, within_between
+from ui.plots import off_diagonal_range, scale_range_text, similarity_heatmap
 
 MAX_ITEMS = 100
 

@@ -6,10 +6,10 @@ import streamlit as st
 
 import core
 from core.encoders.static import load_glove
-from core.plots import map_figure
 from core.view import DIMS, METHODS, WORDS_MAX_CHARS
 from core.words import UnknownWordError, analogy, nearest_words, word_vectors
 from ui import caches, compute, session, text
+from ui.plots import map_figure
 
 
 VECTOR_TITLES = {"glove": "GloVe 6B, 50d (pretrained)", "word2vec": "Word2Vec trained on the chosen corpus"}

@@ -1,10 +1,12 @@
-"""Plotly figures as pure functions of arrays: the map and the similarity heatmap."""
+"""Plotly figures as pure functions of arrays and frames: the map, the similarity heatmap, the drift page's charts,
+and a figure as a standalone HTML file. Core computes; only ui draws (no Streamlit here either)."""
 from __future__ import annotations
 
 import html
 import textwrap
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from core.corpus import shorten
@@ -191,3 +193,47 @@ def line_chart(x, y, *, x_name: str, y_name: str, title: str = "") -> go.Figure:
     fig.update_layout(title=title, height=300, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       xaxis_title=x_name, yaxis_title=y_name)
     return fig
+
+
+# --- drift ----------------------------------------------------------------------------------------
+
+def over_time_figure(frame: pd.DataFrame, score_name: str, window: str) -> go.Figure:
+    """Each window's score against the reference window; windows that drifted (after Holm) in red."""
+    tested = frame[frame["score"].notna()]
+    hover = [f"{w}<br>{score_name} {s:.3f}<br>p {p:.2g} (adjusted {a:.2g})<br>{n} documents"
+             for w, s, p, a, n in zip(tested.window, tested.score, tested["p value"], tested["p adjusted"],
+                                      tested.documents)]
+    fig = go.Figure(go.Scatter(x=tested.window, y=tested.score, mode="lines+markers", name=score_name,
+                               marker=dict(size=9, color=np.where(tested.drifted, "#E45756", "#4C78A8")),
+                               hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    drifted = tested[tested.drifted]
+    fig.add_trace(go.Scatter(x=drifted.window, y=drifted.score, mode="markers", name="drifted (p < threshold)",
+                             marker=dict(size=14, color="rgba(0,0,0,0)", line=dict(color="#E45756", width=2)),
+                             hoverinfo="skip"))
+    reference = frame.loc[frame.reference, "window"].iloc[0]
+    fig.add_trace(go.Scatter(x=[reference], y=[0.5 if score_name == "AUC" else 0.0], mode="markers",
+                             name=f"reference {window}", marker=dict(size=12, symbol="star", color="#54A24B")))
+    if score_name == "AUC":
+        fig.add_hline(y=0.5, line_dash="dot", line_color="grey", annotation_text="chance (no drift)")
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), yaxis_title=score_name,
+                      xaxis=dict(type="category", title=None, categoryorder="array", categoryarray=frame.window),
+                      title=f"Each {window} against the reference {window} {reference}", legend=dict(orientation="h"))
+    return fig
+
+
+def shares_figure(shares: pd.DataFrame) -> go.Figure:
+    """Reference and current share of each cluster, as paired horizontal bars."""
+    names = [html.escape(str(c)) for c in shares.cluster]
+    fig = go.Figure()
+    for column, colour in (("reference share", "#F58518"), ("current share", "#4C78A8")):
+        fig.add_trace(go.Bar(y=names, x=shares[column], orientation="h", name=column.split()[0], marker_color=colour,
+                             hovertemplate="%{y}<br>%{x:.1%}<extra>" + column.split()[0] + "</extra>"))
+    fig.update_layout(barmode="group", height=120 + 40 * len(shares), margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis=dict(tickformat=".0%", title="share of the set's documents"),
+                      yaxis=dict(autorange="reversed"), legend=dict(orientation="h"))
+    return fig
+
+
+def figure_html(fig: go.Figure) -> bytes:
+    """The figure as one standalone HTML file (plotly.js inlined: opens offline)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

@@ -1,0 +1,5 @@
+"""Analyses of embeddings beyond the map: drift (`drift`: the two-sample test, `drift_explained`: what moved,
+`windows`: dated documents tested window by window).
+
+Nothing is re-exported here: `core.drift` is the test function itself (see core/__init__.py), and a name here
+would shadow the module it comes from."""
