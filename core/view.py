@@ -22,7 +22,10 @@ SEARCH_MAX_CHARS = 200
 COLOUR_MAX_CHARS = 100
 LINK_MAX_SELECTION = 2_000     # rows a share link carries; a bigger selection stays in the session
 ROW_FIELDS = {"selection": "selected", "marked": "marked"}   # fields that hold rows, and what a notice calls them
-JSON_FIELDS = ("params", "filters", "compare_params_a", "compare_params_b")
+JSON_FIELDS = ("params", "filters", "compare_params_a", "compare_params_b", "drift_reference", "drift_current")
+DRIFT_MODES = ("", "split", "corpora", "encoders")
+DRIFT_METHODS = ("classifier", "mmd")
+DRIFT_WINDOWS = ("day", "week", "month")
 ENCODER_PARAMS = {"encoder": "params", "compare_a": "compare_params_a", "compare_b": "compare_params_b"}
 COMPARE_K_BOUNDS = (2, 30)
 WORD_VECTORS = ("glove", "word2vec")
@@ -60,6 +63,16 @@ class ViewState:
     words_method: str = "pca"
     words_dims: int = 2
     words: str = ""
+    # the Drift page: what is compared ("": split by a column when the corpus has one), the test, the column and
+    # window of a split, the reference and current values (or windows), the other corpus, the second encoder
+    drift_mode: str = ""
+    drift_method: str = "classifier"
+    drift_column: str = ""
+    drift_window: str = "month"
+    drift_reference: tuple[str, ...] = ()
+    drift_current: tuple[str, ...] = ()
+    drift_other: str = ""
+    drift_encoder: str = ""
 
     def encoder_params(self) -> dict:
         return {**default_params(self.encoder), **self.params}
@@ -150,7 +163,7 @@ def to_query(view: ViewState, *, shareable_corpora) -> dict[str, str]:
 
 def _to_text(name: str, value) -> str:
     if name in JSON_FIELDS:
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return json.dumps(list(value) if isinstance(value, tuple) else value, separators=(",", ":"), sort_keys=True)
     if name in ROW_FIELDS:
         return ",".join(str(int(v)) for v in value)
     return str(value)
@@ -257,6 +270,13 @@ def _filters(text, **_):
     return {str(column)[:100]: value for column, value in given.items()}
 
 
+def _strings(text, **_):
+    given = read_json(text) if text else []
+    if not isinstance(given, list) or len(given) > 1000 or not all(isinstance(v, str) for v in given):
+        raise ValueError("it must be a list of up to 1,000 texts.")
+    return tuple(value[:COLOUR_MAX_CHARS] for value in given)
+
+
 def _filter_ok(value) -> bool:
     if not isinstance(value, list) or len(value) > 1000:
         return False
@@ -275,4 +295,7 @@ _PARSERS = {   # in this order: parameters are checked against the encoder the l
     "compare_method": _choice(METHODS), "compare_k": _bounded_int(*COMPARE_K_BOUNDS),
     "words_vectors": _choice(WORD_VECTORS), "words_method": _choice(METHODS), "words_dims": _choice(DIMS),
     "words": _text(WORDS_MAX_CHARS),
+    "drift_mode": _choice(DRIFT_MODES), "drift_method": _choice(DRIFT_METHODS), "drift_column": _text(COLOUR_MAX_CHARS),
+    "drift_window": _choice(DRIFT_WINDOWS), "drift_reference": _strings, "drift_current": _strings,
+    "drift_other": _text(COLOUR_MAX_CHARS), "drift_encoder": _optional_encoder,
 }

@@ -34,7 +34,7 @@ def test_seasons_by_month_shows_the_timeline_verdict_map_clusters_documents_and_
     assert '"name":"current"' in charts[1] and '"name":"reference"' in charts[1]  # the map, both sets coloured
     assert '"type":"bar"' in charts[2]
     # the month that drifted most is looked at first, and it is an autumn or winter month
-    current = at.selectbox(key="drift_cur_month").value
+    current = at.selectbox(key="_w_drift_current").value
     assert current[5:] in ("09", "10", "11", "12", "01", "02")
     assert float(metric(at, "p-value")) < 0.05 and "Drifted" in shown(at.warning[0].value)
     assert "has drifted" in shown(at.warning[0].value)
@@ -45,37 +45,37 @@ def test_seasons_by_month_shows_the_timeline_verdict_map_clusters_documents_and_
 
 def test_two_spring_weeks_do_not_drift_and_spring_to_autumn_does():
     at = drift_page()
-    at.radio(key="drift_window").set_value("week").run()
-    at.selectbox(key="drift_ref_week").select("2025-03-31/2025-04-06").run()
-    at.selectbox(key="drift_cur_week").select("2025-04-07/2025-04-13").run()
+    at.radio(key="_w_drift_window").set_value("week").run()
+    at.selectbox(key="_w_drift_reference").select("2025-03-31/2025-04-06").run()
+    at.selectbox(key="_w_drift_current").select("2025-04-07/2025-04-13").run()
     assert_clean(at)
     assert "No drift detected" in shown(at.success[0].value) and float(metric(at, "p-value")) > 0.05
-    at.selectbox(key="drift_column").select("season").run()
-    at.multiselect(key="drift_ref_values").set_value(["spring"]).run()
-    at.multiselect(key="drift_cur_values").set_value(["autumn"]).run()
+    at.selectbox(key="_w_drift_column").select("season").run()
+    at.multiselect(key="_w_drift_reference").set_value(["spring"]).run()
+    at.multiselect(key="_w_drift_current").set_value(["autumn"]).run()
     assert_clean(at)
     assert "season = autumn against season = spring" in shown(at.warning[0].value)
     assert metric(at, "Reference documents") == "378" and metric(at, "Current documents") == "382"
-    at.radio(key="drift_method").set_value("mmd").run()
+    at.radio(key="_w_drift_method").set_value("mmd").run()
     assert_clean(at)
     assert metric(at, "Score (MMD²)") and float(metric(at, "p-value")) < 0.01
 
 
 def test_model_version_drift_compares_neighbourhoods():
     at = drift_page()
-    at.radio(key="drift_mode").set_value("the same texts under two encoders").run()
-    at.selectbox(key="drift_encoder").select("tfidf").run()
+    at.radio(key="_w_drift_mode").set_value("encoders").run()
+    at.selectbox(key="_w_drift_encoder").select("tfidf").run()
     assert_clean(at)
     overlap = float(metric(at, "Mean neighbour overlap"))
     assert 0 < overlap < 0.6  # MiniLM static and TF-IDF keep only some of each other's neighbours
-    at.selectbox(key="drift_encoder").select("glove").run()
+    at.selectbox(key="_w_drift_encoder").select("glove").run()
     assert_clean(at)
 
 
 def test_two_corpora_share_one_vector_space_even_for_tfidf():
     at = drift_page(corpus="words", encoder="tfidf")
-    at.radio(key="drift_mode").set_value("two corpora").run()
-    at.selectbox(key="drift_other").select("flutter").run()
+    at.radio(key="_w_drift_mode").set_value("corpora").run()
+    at.selectbox(key="_w_drift_other").select("flutter").run()
     assert_clean(at)
     assert metric(at, "Reference documents") == "316" and metric(at, "Current documents") == "513"
     assert "Drifted" in shown(at.warning[0].value)  # single words against bird posts
@@ -116,3 +116,19 @@ def _quiet_warmup(monkeypatch):
     from ui import compute
 
     monkeypatch.setattr(compute, "start_warmup", lambda: None)
+
+
+def test_a_share_link_reopens_the_drift_page_on_the_same_sets_and_test():
+    """The Drift page's choices are in the view (issue 18 part 5): a link reproduces the split, the sets and the
+    test; before, they were widgets only, and a link opened the page on its defaults."""
+    at = AppTest.from_file("../app_pages/6_Drift.py", default_timeout=TIMEOUT)
+    at.query_params.update({"corpus": "flutter-seasons", "encoder": "minilm-static", "drift_mode": "split",
+                            "drift_column": "season", "drift_reference": '["spring"]', "drift_current": '["autumn"]',
+                            "drift_method": "mmd"})
+    at.run()
+    assert_clean(at)
+    assert "season = autumn against season = spring" in shown(at.warning[0].value)
+    assert metric(at, "Score (MMD²)") and metric(at, "Reference documents") == "378"
+    at.sidebar.selectbox(key="_w_corpus").set_value("flutter").run()   # another corpus: its own column and sets
+    view = at.session_state["view"]
+    assert (view.drift_column, view.drift_reference, view.drift_method) == ("", (), "mmd")

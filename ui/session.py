@@ -97,9 +97,10 @@ def _write_back(key: str, field: str, stored) -> None:
 
 
 def switch_corpus(name: str) -> None:
-    """Another corpus: what pointed into the old one (document, click, selection, marks, filters, colour) starts
-    afresh."""
-    set_view(corpus=name, doc=0, selection=(), marked=(), filters={}, colour="", clicked=None)
+    """Another corpus: what pointed into the old one (document, click, selection, marks, filters, colour, the Drift
+    page's column and sets) starts afresh."""
+    set_view(corpus=name, doc=0, selection=(), marked=(), filters={}, colour="", clicked=None,
+             drift_mode="", drift_column="", drift_reference=(), drift_current=())
 
 
 # --- corpora: bundled ones for everybody, uploads for the session that made them --------------------
