@@ -2,8 +2,8 @@
 import streamlit as st
 
 import core
-from core.datasets import flutter_likes
-from core.recommend import recommend
+from core.sources.bundled import flutter_likes
+from core.analyses.recommend import recommend
 from ui import compute, recommend_view, session, views
 
 views.header("Recommend",

@@ -1,6 +1,6 @@
 """Cosine similarity heatmap of a subset, ordered so that groups show as blocks."""
 
-from core.similarity import ordered_subset
+from core.neighbours.similarity import ordered_subset
 from ui import session, similarity_view, views
 
 corpus, emb = views.page(

@@ -1,7 +1,7 @@
 """Idea 1: before two users can be compared, every column must become numbers."""
 import streamlit as st
 
-from core.features import FeatureError, encode_table, pairwise_distances
+from core.analyses.features import FeatureError, encode_table, pairwise_distances
 from ui import encoding_features_view, text, views
 from ui.plots import matrix_heatmap
 

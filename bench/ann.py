@@ -21,7 +21,7 @@ import numpy as np
 
 from core.collections.synthetic import synthetic_documents
 from core.encoders import get_encoder
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 K = 10
 

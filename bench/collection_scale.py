@@ -20,7 +20,7 @@ import numpy as np
 
 from core.collections import build_collection, open_collection
 from core.collections.synthetic import synthetic_documents
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 K = 10
 

@@ -59,7 +59,7 @@ def first_answer_child(way: str, seeds: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     from core.analyses import windows
-    from core.disk_cache import DiskCache, default_folder
+    from core.cache.disk import DiskCache, default_folder
     from core.encoders.base import Encoder
     from core.view import ViewState
     from ui import caches, compute

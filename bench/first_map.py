@@ -24,8 +24,8 @@ BARE_APP = """import sys
 import plotly.graph_objects as go
 import streamlit as st
 import core
-from core.datasets import DATA_DIR
-from core.disk_cache import DiskCache
+from core.sources.bundled import DATA_DIR
+from core.cache.disk import DiskCache
 from core.pipeline import analyse
 corpus = core.load_corpus("flutter")
 xy = analyse(corpus, "minilm", method="umap", cache=DiskCache(None, seeds=(DATA_DIR / "cache",))).map.coords

@@ -40,7 +40,7 @@ def child(mode: str, csv_path: Path) -> None:
     import numpy as np
 
     import core
-    from core import projection
+    from core.maps import projection
     if mode == "clear":  # forget the compiled UMAP code that import_umap caches on disk: a first process
         projection.import_umap()
         for function in projection.CACHED_BY_US:
@@ -57,7 +57,7 @@ def child(mode: str, csv_path: Path) -> None:
     X = encoder.transform(corpus.texts)
     step("encode")
     if mode == "before":
-        from core.similarity import cosine_knn
+        from core.neighbours.similarity import cosine_knn
         neighbours = cosine_knn(X, K)
         step("kNN (15 per document)")
         import umap

@@ -68,7 +68,7 @@ def encoder_throughput() -> None:
         f"({threads} threads): ratio {ours_rate / reference_rate:.2f}", "required >= 2.5, aim >= 3 "
         "(bench/encoders.py: STS-B, all MiniLM encoders)")
     row("minilm-static throughput", f"{static_rate:,.0f}/s: {static_rate / ours_rate:.0f}x minilm", "target >= 20x")
-    from core.metrics import knn_label_agreement
+    from core.neighbours.metrics import knn_label_agreement
     for name in ("flutter", "anime-quotes"):
         corpus = core.load_corpus(name)
         figures = {e: knn_label_agreement(core.embed(corpus, e).vectors, corpus.labels)
@@ -86,7 +86,7 @@ def upload_to_map() -> None:
 
 
 def umap_choice() -> None:
-    from core.projection import UMAP_PCA_DIMS, _umap, plan_projection, warm_up_umap
+    from core.maps.projection import UMAP_PCA_DIMS, _umap, plan_projection, warm_up_umap
 
     warm_up_umap()
     X = core.embed(core.Corpus(name="x", texts=mixed_texts(10000)), "minilm-static").vectors
@@ -119,8 +119,8 @@ def interaction() -> None:
 
 
 def scale() -> None:
-    from core.ann import NeighborIndex, recall_at_k
-    from core.similarity import nearest_neighbors, normalize_rows
+    from core.neighbours.ann import NeighborIndex, recall_at_k
+    from core.neighbours.similarity import nearest_neighbors, normalize_rows
 
     rng = np.random.default_rng(0)
     pool = core.load_corpus("anime-quotes").texts + core.load_corpus("flutter").texts
@@ -143,7 +143,7 @@ def scale() -> None:
     started = time.perf_counter()
     for vector in queries:
         index.query(vector, 10)
-    row("usearch HNSW index (core.ann.NeighborIndex), 100,000 x 256",
+    row("usearch HNSW index (core.neighbours.ann.NeighborIndex), 100,000 x 256",
         f"built in {build:.1f} s, recall@10 {recall:.3f}, "
         f"{(time.perf_counter() - started) / len(queries) * 1000:.2f} ms per query", "recall >= 0.95")
 

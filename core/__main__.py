@@ -23,8 +23,8 @@ import pandas as pd
 from core.analyses.drift import ALPHA, METHODS, DriftError, drift
 from core.collections import cli as collections_cli
 from core.collections.sources import CollectionError
-from core.corpus import Corpus, CorpusError
-from core.datasets import BUNDLED, load_corpus
+from core.sources.corpus import Corpus, CorpusError
+from core.sources.bundled import BUNDLED, load_corpus
 from core.encoders import ENCODERS, EncoderError, default_params, parse_params
 from core.pipeline import embed
 from core.progress import progress_bar
@@ -122,7 +122,7 @@ def _corpus_part(source: str) -> Corpus:
 
 
 def _precompute(args) -> int:
-    from core.disk_cache import DiskCache
+    from core.cache.disk import DiskCache
     from core.pipeline import analyse
 
     cache = DiskCache(args.cache)
@@ -143,7 +143,7 @@ def _embed_as(corpus, encoder: str, cache, dtype: np.dtype):
     scratch cache first); returned as computed."""
     import tempfile
 
-    from core.disk_cache import DiskCache
+    from core.cache.disk import DiskCache
 
     with tempfile.TemporaryDirectory() as folder:
         scratch = DiskCache(folder)

@@ -2,7 +2,7 @@
 neighbour CSVs. (The figure as HTML is a drawing, so it is ui's: ui.plots.figure_html.)
 
 Every data format here is read back by our own importers (tests/test_export.py round-trips each):
-Parquet and the Projector files by `core.vectors_import.import_vectors`, the CSVs by the corpus upload.
+Parquet and the Projector files by `core.sources.vectors.import_vectors`, the CSVs by the corpus upload.
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
 return) are neutralised with a leading apostrophe; that apostrophe is the one difference a CSV brings
 back when uploaded again.
@@ -16,8 +16,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from core.corpus import Corpus
-from core.similarity import cosine_knn, normalize_rows
+from core.sources.corpus import Corpus
+from core.neighbours.similarity import cosine_knn, normalize_rows
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARQUET_COLUMNS_KEY = b"murmuration_columns"

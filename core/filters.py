@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.corpus import Corpus
+from core.sources.corpus import Corpus
 
 MAX_CATEGORIES = 200   # above this many distinct values a text column is not offered as a filter
 

@@ -16,13 +16,13 @@ from functools import cached_property
 
 import numpy as np
 
-from core.corpus import Corpus
-from core.disk_cache import DiskCache
+from core.sources.corpus import Corpus
+from core.cache.disk import DiskCache
 from core.encoders import Encoder, default_params, get_encoder
-from core.keys import FORMAT_VERSION, artifact_key, key_digest
-from core.knn import GRAPH_K, KnnGraph, knn_graph
-from core.projection import ProjectionPlan, pca_solver, plan_projection, project
-from core.trust import map_quality, neighbour_preservation
+from core.cache.keys import FORMAT_VERSION, artifact_key, key_digest
+from core.neighbours.knn import GRAPH_K, KnnGraph, knn_graph
+from core.maps.projection import ProjectionPlan, pca_solver, plan_projection, project
+from core.neighbours.trust import map_quality, neighbour_preservation
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +115,7 @@ QUALITY_K = 10
 
 def map_key(emb: Embeddings, plan: ProjectionPlan, seed: int) -> dict:
     """Everything that decides the coordinates and their quality figures."""
-    from core.trust import MAX_POINTS
+    from core.neighbours.trust import MAX_POINTS
 
     key = {"step": "map", "embedding": emb.digest, "plan": asdict(plan), "seed": seed,
            "quality_k": QUALITY_K, "quality_sample": MAX_POINTS, "version": FORMAT_VERSION}

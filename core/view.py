@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from urllib.parse import parse_qsl, urlsplit
 
 from core.encoders import ENCODERS, default_params
-from core.outside_json import read_json
+from core.sources.outside_json import read_json
 
 METHODS = ("pca", "umap")
 DIMS = (2, 3)

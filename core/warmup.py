@@ -23,8 +23,8 @@ COMMAND = "import os\nif hasattr(os, 'nice'): os.nice(19)\nfrom core.warmup impo
 
 def fill_disk_caches() -> None:
     import core
-    from core.disk_cache import default_folder
-    from core.projection import warm_up_umap
+    from core.cache.disk import default_folder
+    from core.maps.projection import warm_up_umap
 
     warm_up_umap()
     if default_folder() is not None:  # without a disk cache the export would be thrown away at exit

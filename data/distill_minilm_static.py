@@ -2,7 +2,7 @@
 
     python data/distill_minilm_static.py
 
-Distils the bundled all-MiniLM-L6-v2 into one 256-d vector per WordPiece token (see core/distill.py),
+Distils the bundled all-MiniLM-L6-v2 into one 256-d vector per WordPiece token (see core/analyses/distill.py),
 stored as float16 (about 15 MB). Takes about half a minute on 2 cores; needs no network.
 """
 import time
@@ -12,7 +12,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from core.distill import distil
+from core.analyses.distill import distil
 from core.encoders.transformer import load_transformer
 
 if __name__ == "__main__":

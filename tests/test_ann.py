@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.ann import NeighborIndex
+from core.neighbours.ann import NeighborIndex
 
 
 def weakly_clustered(n, d=64, seed=0):

@@ -126,8 +126,8 @@ def test_upload_a_file_and_see_its_map(page, server, tmp_path):
 def map_page(page, server, query=""):
     """The Map page of the default view (Flutter, MiniLM, UMAP), its map ready; and where each document is
     on screen, from the coordinates the pipeline gives this view."""
-    from core.datasets import DATA_DIR
-    from core.disk_cache import DiskCache
+    from core.sources.bundled import DATA_DIR
+    from core.cache.disk import DiskCache
     from core.pipeline import analyse
     from test_map_component import screen_positions
 

@@ -44,7 +44,7 @@ def shared_values() -> list:
 
 
 def test_an_uploads_clusters_region_names_and_maps_stay_in_its_session(tmp_path, monkeypatch):
-    from core.disk_cache import DiskCache
+    from core.cache.disk import DiskCache
 
     monkeypatch.setattr(caches, "DISK", DiskCache(tmp_path))
     mine = start("app.py", upload(), corpus="upload: mine.csv", encoder="tfidf", method="pca").run()

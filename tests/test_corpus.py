@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import core
-from core.corpus import CorpusError
-from core.tables import MAX_DOC_CHARS, decode_text, describe_table, read_table
+from core.sources.corpus import CorpusError
+from core.sources.tables import MAX_DOC_CHARS, decode_text, describe_table, read_table
 
 EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 

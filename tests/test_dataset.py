@@ -113,7 +113,7 @@ def test_vectors_made_elsewhere_search_by_vector_but_refuse_typed_text(in_memory
 
 
 def test_a_bundled_corpus_opens_by_name(tmp_path):
-    from core.disk_cache import DiskCache
+    from core.cache.disk import DiskCache
 
     dataset = open_dataset("words", encoder="tfidf", method="pca", cache=DiskCache(tmp_path))
     assert len(dataset) == len(core.load_corpus("words")) and dataset.labels is not None

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from core.pipeline import map_key
-from core.projection import plan_projection
+from core.maps.projection import plan_projection
 from test_app import PAGES, TIMEOUT, assert_clean, map_data, run_page, start
 
 
@@ -103,7 +103,7 @@ def _cached_files(folder):
 
 
 def test_an_upload_leaves_nothing_on_disk(tmp_path, monkeypatch):
-    from core.disk_cache import DiskCache
+    from core.cache.disk import DiskCache
     from ui import caches
 
     monkeypatch.setattr(caches, "DISK", DiskCache(tmp_path))
@@ -134,8 +134,8 @@ def test_map_keys_carry_the_plan_and_the_quality_settings(flutter):
 def test_the_disk_cache_works_without_fcntl(tmp_path, monkeypatch):
     """Windows has no fcntl: the cache must lock with something that exists there."""
     monkeypatch.setitem(sys.modules, "fcntl", None)
-    monkeypatch.delitem(sys.modules, "core.disk_cache")
-    disk_cache = importlib.import_module("core.disk_cache")
+    monkeypatch.delitem(sys.modules, "core.cache.disk")
+    disk_cache = importlib.import_module("core.cache.disk")
     cache = disk_cache.DiskCache(tmp_path)
     arrays, _ = cache.get_or_compute("k", lambda: ({"array": np.arange(4)}, {}))
     assert np.array_equal(cache.load("k")[0]["array"], np.arange(4))

@@ -4,9 +4,9 @@ import time
 import numpy as np
 
 import core
-from core.disk_cache import DiskCache
+from core.cache.disk import DiskCache
 from core.encoders.base import Encoder
-from core.keys import key_digest
+from core.cache.keys import key_digest
 from core.pipeline import embedding_key, map_coordinates
 
 

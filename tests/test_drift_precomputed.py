@@ -8,11 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from conftest import shown
-from core.datasets import DATA_DIR
-from core.disk_cache import DiskCache
+from core.sources.bundled import DATA_DIR
+from core.cache.disk import DiskCache
 from core.encoders import get_encoder
 from core.encoders.base import Encoder
-from core.keys import key_digest
+from core.cache.keys import key_digest
 from core.pipeline import embedding_key
 from core.view import ViewState
 

@@ -143,7 +143,7 @@ def test_embed_key_names_corpus_encoder_params_revision_and_version(flutter):
 
 
 def test_static_minilm_is_unit_length_and_agrees_with_minilm_on_meaning(flutter):
-    from core.metrics import knn_label_agreement
+    from core.neighbours.metrics import knn_label_agreement
 
     static = get_encoder("minilm-static").fit(["x"])
     vectors = static.transform(flutter.texts)
@@ -157,7 +157,7 @@ def test_static_minilm_is_unit_length_and_agrees_with_minilm_on_meaning(flutter)
 
 
 def test_zipf_weights_discount_frequent_tokens():
-    from core.distill import zipf_sif_weights
+    from core.analyses.distill import zipf_sif_weights
 
     weights = zipf_sif_weights(1000, first_word_id=100)
     assert (weights > 0).all() and (weights < 1).all()

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import core
 from core.export import (coordinates_csv, embeddings_parquet, neighbours_csv, projector_tsv, projector_zip,
                          safe_cell)
-from core.vectors_import import import_vectors
+from core.sources.vectors import import_vectors
 from ui.plots import figure_html, map_figure
 
 HOSTILE = core.Corpus(name="x", texts=["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tindent",

@@ -8,13 +8,13 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import cosine_similarity
 
 import core
-from core.clusters import cluster, cluster_names, cluster_terms, map_regions
-from core.compare import align, most_changed, neighbour_overlap, similarity_difference
-from core.concepts import concept_direction, concept_scores
-from core.corpus import shorten
+from core.maps.clusters import cluster, cluster_names, cluster_terms, map_regions
+from core.analyses.compare import align, most_changed, neighbour_overlap, similarity_difference
+from core.analyses.concepts import concept_direction, concept_scores
+from core.sources.corpus import shorten
 from core.encoders import get_encoder
-from core.similarity import nearest_on_map
-from core.trust import continuity, map_quality, neighbour_preservation, trustworthiness
+from core.neighbours.similarity import nearest_on_map
+from core.neighbours.trust import continuity, map_quality, neighbour_preservation, trustworthiness
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,15 @@ import pandas as pd
 import pytest
 
 import core
-from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
-from core.datasets import flutter_likes, flutter_users
+from core.analyses.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
+from core.sources.bundled import flutter_likes, flutter_users
 from core.encoders import EncoderError
 from core.encoders.static import load_glove
-from core.features import FeatureError, encode_table, nearest_rows, pairwise_distances
-from core.metrics import knn_label_agreement
-from core.recommend import Rules, evaluate, recommend
-from core.similarity import similarity_matrix
-from core.words import UnknownWordError, analogy, nearest_words, word_vectors
+from core.analyses.features import FeatureError, encode_table, nearest_rows, pairwise_distances
+from core.neighbours.metrics import knn_label_agreement
+from core.analyses.recommend import Rules, evaluate, recommend
+from core.neighbours.similarity import similarity_matrix
+from core.analyses.words import UnknownWordError, analogy, nearest_words, word_vectors
 
 
 def test_king_minus_man_plus_woman_is_queen_in_glove_top_3():

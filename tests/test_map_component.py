@@ -18,7 +18,7 @@ import pytest
 
 import murmuration_map as mc
 from conftest import SHOTS
-from core.corpus import shorten
+from core.sources.corpus import shorten
 from murmuration_map import colours, streamlit_host
 
 from testkit.live_server import ARGS, server

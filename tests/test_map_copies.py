@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import pdist
 
-from core import Corpus, embed, open_collection, projection
+from core import Corpus, embed, open_collection
+from core.maps import projection
 from core.__main__ import main
 from core.collections import build_collection
 from core.collections.synthetic import synthetic_documents
@@ -122,7 +123,7 @@ def test_without_copies_a_build_draws_the_map_it_drew_before(tmp_path):
     UMAP fitted on the seeded sample, the other documents placed by UMAP's transform."""
     from sklearn.decomposition import PCA
 
-    from core.similarity import normalize_rows
+    from core.neighbours.similarity import normalize_rows
 
     frame = synthetic_documents(400, seed=5).drop_duplicates("text").reset_index(drop=True)
     frame.to_csv(tmp_path / "distinct.csv", index=False)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import core
-from core import projection
+from core.maps import projection
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from sklearn.decomposition import PCA
 from sklearn.metrics.pairwise import cosine_similarity
 
 import core
-from core.projection import plan_projection
-from core.similarity import block_order, nearest_neighbors, similarity_matrix, within_between
+from core.maps.projection import plan_projection
+from core.neighbours.similarity import block_order, nearest_neighbors, similarity_matrix, within_between
 
 
 @pytest.fixture(scope="module")

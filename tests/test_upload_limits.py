@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from conftest import shown
-from core.tables import MAX_DOC_CHARS, read_table
-from core.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
-from core.vectors_import import import_vectors
+from core.sources.tables import MAX_DOC_CHARS, read_table
+from core.sources.guarded import UPLOAD_LIMITS, UploadLimits, run_guarded
+from core.sources.vectors import import_vectors
 from core.view import ViewState
 from testkit.leaks import holders_of
 from testkit.hostile_files import deflated_tsv_bomb, dictionary_parquet_bomb, npy_header_bomb

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.corpus import CorpusError
+from core.sources.corpus import CorpusError
 from core.export import projector_tsv
-from core.vectors_import import import_vectors
+from core.sources.vectors import import_vectors
 
 import core
 

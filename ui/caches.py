@@ -5,7 +5,7 @@
     private   a visitor's upload and everything derived from it (its embeddings, maps, clusters), and what a
               visitor types: kept in that visitor's session only (bounded), gone with it, never on disk, never
               reached by another session.
-    disk      bundled corpora's embeddings, kNN graphs and maps (core.disk_cache.DiskCache), seeded from
+    disk      bundled corpora's embeddings, kNN graphs and maps (core.cache.disk.DiskCache), seeded from
               data/cache so that a fresh server computes nothing for the default view.
 
 Opened collections themselves are server resources (ui.shelf, st.cache_resource), and the bundled corpora and
@@ -18,8 +18,8 @@ import streamlit as st
 
 import core
 from core.cache import BoundedCache
-from core.datasets import DATA_DIR
-from core.disk_cache import DiskCache, default_folder
+from core.sources.bundled import DATA_DIR
+from core.cache.disk import DiskCache, default_folder
 
 SHARED = BoundedCache(max_entries=64)          # results from bundled corpora and collections
 COLLECTION_DATASETS = BoundedCache(max_entries=8)   # one CollectionDataset per opened collection

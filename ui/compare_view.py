@@ -5,9 +5,9 @@ import numpy as np
 import streamlit as st
 
 import core
-from core.compare import align, most_changed, neighbour_overlap, similarity_difference
+from core.analyses.compare import align, most_changed, neighbour_overlap, similarity_difference
 from core.encoders import ENCODERS
-from core.metrics import knn_label_agreement
+from core.neighbours.metrics import knn_label_agreement
 from core.view import ViewState
 from ui import compute, session, sidebar
 from ui.plots import map_figure, matrix_heatmap

@@ -19,11 +19,11 @@ import streamlit as st
 import core
 from core import warmup
 from core.cache import BoundedCache
-from core.disk_cache import DiskCache
+from core.cache.disk import DiskCache
 from core.encoders import ENCODERS, default_params
 from core.pipeline import Analysis, Embeddings, analyse, embedding_key
 from core.progress import ProgressMeter
-from core.projection import start_umap_warmup
+from core.maps.projection import start_umap_warmup
 from core.view import ViewState
 from ui import caches, session, text
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.concepts import concept_direction, concept_scores
-from core.projection import pca
+from core.analyses.concepts import concept_direction, concept_scores
+from core.maps.projection import pca
 from ui import text
 from ui.plots import as_text, map_figure
 

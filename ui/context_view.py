@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
-from core.corpus import shorten
+from core.analyses.context import DEFAULT_SENTENCES, Occurrences, glove_vectors, word_in_context
+from core.sources.corpus import shorten
 from core.encoders import EncoderError
-from core.projection import pca
-from core.similarity import similarity_matrix
+from core.maps.projection import pca
+from core.neighbours.similarity import similarity_matrix
 from ui import caches
 from ui.plots import as_text, line_chart, map_figure, matrix_heatmap
 

@@ -12,7 +12,7 @@ import core
 from core.analyses import drift_explained
 from core.analyses import windows as dating
 from core.analyses.drift import MIN_DOCUMENTS
-from core.compare import most_changed, neighbour_overlap
+from core.analyses.compare import most_changed, neighbour_overlap
 from core.encoders import ENCODERS, default_params
 from ui import caches, compute, drift_steps, session, text
 from ui.drift_results import Sets, score_name, verdict, what_drifted

@@ -7,7 +7,7 @@ import streamlit as st
 
 import core
 from core.encoders import ENCODERS, default_params
-from core.metrics import knn_label_agreement
+from core.neighbours.metrics import knn_label_agreement
 from core.view import ViewState
 from ui import compute
 from ui.plots import map_figure

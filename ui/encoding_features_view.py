@@ -7,8 +7,8 @@ import streamlit as st
 import core
 from ui import text
 from ui.upload import read_upload
-from core.datasets import flutter_users
-from core.features import encode_table, guess_column_kinds, nearest_rows, pairwise_distances
+from core.sources.bundled import flutter_users
+from core.analyses.features import encode_table, guess_column_kinds, nearest_rows, pairwise_distances
 
 MAX_TABLE_ROWS = 500
 FLUTTER_COLUMNS = ["bird_id", "bird_posts", "bird_geo", "bird_likes"]

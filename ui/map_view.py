@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.clusters import cluster, cluster_names, map_regions
+from core.maps.clusters import cluster, cluster_names, map_regions
 from core.dataset import Dataset
 from core.filters import as_numbers
-from core.projection import explained_variance
-from core.similarity import nearest_on_map
+from core.maps.projection import explained_variance
+from core.neighbours.similarity import nearest_on_map
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
 from ui import caches, neighbors_view, session, text, views
 from ui.export_view import export_panel

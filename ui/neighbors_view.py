@@ -8,7 +8,7 @@ import streamlit as st
 
 import core
 from core.dataset import Dataset
-from core.similarity import Neighbors, nearest_on_map
+from core.neighbours.similarity import Neighbors, nearest_on_map
 from ui import session, share, text, views
 
 PICK_FROM_LIST = 5_000   # up to this many documents, pick one from a list of texts; above, by row number
@@ -33,7 +33,7 @@ def show(dataset: Dataset) -> None:
 def _document(dataset: Dataset) -> int:
     session.replace_view(session.view().fit_to(len(dataset))[0])
     if len(dataset) <= PICK_FROM_LIST:
-        labels = [f"#{row}: " + core.corpus.shorten(document, 90)
+        labels = [f"#{row}: " + core.sources.corpus.shorten(document, 90)
                   for row, document in enumerate(dataset.texts(range(len(dataset))))]
         return int(session.bound(st.selectbox, "Document", "doc", options=range(len(dataset)),
                                  format_func=labels.__getitem__))

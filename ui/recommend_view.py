@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.datasets import flutter_likes, flutter_users
+from core.sources.bundled import flutter_likes, flutter_users
 from core.encoders import ENCODERS, default_params
-from core.recommend import Rules, evaluate
+from core.analyses.recommend import Rules, evaluate
 from ui import caches
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from core.dataset import Dataset
-from core.similarity import ordered_subset
+from core.neighbours.similarity import ordered_subset
 from ui import session, text
 from ui.plots import similarity_heatmap
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.similarity import sample_per_label, within_between
+from core.neighbours.similarity import sample_per_label, within_between
 from ui.plots import off_diagonal_range, scale_range_text, similarity_heatmap
 
 MAX_ITEMS = 100

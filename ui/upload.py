@@ -1,6 +1,6 @@
 """The upload form: read a file, let the user pick its columns, keep the corpus in this session only.
 
-Every file is read by `core.guarded.run_guarded`: in a child process, within limits of decoded size, memory
+Every file is read by `core.sources.guarded.run_guarded`: in a child process, within limits of decoded size, memory
 and time. What it decodes is kept in this session's state, never in a cache another session reaches.
 """
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.corpus import corpus_from_frame
-from core.tables import SUFFIXES, describe_table, read_table
-from core.guarded import run_guarded
+from core.sources.corpus import corpus_from_frame
+from core.sources.tables import SUFFIXES, describe_table, read_table
+from core.sources.guarded import run_guarded
 from core.dataset import imported_embeddings
-from core.vectors_import import import_vectors
+from core.sources.vectors import import_vectors
 from ui import text
 from ui.session import add_upload
 
@@ -61,11 +61,11 @@ def upload_form() -> None:
     columns = [str(c) for c in frame.columns]
     text_column = label_column = None
     if len(columns) > 1:
-        guess = core.corpus.guess_text_column(frame)
+        guess = core.sources.corpus.guess_text_column(frame)
         left, right = st.columns(2)
         text_column = left.selectbox("Text column", columns, index=columns.index(guess) if guess in columns else 0,
                                      key="upload_text_column")
-        label_guess = core.corpus.guess_label_column(frame, text_column)
+        label_guess = core.sources.corpus.guess_label_column(frame, text_column)
         options = [NO_LABEL] + [c for c in columns if c != text_column]
         label = right.selectbox("Label column (colours the map)", options,
                                 index=options.index(label_guess) if label_guess in options else 0,

@@ -7,7 +7,7 @@ import streamlit as st
 import core
 from core.encoders.static import load_glove
 from core.view import DIMS, METHODS, WORDS_MAX_CHARS
-from core.words import UnknownWordError, analogy, nearest_words, word_vectors
+from core.analyses.words import UnknownWordError, analogy, nearest_words, word_vectors
 from ui import caches, compute, session, text
 from ui.plots import map_figure
 

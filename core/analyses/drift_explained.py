@@ -30,9 +30,9 @@ def cluster_shares(texts: list[str], vectors, is_current, *, n_clusters: int = 8
 def named_clusters(texts: list[str], vectors, *, n_clusters: int = 8, seed: int = 0) -> list[str]:
     """k-means cluster names per row; wide vectors (TF-IDF's thousands of dimensions) are first reduced to 50
     by PCA of the unit vectors, which keeps cosine neighbourhoods and makes k-means many times faster."""
-    from core.clusters import cluster, cluster_names
-    from core.projection import pca
-    from core.similarity import normalize_rows
+    from core.maps.clusters import cluster, cluster_names
+    from core.maps.projection import pca
+    from core.neighbours.similarity import normalize_rows
 
     X = np.asarray(vectors, dtype=np.float32)
     if X.shape[1] > 50 and len(X) > 50:

@@ -28,8 +28,8 @@ from core.collections.index import AnnIndex
 from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
                                       read_chunks)
 from core.progress import progress_bar
-from core.projection import distinct_rows, import_umap, place_copies
-from core.similarity import normalize_rows
+from core.maps.projection import distinct_rows, import_umap, place_copies
+from core.neighbours.similarity import normalize_rows
 
 ROWS_PER_CHUNK = 10_000
 MAP_SAMPLE = 20_000
@@ -193,7 +193,7 @@ def _stored_columns(building: Path) -> list[str]:
 def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -> tuple[np.ndarray, dict]:
     """2D coordinates for every row, fitted on a sample and placed by transform, and how to trust them. The
     progress bar counts documents, fitted or placed."""
-    from core.trust import map_quality
+    from core.neighbours.trust import map_quality
 
     n = len(vectors)
     rng = np.random.default_rng(seed)
@@ -237,7 +237,7 @@ class _Fitted:
 
     def place(self, X, seed: int = 0) -> np.ndarray:
         """Coordinates of the rows X. With UMAP, each distinct vector is placed once by transform, or not at all
-        if the map already holds it; its copies go beside it (core.projection.place_copies). Without copies, just
+        if the map already holds it; its copies go beside it (core.maps.projection.place_copies). Without copies, just
         the transform of X."""
         if self.known is None:
             return self(X)
@@ -259,7 +259,7 @@ def _explain_copies(projection: str, distinct: int, sampled: int) -> None:
 
 
 def _fit_projection(X: np.ndarray, first, copy_of, projection: str, seed: int) -> _Fitted:
-    """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.projection.distinct_rows), unless there
+    """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.maps.projection.distinct_rows), unless there
     are fewer than MIN_ROWS of them."""
     from sklearn.decomposition import PCA
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder_revision, check_files,
                                        load_index, read_manifest)
-from core.similarity import Neighbors, normalize_rows
+from core.neighbours.similarity import Neighbors, normalize_rows
 
 ROW_GROUPS_KEPT = 8
 
@@ -66,7 +66,7 @@ class Collection:
     @cached_property
     def digest(self) -> str:
         """Names this build of the collection: a rebuild, even from the same source, has another."""
-        from core.keys import key_digest
+        from core.cache.keys import key_digest
 
         return key_digest({"folder": str(self.folder.resolve()), "manifest": self.manifest})
 
@@ -197,7 +197,7 @@ class Collection:
     def corpus(self, rows):
         """The given rows as an in-memory `Corpus` (text, label, the other stored columns as metadata), for
         the views that work on a few thousand documents."""
-        from core.corpus import Corpus
+        from core.sources.corpus import Corpus
 
         frame = self.metadata(rows)
         labels = frame["label"].fillna("(none)").tolist() if self.manifest["label_column"] is not None else None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 KIND = "usearch-hnsw"
 DEFAULTS = {"metric": "cos", "dtype": "f16", "connectivity": 16, "expansion_add": 64, "expansion_search": 256}

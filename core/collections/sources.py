@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from core.corpus import guess_label_column, guess_text_column
+from core.sources.corpus import guess_label_column, guess_text_column
 from core.errors import CorpusError
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".jsonl": "jsonl", ".txt": "text"}

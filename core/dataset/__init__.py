@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from core.collections import open_collection
-from core.corpus import Corpus
+from core.sources.corpus import Corpus
 from core.dataset.base import Dataset
 from core.dataset.collection import CollectionDataset
 from core.dataset.memory import IMPORTED, InMemoryDataset
-from core.datasets import BUNDLED, DATA_DIR, load_corpus
+from core.sources.bundled import BUNDLED, DATA_DIR, load_corpus
 from core.encoders import EncoderError
 from core.errors import CorpusError
-from core.keys import artifact_key
+from core.cache.keys import artifact_key
 from core.pipeline import Embeddings, analyse
 
 __all__ = ["CollectionDataset", "Dataset", "InMemoryDataset", "imported_embeddings", "open_dataset"]
@@ -36,7 +36,7 @@ def open_dataset(source, *, encoder: str | None = None, text_column: str | None 
     """A Dataset from a bundled corpus's name, a file (any format the upload form reads), a `Corpus`, or a
     collection folder. A collection opens as it is; anything else runs the pipeline (embeddings with
     `encoder`, MiniLM by default, or the given `vectors` made elsewhere; the kNN graph; a 2D map by `method`).
-    `cache`: a core.disk_cache.DiskCache for the pipeline's steps; by default bundled corpora use the default
+    `cache`: a core.cache.disk.DiskCache for the pipeline's steps; by default bundled corpora use the default
     disk cache and everything else is computed in memory. Anything a user can get wrong raises CorpusError."""
     if isinstance(source, Dataset):
         return source
@@ -88,6 +88,6 @@ def _corpus(source, text_column, label_column) -> Corpus:
 
 
 def _bundled_cache():
-    from core.disk_cache import DiskCache, default_folder
+    from core.cache.disk import DiskCache, default_folder
 
     return DiskCache(default_folder(), seeds=(DATA_DIR / "cache",))

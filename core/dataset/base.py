@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CorpusError
-from core.similarity import Neighbors
+from core.neighbours.similarity import Neighbors
 
 IMPORTED = "imported"   # the encoder name of vectors made elsewhere
 

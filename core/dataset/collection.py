@@ -10,7 +10,7 @@ from core.cache import BoundedCache
 from core.collections import Collection
 from core.dataset.base import Dataset, read_only, row_array
 from core.dataset.memory import InMemoryDataset
-from core.similarity import Neighbors
+from core.neighbours.similarity import Neighbors
 
 QUERIES_KEPT = 64
 

@@ -6,12 +6,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from core.corpus import Corpus
+from core.sources.corpus import Corpus
 from core.dataset.base import IMPORTED, Dataset, read_only, row_array
 from core.errors import CorpusError
-from core.knn import knn_graph
+from core.neighbours.knn import knn_graph
 from core.pipeline import Embeddings
-from core.similarity import Neighbors, nearest_neighbors, normalize_rows
+from core.neighbours.similarity import Neighbors, nearest_neighbors, normalize_rows
 
 
 
@@ -78,7 +78,7 @@ class InMemoryDataset(Dataset):
 
     @property
     def graph(self):
-        """The kNN graph (core.knn.KnnGraph), computed on first use for a dataset made without one."""
+        """The kNN graph (core.neighbours.knn.KnnGraph), computed on first use for a dataset made without one."""
         if self._graph is None:
             self._graph = knn_graph(self.vectors)
         return self._graph

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from core.encoders.base import Encoder, EncoderError, tokenize
-from core.outside_json import NotJSON, read_json
+from core.sources.outside_json import NotJSON, read_json
 
 
 @dataclass(frozen=True)

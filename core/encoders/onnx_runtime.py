@@ -170,7 +170,7 @@ def _version(package: str) -> str:
 
 def models_folder() -> Path:
     """<cache folder>/models; with the disk cache off (or not writable), a temporary folder for this process."""
-    from core.disk_cache import default_folder
+    from core.cache.disk import default_folder
 
     folder = default_folder()
     if folder is not None:

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from core.encoders.base import Encoder, EncoderError, package_version, mean_word_vectors, tokenize
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 _LOAD_LOCK = threading.Lock()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.encoders.base import EncoderError
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 
 def concept_direction(encoder, low: str, high: str) -> np.ndarray:

@@ -156,7 +156,7 @@ def _context():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the readers once; each read is then a fork of it (milliseconds).
-    context.set_forkserver_preload(["core.corpus", "core.vectors_import", "pyarrow.parquet"])
+    context.set_forkserver_preload(["core.sources.corpus", "core.sources.vectors", "pyarrow.parquet"])
     return context
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.similarity import cosine_knn
+from core.neighbours.similarity import cosine_knn
 
 
 def knn_label_agreement(X, labels, k: int = 1, chunk: int = 2048) -> float:

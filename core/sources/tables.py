@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import CorpusError, first_line
-from core.guarded import UPLOAD_LIMITS, refuse_too_long, refuse_too_wide
-from core.parquet import read_parquet
+from core.sources.guarded import UPLOAD_LIMITS, refuse_too_long, refuse_too_wide
+from core.sources.parquet import read_parquet
 
 MAX_ROWS = UPLOAD_LIMITS.rows
 MAX_DOC_CHARS = 5_000

@@ -5,7 +5,7 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
 from core.encoders.base import TOKEN_PATTERN
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 METHODS = ("kmeans", "hdbscan")
 NOISE = -1
@@ -23,7 +23,7 @@ def cluster(X, *, method: str = "kmeans", n_clusters: int = 8, min_cluster_size:
     if method == "hdbscan":
         from sklearn.cluster import HDBSCAN
 
-        from core.projection import pca
+        from core.maps.projection import pca
 
         # Density is meaningless in hundreds of dimensions (everything looks like noise): cluster a
         # 10-dimensional PCA of the unit vectors instead.

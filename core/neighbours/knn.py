@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.similarity import cosine_knn_with_scores, normalize_rows
+from core.neighbours.similarity import cosine_knn_with_scores, normalize_rows
 
 GRAPH_K = 15           # UMAP's default neighbourhood; the quality measures use the first 10
 EXACT_UP_TO = 20_000

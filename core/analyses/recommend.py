@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.similarity import normalize_rows
+from core.neighbours.similarity import normalize_rows
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import orthogonal_procrustes
 
-from core.corpus import shorten
-from core.similarity import cosine_knn, similarity_matrix
+from core.sources.corpus import shorten
+from core.neighbours.similarity import cosine_knn, similarity_matrix
 
 
 def neighbour_overlap(XA, XB, k: int = 10) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.similarity import cosine_knn, normalize_rows
+from core.neighbours.similarity import cosine_knn, normalize_rows
 
 MAX_POINTS = 3000
 

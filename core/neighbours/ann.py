@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.collections.index import AnnIndex
-from core.similarity import Neighbors, nearest_neighbors, normalize_rows
+from core.neighbours.similarity import Neighbors, nearest_neighbors, normalize_rows
 
 APPROXIMATE_ABOVE = 200_000
 

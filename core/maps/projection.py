@@ -145,7 +145,7 @@ def distinct_knn(Xd: np.ndarray, knn, first: np.ndarray, copy_of: np.ndarray, k:
 
 def exact_cosine_knn_of_rows(X: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(indices, cosine distances) of the k nearest rows of X to each of X[rows], itself excluded, nearest first."""
-    from core.similarity import KNN_BLOCK_BYTES, normalize_rows
+    from core.neighbours.similarity import KNN_BLOCK_BYTES, normalize_rows
 
     Xn = normalize_rows(X)
     n = len(Xn)
@@ -237,7 +237,7 @@ def umap_neighbors(X: np.ndarray, n_neighbors: int, knn=None) -> tuple[np.ndarra
 
 def exact_cosine_knn(X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(indices, cosine distances) of each row's k nearest rows, itself excluded, nearest first."""
-    from core.similarity import cosine_knn, normalize_rows
+    from core.neighbours.similarity import cosine_knn, normalize_rows
 
     indices = cosine_knn(X, k)
     Xn = normalize_rows(X)

@@ -13,7 +13,7 @@ import io
 import pandas as pd
 
 from core.errors import CorpusError, first_line
-from core.guarded import DecodeBudget, refuse_too_long, refuse_too_wide
+from core.sources.guarded import DecodeBudget, refuse_too_long, refuse_too_wide
 
 FIXED_WIDTH = {"BOOLEAN": 1, "INT32": 4, "INT64": 8, "INT96": 12, "FLOAT": 4, "DOUBLE": 8}
 BATCH_ROWS = 8_192

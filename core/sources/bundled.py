@@ -10,10 +10,10 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from core.corpus import Corpus, CorpusError, corpus_from_frame
-from core.tables import MAX_ROWS, read_table
+from core.sources.corpus import Corpus, CorpusError, corpus_from_frame
+from core.sources.tables import MAX_ROWS, read_table
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 ANIME_SHOWS = 10
 
 BUNDLED = {

@@ -1,4 +1,4 @@
-"""Corpora: one in-memory type, made from a table (core.tables reads files and uploads into one).
+"""Corpora: one in-memory type, made from a table (core.sources.tables reads files and uploads into one).
 
 Every failure a user can cause raises `CorpusError` with a sentence that says what to fix.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core.errors import CorpusError
-from core.tables import LABEL_COLUMN_NAMES, MAX_DOC_CHARS, TEXT_COLUMN_NAMES, column_list
+from core.sources.tables import LABEL_COLUMN_NAMES, MAX_DOC_CHARS, TEXT_COLUMN_NAMES, column_list
 
 MAX_LABEL_VALUES = 60
 

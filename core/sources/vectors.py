@@ -14,10 +14,10 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from core.corpus import CorpusError, corpus_from_frame
-from core.tables import decode_text, read_table
+from core.sources.corpus import CorpusError, corpus_from_frame
+from core.sources.tables import decode_text, read_table
 from core.export import PARQUET_COLUMNS_KEY
-from core.guarded import UPLOAD_LIMITS, DecodeBudget, megabytes, refuse_too_long
+from core.sources.guarded import UPLOAD_LIMITS, DecodeBudget, megabytes, refuse_too_long
 
 VECTOR_COLUMNS = ("vector", "vectors", "embedding", "embeddings")
 ZIP_CHUNK = 1 << 20

@@ -1,0 +1,1 @@
+"""From vectors to a map: projection (PCA, UMAP) and clusters named by their distinctive words."""
