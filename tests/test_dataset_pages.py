@@ -79,3 +79,19 @@ def test_in_the_browser_the_documents_found_like_typed_text_are_ringed(flutter, 
     assert ringed == set(expected.tolist()) and page.locator(".mm-focus").count() == 0
     no_error_text(page)
     page.locator("[data-testid=murmuration-map]").screenshot(path=str(SHOTS / "find_like.png"))
+
+
+def test_a_new_find_like_query_replaces_the_clicked_document_and_a_small_corpus_rings_a_tenth(flutter):
+    """Typed after a click, a query changed nothing on the map (the click's rings won); and on a small corpus 50
+    rings were most of it."""
+    at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="minilm-static", method="pca", clicked=5)
+    assert map_data(at)["highlight"] is not None
+    at.text_input(key="_w_like").input(QUERY).run()
+    assert_clean(at)
+    assert map_data(at)["highlight"] is None and len(map_data(at)["neighbours"]) == 50
+    assert view_of(at).clicked is None
+    small = {"upload: small.csv": core.Corpus(name="small.csv", texts=flutter.texts[:60])}
+    at = start("app_pages/1_Map.py", small, corpus="upload: small.csv", encoder="minilm-static", method="pca").run()
+    at.text_input(key="_w_like").input(QUERY).run()
+    assert_clean(at)
+    assert len(map_data(at)["neighbours"]) == 10

@@ -30,7 +30,8 @@ NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
 CLUSTERS = "clusters"
 K = 10
-FOUND = 50                 # documents a find-like query rings on the map
+FOUND = 50                 # documents a find-like query rings on the map (a tenth of a small corpus)
+LAST_LIKE = "_map_last_like"
 CLUSTER_LIMIT = 100_000    # k-means and HDBSCAN on the vectors: above this, a page would wait too long
 MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every point
 
@@ -53,6 +54,10 @@ class Texts(Sequence):
 def texts_of(dataset: Dataset) -> Sequence:
     """Every text in memory when the map sends them all; else read on demand."""
     return dataset.all_texts() if len(dataset) <= INLINE_TEXT_LIMIT else Texts(dataset)
+
+
+def found_count(dataset: Dataset) -> int:
+    return min(FOUND, max(10, len(dataset) // 10))
 
 
 def colour_options(dataset: Dataset) -> list[str]:
@@ -102,8 +107,12 @@ def _search_controls(dataset: Dataset) -> None:
     if len(dataset) <= INLINE_TEXT_LIMIT:
         session.bound(places[0].text_input, "Highlight documents containing", "search", max_chars=SEARCH_MAX_CHARS)
     if dataset.can_encode:   # not dataset.encoder: that would load the model before anybody types
-        session.bound(places[1].text_input, "Find documents like", "like", max_chars=SEARCH_MAX_CHARS,
-                      help=f"Encoded with {dataset.encoder_name}; the {FOUND} nearest are ringed.")
+        like = session.bound(places[1].text_input, "Find documents like", "like", max_chars=SEARCH_MAX_CHARS,
+                             help=f"Encoded with {dataset.encoder_name}; the {found_count(dataset)} nearest are "
+                                  "ringed.")
+        if like.strip() and like != st.session_state.get(LAST_LIKE, like):
+            session.set_view(clicked=None)   # a new query is what the visitor looks at now, not the last click
+        st.session_state[LAST_LIKE] = like
     if not dataset.stored_map:
         session.bound(places[2].number_input, "Seed", "seed", min_value=SEED_BOUNDS[0], max_value=SEED_BOUNDS[1],
                       help="UMAP's random seed: the same seed gives the same map.")
@@ -144,7 +153,7 @@ def _two_d(dataset: Dataset, colouring: dict, size, key, keep, height, names, se
     space and lists them beside the map; a find-like query rings the documents nearest to it; a lasso or box
     selection goes to the view state."""
     coords = dataset.coords
-    found = neighbors_view.search(dataset, session.view().like, FOUND) if dataset.can_encode else None
+    found = neighbors_view.search(dataset, session.view().like, found_count(dataset)) if dataset.can_encode else None
     latest = current_event(key, coords)  # what the user did last, before this run draws the map
     keep_selection(key, latest.selection)
     clicked = keep_click(key, latest.clicked, len(dataset))
