@@ -4,35 +4,30 @@ neighbours, and box/lasso selection. What a dataset cannot do is not offered (a 
 projection, dimensions and seed are not asked)."""
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.maps.clusters import cluster, cluster_names, map_regions
 from core.dataset import Dataset
-from core.filters import as_numbers
 from core.maps.projection import explained_variance
 from core.neighbours.similarity import nearest_on_map
 from core.view import DIMS, METHODS, SEARCH_MAX_CHARS, SEED_BOUNDS
-from ui import caches, neighbors_view, session, text, views
+from ui import neighbors_view, session, text, views
 from ui.export_view import export_panel
 from ui.filter_panel import filter_controls
+from ui.map_colours import (CLUSTERS, PRESERVATION, cluster_labels, colour_options, colours_for,
+                             default_colour, region_names)
 from ui.selection_panel import selection_panel
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 from ui.plots import map_figure
 
 __all__ = ["controls", "default_colour", "filter_controls", "selection_panel", "show"]   # what the pages use
 
-NO_COLOUR = "nothing"
-PRESERVATION = "neighbour preservation"
-CLUSTERS = "clusters"
 K = 10
 FOUND = 50                 # documents a find-like query rings on the map (a tenth of a small corpus)
 LAST_LIKE = "_map_last_like"
-CLUSTER_LIMIT = 100_000    # k-means and HDBSCAN on the vectors: above this, a page would wait too long
 MAX_DRAWN_3D = 20_000   # plotly's WebGL 3D scatter; the 2D map draws every point
 
 
@@ -58,18 +53,6 @@ def texts_of(dataset: Dataset) -> Sequence:
 
 def found_count(dataset: Dataset) -> int:
     return min(FOUND, max(10, len(dataset) // 10))
-
-
-def colour_options(dataset: Dataset) -> list[str]:
-    """The label, then every column that can be filtered (numbers on a ramp, categories by colour)."""
-    columns = [column.name for column in dataset.filterable if column.name != "label"]
-    extras = ([PRESERVATION] if dataset.preservation is not None else []) + \
-             ([CLUSTERS] if len(dataset) <= CLUSTER_LIMIT else [])
-    return (["label"] if dataset.labels is not None else []) + columns + extras + [NO_COLOUR]
-
-
-def default_colour(dataset: Dataset) -> str:
-    return "label" if dataset.labels is not None else NO_COLOUR
 
 
 def controls(dataset: Dataset) -> dict:
@@ -118,27 +101,17 @@ def _search_controls(dataset: Dataset) -> None:
                       help="UMAP's random seed: the same seed gives the same map.")
 
 
-def _clusters(dataset: Dataset, method: str, n: int) -> list[str]:
-    """Each document's cluster, named by its terms (computed once per dataset and setting, see ui.caches)."""
-    def compute():
-        ids = cluster(np.asarray(dataset.vectors, dtype=np.float32), method=method, n_clusters=n, min_cluster_size=n)
-        return cluster_names(dataset.all_texts(), ids)
-
-    return caches.remembered("clusters", {"dataset": dataset.digest, "method": method, "n": n}, compute,
-                             shared=session.shares(dataset), spinner="Clustering…")
-
-
 def show(dataset: Dataset, *, colour="label", size=None, cluster_method="kmeans", n_clusters=8, selectable=True,
          key: str = "map", height: int = 620, name_regions=False) -> list[int]:
     """Draw the view's map; return the rows selected (lasso or box), which the view state keeps.
     name_regions: write the distinctive words of each area of a 2D map on it (unless it shows cluster names)."""
-    colouring = _colouring(dataset, colour, cluster_method, n_clusters)
+    colouring = colours_for(dataset, colour, cluster_method, n_clusters)
     matches = _matches(dataset)
     if dataset.coords.shape[1] == 3:
         _three_d(dataset, colouring, colour, size, matches)
     else:
-        names = (_cluster_labels(dataset.coords, colouring["categories"]) if colour == CLUSTERS else
-                 _region_names(dataset) if name_regions and len(dataset) <= INLINE_TEXT_LIMIT else None)
+        names = (cluster_labels(dataset.coords, colouring["categories"]) if colour == CLUSTERS else
+                 region_names(dataset) if name_regions and len(dataset) <= INLINE_TEXT_LIMIT else None)
         keep = filters_mask(dataset) & (matches if matches is not None else True)
         _two_d(dataset, colouring, size, key, keep, height, names, selectable)
     _honesty_notes(dataset)
@@ -215,22 +188,6 @@ def clicked_panel(dataset: Dataset, clicked: int, neighbours) -> None:
                f"{K} nearest on the map ({shared} of {K}).")
 
 
-def _region_names(dataset: Dataset) -> pd.DataFrame:
-    coords = np.ascontiguousarray(dataset.coords)
-    return caches.remembered(
-        "regions", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
-        lambda: pd.DataFrame(map_regions(coords, dataset.all_texts()), columns=["label", "x", "y", "weight"]),
-        shared=session.shares(dataset))
-
-
-def _cluster_labels(coords, labels) -> pd.DataFrame:
-    """One label per cluster at the middle of its points, weighted by size (noise left out)."""
-    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": labels})
-    frame = frame[frame.label != "noise"]
-    centres = frame.groupby("label").agg(x=("x", "median"), y=("y", "median"), weight=("x", "size"))
-    return centres.reset_index()
-
-
 def _three_d(dataset: Dataset, colouring: dict, colour, size, matches) -> None:
     shown = None
     if len(dataset) > MAX_DRAWN_3D:
@@ -259,25 +216,6 @@ def filters_mask(dataset: Dataset) -> np.ndarray:
 def passing(dataset: Dataset) -> np.ndarray | None:
     """The rows that pass the view's filters, or None when no filter is set."""
     return np.flatnonzero(filters_mask(dataset)) if session.view().filters else None
-
-
-def _colouring(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
-    """The map's colouring options: categories (names, or codes with their names) or values on a ramp."""
-    if colour == PRESERVATION and dataset.preservation is not None:
-        return {"values": dataset.preservation, "value_name": colour, "title": colour}
-    if colour == CLUSTERS and len(dataset) <= CLUSTER_LIMIT:
-        names = _clusters(dataset, cluster_method, n_clusters)
-        return {"categories": names, "title": colour}
-    column = dataset.columns.get(colour)
-    if column is None:
-        return {}
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        names = [str(name) or "(empty)" for name in column.cat.categories]
-        return {"categories": column.cat.codes.to_numpy(), "category_names": names, "title": colour}
-    numbers = as_numbers(column)
-    if numbers is not None:
-        return {"values": numbers.to_numpy(dtype=float), "value_name": colour, "title": colour}
-    return {"categories": column.astype(str).tolist(), "title": colour}
 
 
 def _matches(dataset: Dataset) -> np.ndarray | None:

@@ -1,0 +1,76 @@
+"""What the map is coloured by: the label, any column (categories or a ramp of numbers), neighbour preservation,
+or clusters named by their terms; and the names written on the map (cluster names, or the distinctive words of
+each region). Results from an upload stay in its session (ui.caches)."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from core.dataset import Dataset
+from core.filters import as_numbers
+from core.maps.clusters import cluster, cluster_names, map_regions
+from ui import caches, session
+
+NO_COLOUR = "nothing"
+PRESERVATION = "neighbour preservation"
+CLUSTERS = "clusters"
+CLUSTER_LIMIT = 100_000    # k-means and HDBSCAN on the vectors: above this, a page would wait too long
+
+
+def colour_options(dataset: Dataset) -> list[str]:
+    """The label, then every column that can be filtered (numbers on a ramp, categories by colour)."""
+    columns = [column.name for column in dataset.filterable if column.name != "label"]
+    extras = ([PRESERVATION] if dataset.preservation is not None else []) + \
+             ([CLUSTERS] if len(dataset) <= CLUSTER_LIMIT else [])
+    return (["label"] if dataset.labels is not None else []) + columns + extras + [NO_COLOUR]
+
+
+def default_colour(dataset: Dataset) -> str:
+    return "label" if dataset.labels is not None else NO_COLOUR
+
+
+def clusters(dataset: Dataset, method: str, n: int) -> list[str]:
+    """Each document's cluster, named by its terms (computed once per dataset and setting, see ui.caches)."""
+    def compute():
+        ids = cluster(np.asarray(dataset.vectors, dtype=np.float32), method=method, n_clusters=n, min_cluster_size=n)
+        return cluster_names(dataset.all_texts(), ids)
+
+    return caches.remembered("clusters", {"dataset": dataset.digest, "method": method, "n": n}, compute,
+                             shared=session.shares(dataset), spinner="Clustering…")
+
+
+def region_names(dataset: Dataset) -> pd.DataFrame:
+    coords = np.ascontiguousarray(dataset.coords)
+    return caches.remembered(
+        "regions", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
+        lambda: pd.DataFrame(map_regions(coords, dataset.all_texts()), columns=["label", "x", "y", "weight"]),
+        shared=session.shares(dataset))
+
+
+def cluster_labels(coords, labels) -> pd.DataFrame:
+    """One label per cluster at the middle of its points, weighted by size (noise left out)."""
+    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": labels})
+    frame = frame[frame.label != "noise"]
+    centres = frame.groupby("label").agg(x=("x", "median"), y=("y", "median"), weight=("x", "size"))
+    return centres.reset_index()
+
+
+def colours_for(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
+    """The map's colouring options: categories (names, or codes with their names) or values on a ramp."""
+    if colour == PRESERVATION and dataset.preservation is not None:
+        return {"values": dataset.preservation, "value_name": colour, "title": colour}
+    if colour == CLUSTERS and len(dataset) <= CLUSTER_LIMIT:
+        names = clusters(dataset, cluster_method, n_clusters)
+        return {"categories": names, "title": colour}
+    column = dataset.columns.get(colour)
+    if column is None:
+        return {}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names = [str(name) or "(empty)" for name in column.cat.categories]
+        return {"categories": column.cat.codes.to_numpy(), "category_names": names, "title": colour}
+    numbers = as_numbers(column)
+    if numbers is not None:
+        return {"values": numbers.to_numpy(dtype=float), "value_name": colour, "title": colour}
+    return {"categories": column.astype(str).tolist(), "title": colour}
