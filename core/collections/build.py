@@ -28,7 +28,8 @@ from core.collections.index import AnnIndex
 from core.collections.sources import (CollectionError, Columns, Source, choose_columns, note, open_source,
                                       read_chunks)
 from core.progress import progress_bar
-from core.maps.projection import distinct_rows, import_umap, place_copies
+from core.maps.copies import distinct_rows, place_copies
+from core.maps.projection import import_umap
 from core.neighbours.similarity import normalize_rows
 
 ROWS_PER_CHUNK = 10_000
@@ -237,7 +238,7 @@ class _Fitted:
 
     def place(self, X, seed: int = 0) -> np.ndarray:
         """Coordinates of the rows X. With UMAP, each distinct vector is placed once by transform, or not at all
-        if the map already holds it; its copies go beside it (core.maps.projection.place_copies). Without copies, just
+        if the map already holds it; its copies go beside it (core.maps.copies.place_copies). Without copies, just
         the transform of X."""
         if self.known is None:
             return self(X)
@@ -259,7 +260,7 @@ def _explain_copies(projection: str, distinct: int, sampled: int) -> None:
 
 
 def _fit_projection(X: np.ndarray, first, copy_of, projection: str, seed: int) -> _Fitted:
-    """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.maps.projection.distinct_rows), unless there
+    """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.maps.copies.distinct_rows), unless there
     are fewer than MIN_ROWS of them."""
     from sklearn.decomposition import PCA
 
