@@ -98,36 +98,18 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     held: {part: key} of the big parts (points, style, filter, texts) the browser already holds; those
         travel as None (filled in by scatter_map, see PreparedMap.keys)."""
     xy = as_coordinates(coords2d)
-    finite = np.isfinite(xy).all(axis=1)
-    kept = np.flatnonzero(finite)
+    kept = np.flatnonzero(np.isfinite(xy).all(axis=1))
     center, scale = _normalisation(xy[kept])
     normalised = ((xy[kept] - center) / scale).astype(np.float32)
     n_total = len(xy)
     colour = colour_by(n_total, kept, categories, category_names, values, value_name, colors, title)
     in_filter = _filter(filter_mask, n_total)[kept]
-    style = pd.DataFrame({"z": colour.codes.astype(np.uint8)})
-    if sizes is not None:
-        style["w"] = _unit_interval(per_point(sizes, n_total, "sizes")[kept])
-    for name, column in colour.columns.items():
-        style[name] = column
-    texts = _hover_texts(hover_labels, n_total)
-    inline = [_hover_text(texts[i]) for i in kept] if _inline(texts, kept) else None
+    style = _style(colour, sizes, n_total, kept)
+    texts, inline = _hover_parts(hover_labels, n_total, kept)
     size = float(size) if size else _default_size(len(kept))
-    palette = colour.palette
-    tables = {
-        "points": pd.DataFrame({"x": normalised[:, 0], "y": normalised[:, 1]}),
-        "style": style,
-        "filter": None if filter_mask is None else pd.DataFrame({"bits": np.packbits(in_filter, bitorder="little")}),
-        "texts": None if inline is None else pd.DataFrame({"text": inline}),
-    }
-    keys = {
-        "points": _digest(normalised.tobytes()),
-        # the legend and names too: two columns can share codes and palette (a country and its code)
-        "style": _digest(*(style[c].to_numpy().tobytes() for c in style.columns), str(size).encode(),
-                         json.dumps([palette, colour.legend, colour.category_names]).encode()),
-        "filter": "none" if filter_mask is None else _digest(in_filter.tobytes()),
-        "texts": "none" if inline is None else _digest("\x00".join(inline).encode("utf-8", "replace")),
-    }
+    sent_filter = None if filter_mask is None else in_filter
+    tables = _tables(normalised, style, sent_filter, inline)
+    keys = _part_keys(normalised, style, size, colour, sent_filter, inline)
     prepared = PreparedMap(data={}, kept=kept, texts=texts, tables=tables, keys=keys)
     prepared.data = {
         # a part the browser already holds (held[part] == its key) travels as None: the browser keeps its copy
@@ -135,16 +117,14 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
         **{f"{part}_key": key for part, key in keys.items()},
         "text_on_demand": texts is not None and inline is None,
         "hover_text": _requested_texts(hover_text, prepared),
-        "palette": [*palette, *[rgba(FADED_COLOUR, FADED_ALPHA)] * len(palette)],
-        "n_codes": len(palette),
+        "palette": [*colour.palette, *[rgba(FADED_COLOUR, FADED_ALPHA)] * len(colour.palette)],
+        "n_codes": len(colour.palette),
         "legend": colour.legend,
         "category_names": colour.category_names,
         "value_name": value_name,
         "size": size,
         "size_steps": list(np.linspace(0.5 * size, 2.5 * size, SIZE_STEPS).round(2)),
-        "highlight": _one_map_index(prepared, highlight),
-        "neighbours": prepared.to_map(neighbours).tolist(),
-        "selection": prepared.to_map(selection).tolist() if selection is not None else [],
+        **_marks(prepared, highlight, neighbours, selection),
         "clusters": _clusters(cluster_labels, center, scale),
         "height": int(height),
         "left_out": int(n_total - len(kept)),
@@ -152,6 +132,50 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     }
     prepared.data["selection_key"] = _digest(json.dumps(prepared.data["selection"]).encode())
     return prepared
+
+
+def _hover_parts(hover_labels, n_total: int, kept: np.ndarray):
+    """The hover texts (None without), and those sent inline with the points (None when read on demand)."""
+    texts = _hover_texts(hover_labels, n_total)
+    return texts, [_hover_text(texts[i]) for i in kept] if _inline(texts, kept) else None
+
+
+def _tables(normalised, style, in_filter, inline) -> dict:
+    """The big parts, as Arrow-ready tables: points, style, the filter's bits and the hover texts sent inline."""
+    return {
+        "points": pd.DataFrame({"x": normalised[:, 0], "y": normalised[:, 1]}),
+        "style": style,
+        "filter": None if in_filter is None else pd.DataFrame({"bits": np.packbits(in_filter, bitorder="little")}),
+        "texts": None if inline is None else pd.DataFrame({"text": inline}),
+    }
+
+
+def _marks(prepared: PreparedMap, highlight, neighbours, selection) -> dict:
+    """The ringed document, its ringed neighbours and the selection, as map indices."""
+    return {"highlight": _one_map_index(prepared, highlight), "neighbours": prepared.to_map(neighbours).tolist(),
+            "selection": prepared.to_map(selection).tolist() if selection is not None else []}
+
+
+def _style(colour, sizes, n_total: int, kept: np.ndarray) -> pd.DataFrame:
+    """Per drawn point: its colour code, its size weight (with `sizes`), and the colouring's own columns."""
+    style = pd.DataFrame({"z": colour.codes.astype(np.uint8)})
+    if sizes is not None:
+        style["w"] = _unit_interval(per_point(sizes, n_total, "sizes")[kept])
+    for name, column in colour.columns.items():
+        style[name] = column
+    return style
+
+
+def _part_keys(normalised, style, size, colour, in_filter, inline) -> dict:
+    """A digest of each big part, so that a part the browser holds is not sent again."""
+    return {
+        "points": _digest(normalised.tobytes()),
+        # the legend and names too: two columns can share codes and palette (a country and its code)
+        "style": _digest(*(style[c].to_numpy().tobytes() for c in style.columns), str(size).encode(),
+                         json.dumps([colour.palette, colour.legend, colour.category_names]).encode()),
+        "filter": "none" if in_filter is None else _digest(in_filter.tobytes()),
+        "texts": "none" if inline is None else _digest("\x00".join(inline).encode("utf-8", "replace")),
+    }
 
 
 def event_from_state(state: Mapping[str, Any], prepared: PreparedMap) -> MapEvent:
