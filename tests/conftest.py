@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real.
-os.environ["MURMURATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="murmuration-test-cache-")
+# Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real; the
+# folder (with the session's ONNX export in it) is removed when the session ends.
+CACHE = tempfile.mkdtemp(prefix="murmuration-test-cache-")
+os.environ["MURMURATION_CACHE_DIR"] = CACHE
 
 import core  # noqa: E402 (after the cache folder is set)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
