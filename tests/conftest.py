@@ -30,6 +30,17 @@ def root():
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def sentence_transformer():
+    """sentence-transformers' own pipeline over the shipped MiniLM weights: the independent reference that the
+    MiniLM encoders are checked against (loaded once per session)."""
+    from sentence_transformers import SentenceTransformer
+
+    from core.encoders.transformer import bundled_model_path
+
+    return SentenceTransformer(str(bundled_model_path()), device="cpu")
+
+
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown that the app escaped with backslashes (ui.text.plain)."""
     return re.sub(r"\\(.)", r"\1", markdown)
