@@ -26,6 +26,13 @@ def flutter():
 
 
 @pytest.fixture(scope="session")
+def flutter_minilm(flutter):
+    """Flutter embedded with MiniLM (ONNX Runtime), computed once per session without a disk cache (a fresh
+    computation, not the shipped seed) for the tests that read those vectors."""
+    return core.embed(flutter, "minilm")
+
+
+@pytest.fixture(scope="session")
 def root():
     return ROOT
 
