@@ -84,8 +84,9 @@ def app_serving(root: Path, collections: Path | None = None):
             os.environ["MURMURATION_COLLECTIONS"] = before
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(root):
+    """The app on a live server, shared by the browser tests of every module that needs no setting of its own."""
     with app_serving(root) as url:
         yield url
 
