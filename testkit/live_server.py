@@ -16,27 +16,29 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 @contextmanager
 def server(script: Path, cwd: Path, with_process: bool = False, cache: str | None = None, options=()):
     """Yield the URL (and the process if asked) once the server answers; stop it afterwards.
-    The server gets `cache` as its disk cache folder, or a new empty one, and `options` as extra
-    command-line settings (e.g. "--theme.base", "dark")."""
+    The server gets `cache` as its disk cache folder, or a new empty one that is removed when it stops, and
+    `options` as extra command-line settings (e.g. "--theme.base", "dark")."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "MURMURATION_CACHE_DIR": cache or tempfile.mkdtemp()}
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                "--server.address", "127.0.0.1", "--server.headless", "true", *options], cwd=cwd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield (url, process) if with_process else url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with tempfile.TemporaryDirectory(prefix="murmuration-server-cache-", ignore_cleanup_errors=True) as empty:
+        env = {**os.environ, "MURMURATION_CACHE_DIR": cache or empty}
+        process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                                    "--server.address", "127.0.0.1", "--server.headless", "true", *options], cwd=cwd,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield (url, process) if with_process else url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def tree_memory_mb(pid: int, file: str = "status", field: str = "VmRSS:") -> float:

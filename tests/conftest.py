@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real.
-os.environ["MURMURATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="murmuration-test-cache-")
+# Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real; the
+# folder (with the session's ONNX export in it) is removed when the session ends.
+CACHE = tempfile.mkdtemp(prefix="murmuration-test-cache-")
+os.environ["MURMURATION_CACHE_DIR"] = CACHE
 
 import core  # noqa: E402 (after the cache folder is set)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -20,8 +26,26 @@ def flutter():
 
 
 @pytest.fixture(scope="session")
+def flutter_minilm(flutter):
+    """Flutter embedded with MiniLM (ONNX Runtime), computed once per session without a disk cache (a fresh
+    computation, not the shipped seed) for the tests that read those vectors."""
+    return core.embed(flutter, "minilm")
+
+
+@pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def sentence_transformer():
+    """sentence-transformers' own pipeline over the shipped MiniLM weights: the independent reference that the
+    MiniLM encoders are checked against (loaded once per session)."""
+    from sentence_transformers import SentenceTransformer
+
+    from core.encoders.transformer import bundled_model_path
+
+    return SentenceTransformer(str(bundled_model_path()), device="cpu")
 
 
 def shown(markdown: str) -> str:
@@ -60,8 +84,9 @@ def app_serving(root: Path, collections: Path | None = None):
             os.environ["MURMURATION_COLLECTIONS"] = before
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(root):
+    """The app on a live server, shared by the browser tests of every module that needs no setting of its own."""
     with app_serving(root) as url:
         yield url
 

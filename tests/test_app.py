@@ -154,9 +154,9 @@ def test_upload_becomes_this_sessions_corpus_and_bad_files_get_a_message():
     assert "upload: posts.csv" not in other_session.sidebar.selectbox(key="_w_corpus").options
 
 
-def test_neighbors_of_typed_text_and_of_unknown_words(flutter):
+def test_neighbors_of_typed_text_and_of_unknown_words(flutter, flutter_minilm):
     typed = "Cling to your hopes, because without them life is a bird with a broken wing that can never take off."
-    emb = core.embed(flutter, "minilm")
+    emb = flutter_minilm
     query = emb.encoder.transform([typed])[0].astype(np.float64)
     X = emb.vectors.astype(np.float64)
     cosines = (X / np.linalg.norm(X, axis=1, keepdims=True)) @ (query / np.linalg.norm(query))

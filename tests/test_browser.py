@@ -15,7 +15,12 @@ require_chromium()
 
 def wait_for_map(page):
     page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
-    page.wait_for_timeout(1000)
+    run_over(page)
+
+
+def run_over(page):
+    """Wait until the page's script run is over (everything it draws is on the page), rather than a fixed time."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
 
 
 def no_error_text(page):
@@ -102,7 +107,7 @@ def test_each_page_renders_without_error(page, server, name):
              "Map": f"{MAP}[data-ready=true]"}
     page.wait_for_selector(ready.get(name, ".js-plotly-plot"), timeout=120_000)
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=120_000)
-    page.wait_for_timeout(1500)
+    run_over(page)
     no_error_text(page)
     page.screenshot(path=str(SHOTS / f"{name.lower()}.png"))
 

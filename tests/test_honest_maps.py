@@ -131,8 +131,8 @@ def test_similarity_difference_is_b_minus_a(flutter):
     np.testing.assert_allclose(similarity_difference(a, b, rows), expected, atol=1e-5)
 
 
-def test_cluster_labels_contain_terms_that_occur_in_their_clusters(flutter):
-    ids = cluster(core.embed(flutter, "minilm").vectors, n_clusters=6)
+def test_cluster_labels_contain_terms_that_occur_in_their_clusters(flutter, flutter_minilm):
+    ids = cluster(flutter_minilm.vectors, n_clusters=6)
     terms = cluster_terms(flutter.texts, ids, n_terms=3)
     assert len(terms) == 6
     for cluster_id, words in terms.items():
@@ -182,8 +182,8 @@ def test_hdbscan_on_few_dimensions_equals_scikit_learn():
         cluster(np.ones((3, 2)), method="dbscan++")
 
 
-def test_concept_axis_orders_documents_and_refuses_unknown_phrases(flutter):
-    emb = core.embed(flutter, "minilm")
+def test_concept_axis_orders_documents_and_refuses_unknown_phrases(flutter, flutter_minilm):
+    emb = flutter_minilm
     scores = concept_scores(emb.vectors, concept_direction(emb.encoder, "winter", "summer"))
     texts = np.array(flutter.texts)
     snowy = [i for i, t in enumerate(texts) if "snow" in t.lower()]

@@ -124,10 +124,10 @@ def test_recommender_stages_and_rules():
     assert (likes[feed.rows] >= 5).all() and (np.diff(feed.score) <= 1e-9).all()
 
 
-def test_minilm_recommender_beats_random():
+def test_minilm_recommender_beats_random(flutter_minilm):
     corpus = core.load_corpus("flutter")
     likes = corpus.metadata.likes.to_numpy()
-    minilm = evaluate(core.embed(corpus, "minilm").vectors, flutter_likes(), likes)
+    minilm = evaluate(flutter_minilm.vectors, flutter_likes(), likes)
     randoms = [evaluate(np.zeros((513, 2)), flutter_likes(), likes, random_baseline=True, seed=s)["hit rate@10"]
                for s in range(5)]
     assert minilm["birds"] == 40 and minilm["hit rate@10"] > max(randoms)

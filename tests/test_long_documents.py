@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from core.encoders import get_encoder
-from core.encoders.transformer import bundled_model_path
 from core.encoders.windows import window_starts
 
 SENTENCES = ["Starlings gather over the marsh at dusk and turn as one great cloud.",
@@ -19,9 +18,8 @@ SENTENCES = ["Starlings gather over the marsh at dusk and turn as one great clou
 
 
 @pytest.fixture(scope="module")
-def reference():
-    from sentence_transformers import SentenceTransformer
-    return SentenceTransformer(str(bundled_model_path()), device="cpu")
+def reference(sentence_transformer):
+    return sentence_transformer
 
 
 def pooled_by_hand(model, text: str, size: int = 254, overlap: int = 32) -> tuple[np.ndarray, int]:

@@ -611,9 +611,14 @@ def test_a_box_selection_survives_a_rerun(page, app_url):
 
 
 @pytest.fixture(scope="module", params=["light", "dark"])
-def themed_app_url(request, root):
-    with server(root / "tests" / "apps" / "map_component_app.py", root,
-                options=("--theme.base", request.param)) as url:
+def theme(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def themed_app_url(theme, root):
+    """The test app served in Streamlit's light or dark theme: one server per theme for the whole module."""
+    with server(root / "tests" / "apps" / "map_component_app.py", root, options=("--theme.base", theme)) as url:
         yield url
 
 
@@ -714,8 +719,7 @@ def test_a_hundred_labels_show_twenty_and_say_the_rest_are_other(page, app_url):
 
 
 @browser_only
-@pytest.mark.parametrize("theme, light", [("light", True), ("dark", False)])
-def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, light):
+def test_the_legend_labels_and_canvas_follow_the_theme(browser, themed_app_url, theme):
     """What the eye sees in Streamlit's light and dark themes: the empty canvas has the page's own background
     (a pixel of the page beside the map), and the legend and the labels sit on it, not on white patches in
     dark mode, with text that contrasts with it."""
@@ -724,39 +728,39 @@ def test_the_legend_labels_and_canvas_follow_the_theme(browser, root, theme, lig
     def pixels(shot, mode="L"):
         return np.asarray(Image.open(io.BytesIO(shot)).convert(mode), dtype=float)
 
-    with server(root / "tests" / "apps" / "map_component_app.py", root, options=("--theme.base", theme)) as url:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        open_map(page, url, "n=2000")
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"map_theme_{theme}.png"))
-        canvas = page.locator(f"{MAP} canvas").bounding_box()
-        assert not overlap(page.locator(".mm-legend").bounding_box(), canvas)   # beside the map in either theme
-        beside = {"x": canvas["x"] - 40, "y": canvas["y"] + canvas["height"] / 2, "width": 10, "height": 10}
-        corner = {"x": canvas["x"] + 4, "y": canvas["y"] + canvas["height"] - 14, "width": 10, "height": 10}
-        background = pixels(page.screenshot(clip=beside), "RGB").reshape(-1, 3).mean(axis=0)
-        assert (background.mean() > 200) == light
-        assert np.abs(pixels(page.screenshot(clip=corner), "RGB").reshape(-1, 3).mean(axis=0) - background).max() < 6
-        for part in (".mm-legend", ".mm-label >> nth=0"):
-            shot = pixels(page.locator(part).screenshot())
-            assert (np.median(shot) > 180) == light  # its background follows the page's
-            text = shot[np.abs(shot - np.median(shot)) > 60]
-            assert text.size and (np.median(text) < np.median(shot)) == light  # text contrasts with it
-        open_map(page, url, "n=2000&colour=many&labels=0")   # all 20 colours of the palette
-        swatches = [[float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3]] for colour in
-                    page.locator(".mm-swatch").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")]
-        assert len(swatches) == 21
-        if light:   # the palette as Python sent it
-            assert swatches[0] == [c / 255 for c in (0x00, 0x67, 0xA5)]
-        else:       # every colour stands out from the dark page (WCAG asks 3:1 of graphics; the map 3.5:1)
-            assert min(_contrast(colour, background / 255) for colour in swatches) >= 3.4
-        open_map(page, url, "n=2000&colour=value&labels=0")
-        gradient = page.locator(".mm-ramp").evaluate("e => getComputedStyle(e).backgroundImage")
-        stops = [[float(v) / 255 for v in stop[:3]] for stop in re.findall(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)", gradient)]
-        assert len(stops) == 9
-        lightness = [_contrast(stop, [0, 0, 0]) for stop in stops]
-        assert lightness == sorted(lightness)   # still dark to light: a lighter point means a higher value
-        assert min(_contrast(stop, background / 255) for stop in stops) >= (1 if light else 3.4)
-        page.close()
+    light, url = theme == "light", themed_app_url
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    open_map(page, url, "n=2000")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"map_theme_{theme}.png"))
+    canvas = page.locator(f"{MAP} canvas").bounding_box()
+    assert not overlap(page.locator(".mm-legend").bounding_box(), canvas)   # beside the map in either theme
+    beside = {"x": canvas["x"] - 40, "y": canvas["y"] + canvas["height"] / 2, "width": 10, "height": 10}
+    corner = {"x": canvas["x"] + 4, "y": canvas["y"] + canvas["height"] - 14, "width": 10, "height": 10}
+    background = pixels(page.screenshot(clip=beside), "RGB").reshape(-1, 3).mean(axis=0)
+    assert (background.mean() > 200) == light
+    assert np.abs(pixels(page.screenshot(clip=corner), "RGB").reshape(-1, 3).mean(axis=0) - background).max() < 6
+    for part in (".mm-legend", ".mm-label >> nth=0"):
+        shot = pixels(page.locator(part).screenshot())
+        assert (np.median(shot) > 180) == light  # its background follows the page's
+        text = shot[np.abs(shot - np.median(shot)) > 60]
+        assert text.size and (np.median(text) < np.median(shot)) == light  # text contrasts with it
+    open_map(page, url, "n=2000&colour=many&labels=0")   # all 20 colours of the palette
+    swatches = [[float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3]] for colour in
+                page.locator(".mm-swatch").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")]
+    assert len(swatches) == 21
+    if light:   # the palette as Python sent it
+        assert swatches[0] == [c / 255 for c in (0x00, 0x67, 0xA5)]
+    else:       # every colour stands out from the dark page (WCAG asks 3:1 of graphics; the map 3.5:1)
+        assert min(_contrast(colour, background / 255) for colour in swatches) >= 3.4
+    open_map(page, url, "n=2000&colour=value&labels=0")
+    gradient = page.locator(".mm-ramp").evaluate("e => getComputedStyle(e).backgroundImage")
+    stops = [[float(v) / 255 for v in stop[:3]] for stop in re.findall(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)", gradient)]
+    assert len(stops) == 9
+    lightness = [_contrast(stop, [0, 0, 0]) for stop in stops]
+    assert lightness == sorted(lightness)   # still dark to light: a lighter point means a higher value
+    assert min(_contrast(stop, background / 255) for stop in stops) >= (1 if light else 3.4)
+    page.close()
 
 
 def _contrast(a, b) -> float:

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from core.encoders import get_encoder
-from core.encoders.transformer import bundled_model_path
 
 MIXED = ["", "ok",
          "Hold fast to dreams, for if dreams die, life is a broken-winged bird that cannot fly. " * 2,
@@ -11,9 +10,8 @@ MIXED = ["", "ok",
 
 
 @pytest.fixture(scope="module")
-def reference():
-    from sentence_transformers import SentenceTransformer
-    return SentenceTransformer(str(bundled_model_path()), device="cpu")
+def reference(sentence_transformer):
+    return sentence_transformer
 
 
 @pytest.fixture(scope="module")

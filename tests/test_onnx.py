@@ -12,13 +12,11 @@ import pytest
 
 from core.encoders import get_encoder
 from core.encoders import onnx_runtime
-from core.encoders.transformer import bundled_model_path
 
 
 @pytest.fixture(scope="module")
-def reference():
-    from sentence_transformers import SentenceTransformer
-    return SentenceTransformer(str(bundled_model_path()), device="cpu")
+def reference(sentence_transformer):
+    return sentence_transformer
 
 
 def test_minilm_runs_on_onnx_runtime_from_a_file_named_by_revision_opset_and_version():
