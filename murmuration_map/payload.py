@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .colours import FADED_ALPHA, FADED_COLOUR, colour_by, per_point, rgba
+from .hover import HOVER_CHARS, INLINE_TEXT_LIMIT, hover_parts, hover_text
 
-HOVER_CHARS = 80
-INLINE_TEXT_LIMIT = 200_000
+__all__ = ["HOVER_CHARS", "INLINE_TEXT_LIMIT", "MapEvent", "PreparedMap", "as_coordinates", "event_from_state",
+           "prepare_map"]
+
 SIZE_STEPS = 16
 PADDING = 1.05
 
@@ -105,7 +107,7 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     colour = colour_by(n_total, kept, categories, category_names, values, value_name, colors, title)
     in_filter = _filter(filter_mask, n_total)[kept]
     style = _style(colour, sizes, n_total, kept)
-    texts, inline = _hover_parts(hover_labels, n_total, kept)
+    texts, inline = hover_parts(hover_labels, n_total, kept)
     size = float(size) if size else _default_size(len(kept))
     sent_filter = None if filter_mask is None else in_filter
     tables = _tables(normalised, style, sent_filter, inline)
@@ -132,12 +134,6 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     }
     prepared.data["selection_key"] = _digest(json.dumps(prepared.data["selection"]).encode())
     return prepared
-
-
-def _hover_parts(hover_labels, n_total: int, kept: np.ndarray):
-    """The hover texts (None without), and those sent inline with the points (None when read on demand)."""
-    texts = _hover_texts(hover_labels, n_total)
-    return texts, [_hover_text(texts[i]) for i in kept] if _inline(texts, kept) else None
 
 
 def _tables(normalised, style, in_filter, inline) -> dict:
@@ -194,7 +190,7 @@ def _requested_texts(requests: Mapping[int, str] | None, prepared: PreparedMap) 
     out = {}
     for map_index in requests:
         if 0 <= int(map_index) < len(prepared.kept):
-            out[str(int(map_index))] = _hover_text(prepared.texts[prepared.kept[int(map_index)]])
+            out[str(int(map_index))] = hover_text(prepared.texts[prepared.kept[int(map_index)]])
     return out
 
 
@@ -214,7 +210,6 @@ def _normalisation(xy: np.ndarray) -> tuple[np.ndarray, float]:
     return (low + high) / 2, (half_range * PADDING) if half_range > 0 else 1.0
 
 
-
 def _filter(filter_mask, n: int) -> np.ndarray:
     if filter_mask is None:
         return np.ones(n, dtype=bool)
@@ -231,28 +226,6 @@ def _unit_interval(values: np.ndarray) -> np.ndarray:
     low, high = values[finite].min(), values[finite].max()
     unit = (values - low) / (high - low) if high > low else np.full(len(values), 0.25)
     return np.where(finite, unit, 0.0).astype(np.float32)
-
-
-def _hover_texts(hover_labels, n: int) -> list | None:
-    """The caller's texts as given (checked, not copied): only the ones sent are cut and cleaned. Any
-    Sequence will do, so a big collection's texts can be read on demand."""
-    if hover_labels is None:
-        return None
-    texts = hover_labels if isinstance(hover_labels, (Sequence, np.ndarray, pd.Series)) else list(hover_labels)
-    if len(texts) != n:
-        raise ValueError(f"`hover_labels` has {len(texts)} entries for {n} points.")
-    return texts.tolist() if isinstance(texts, (np.ndarray, pd.Series)) else texts
-
-
-def _hover_text(text) -> str:
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    text = str(text)
-    return text if len(text) <= HOVER_CHARS else text[: HOVER_CHARS - 1] + "…"
-
-
-def _inline(texts: list | None, kept: np.ndarray) -> bool:
-    return texts is not None and len(kept) <= INLINE_TEXT_LIMIT
 
 
 def _default_size(n: int) -> float:
