@@ -6,7 +6,7 @@ corpus, emb = views.page(
     "by the cosine of its vector with that direction. Unlike a PCA or UMAP map, each axis here means something "
     "you chose.")
 if emb is not None:
-    low, high = concept_axes_view.phrase_pair("Horizontal", "winter", "summer", "concept_x")
+    low, high = concept_axes_view.phrase_pair("Horizontal", "x")
     x = concept_axes_view.axis(emb, low, high)
     y, y_title = concept_axes_view.y_axis(emb)
     if x is not None and y is not None:

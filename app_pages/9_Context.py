@@ -22,6 +22,6 @@ else:
     st.caption("A word split into several pieces gets the mean of its pieces' vectors; only its first "
                "occurrence in a sentence is used.")
     st.dataframe(context_view.pieces_table(found), hide_index=True, width="stretch")
-    layer = st.slider("Layer", 0, found.n_layers - 1, found.n_layers - 1)
+    layer = context_view.layer(found.n_layers)
     context_view.layer_views(found, layer)
     st.plotly_chart(context_view.spread_by_layer(found), width="stretch")

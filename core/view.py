@@ -58,6 +58,30 @@ class ViewState:
     drift_current: tuple[str, ...] = ()
     drift_other: str = ""
     drift_encoder: str = ""
+    # the Concept axes page: the phrases at each end of the horizontal axis, the vertical axis (PCA's first
+    # component or a second pair of phrases) and that pair
+    concept_x_from: str = "winter"
+    concept_x_to: str = "summer"
+    concept_y: str = "pc1"
+    concept_y_from: str = "danger"
+    concept_y_to: str = "safety"
+    # the Similarity page: which documents ("": the first way offered), how many, how many of each label
+    similarity_rows: str = ""
+    similarity_n: int = 60
+    similarity_per_label: int = 8
+    # the Context page: its sentences ("": the bundled ones), the word followed, the layer shown (the last, if
+    # the model has fewer)
+    context_sentences: str = ""
+    context_word: str = "fly"
+    context_layer: int = 6
+    # the Recommend page: the bird ("": the first), its business rules and the ranking's settings
+    recommend_bird: str = ""
+    recommend_hide_liked: bool = True
+    recommend_hidden: tuple[str, ...] = ()
+    recommend_min_likes: int = 0
+    recommend_candidates: int = 200
+    recommend_weight: float = 0.1
+    recommend_top_n: int = 10
 
     def encoder_params(self) -> dict:
         return {**default_params(self.encoder), **self.params}

@@ -14,7 +14,8 @@ SEARCH_MAX_CHARS = 200
 COLOUR_MAX_CHARS = 100
 LINK_MAX_SELECTION = 2_000     # rows a share link carries; a bigger selection stays in the session
 ROW_FIELDS = {"selection": "selected", "marked": "marked"}   # fields that hold rows, and what a notice calls them
-JSON_FIELDS = ("params", "filters", "compare_params_a", "compare_params_b", "drift_reference", "drift_current")
+JSON_FIELDS = ("params", "filters", "compare_params_a", "compare_params_b", "drift_reference", "drift_current",
+               "recommend_hidden")
 DRIFT_MODES = ("", "split", "corpora", "encoders")
 DRIFT_METHODS = ("classifier", "mmd")
 DRIFT_WINDOWS = ("day", "week", "month")
@@ -22,6 +23,12 @@ ENCODER_PARAMS = {"encoder": "params", "compare_a": "compare_params_a", "compare
 COMPARE_K_BOUNDS = (2, 30)
 WORD_VECTORS = ("glove", "word2vec")
 WORDS_MAX_CHARS = 2000
+PHRASE_MAX_CHARS = 200
+CONCEPT_Y = ("pc1", "pair")                  # the Concept axes page's vertical axis: PCA's first component, or phrases
+SIMILARITY_ROWS = ("", "selection", "labels", "random", "first")   # "": the first way the corpus offers
+SIMILARITY_MAX_ROWS = 100
+CONTEXT_MAX_CHARS, CONTEXT_WORD_MAX_CHARS = 5000, 40
+RECOMMEND_BOUNDS = {"recommend_min_likes": (0, 50), "recommend_candidates": (20, 513), "recommend_top_n": (3, 30)}
 DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
 DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: str.isdigit() accepts '²', which int() refuses
 
@@ -104,6 +111,13 @@ def _bounded_int(low: int, high: int | None):
     return parse
 
 
+def _share(text, **_):
+    """A number from 0 to 1 (the Recommend page's popularity weight)."""
+    if not re.fullmatch(r"[01](\.[0-9]{1,20})?", text) or float(text) > 1:
+        raise ValueError("it must be a number from 0 to 1.")
+    return round(float(text), 4)     # a slider's 0.15000000000000002 is 0.15
+
+
 def _text(limit: int):
     def parse(text, **_):
         return text[:limit]
@@ -158,4 +172,13 @@ PARSERS = {   # in this order: parameters are checked against the encoder the li
     "drift_mode": _choice(DRIFT_MODES), "drift_method": _choice(DRIFT_METHODS), "drift_column": _text(COLOUR_MAX_CHARS),
     "drift_window": _choice(DRIFT_WINDOWS), "drift_reference": _strings, "drift_current": _strings,
     "drift_other": _text(COLOUR_MAX_CHARS), "drift_encoder": _optional_encoder,
+    "concept_x_from": _text(PHRASE_MAX_CHARS), "concept_x_to": _text(PHRASE_MAX_CHARS), "concept_y": _choice(CONCEPT_Y),
+    "concept_y_from": _text(PHRASE_MAX_CHARS), "concept_y_to": _text(PHRASE_MAX_CHARS),
+    "similarity_rows": _choice(SIMILARITY_ROWS), "similarity_n": _bounded_int(2, SIMILARITY_MAX_ROWS),
+    "similarity_per_label": _bounded_int(1, SIMILARITY_MAX_ROWS),
+    "context_sentences": _text(CONTEXT_MAX_CHARS), "context_word": _text(CONTEXT_WORD_MAX_CHARS),
+    "context_layer": _bounded_int(0, 99),
+    "recommend_bird": _text(COLOUR_MAX_CHARS), "recommend_hide_liked": _choice((True, False)),
+    "recommend_hidden": _strings, **{name: _bounded_int(*bounds) for name, bounds in RECOMMEND_BOUNDS.items()},
+    "recommend_weight": _share,
 }

@@ -188,7 +188,7 @@ def test_the_similarity_page_shows_the_maps_selection(flutter):
     selection = (3, 40, 41, 200, 377)
     at = run_page("app_pages/3_Similarity.py", corpus="flutter", encoder="tfidf", selection=selection)
     assert_clean(at)
-    assert at.radio[0].value == "the map's selection"
+    assert at.radio[0].value == "selection"
     ticks = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
     assert len(ticks) == len(selection)  # one row and column per selected document
     hover = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["text"]
@@ -199,7 +199,7 @@ def test_the_similarity_page_draws_only_documents_that_pass_the_maps_filters(flu
     topic = flutter.labels[0]
     at = run_page("app_pages/3_Similarity.py", corpus="flutter", encoder="tfidf", filters={"label": [topic]})
     assert_clean(at)
-    at.radio[0].set_value("random sample").run()
+    at.radio[0].set_value("random").run()
     passing = {text[:30] for text, label in zip(flutter.texts, flutter.labels) if label == topic}
     hover = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["text"]
     assert {row[0].split("<br>")[0][:30] for row in hover} <= passing and len(hover) > 10
@@ -321,10 +321,10 @@ def test_compare_page_linked_selection_and_self_overlap():
 def test_concept_axes_with_an_encoder_that_cannot_embed_the_phrase():
     at = run_page("app_pages/5_Concept_axes.py", corpus="flutter", encoder="glove")
     assert_clean(at)
-    at.text_input(key="concept_x_low").set_value("zzqx").run()
+    at.text_input(key="_w_concept_x_from").set_value("zzqx").run()
     assert not at.exception and "cannot embed 'zzqx'" in shown(at.warning[0].value)
     at = run_page("app_pages/5_Concept_axes.py", corpus="flutter", encoder="minilm")
-    at.radio[0].set_value("a second pair of phrases").run()
+    at.radio(key="_w_concept_y").set_value("pair").run()
     assert_clean(at)
     assert "danger \\u2192 safety" in at.get("plotly_chart")[0].proto.spec  # JSON escapes the arrow
 

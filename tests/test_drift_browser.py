@@ -27,7 +27,8 @@ def settled(page):
     page.wait_for_selector(".js-plotly-plot", timeout=180_000)
     page.wait_for_function("document.body.innerText.includes('Words that rose and fell')", timeout=180_000)
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=180_000)
-    page.wait_for_timeout(2000)
+    # the run is over (not a fixed wait): everything it draws is on the page
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=180_000)
     assert page.locator("[data-testid=stException]").count() == 0
     assert "Traceback" not in page.inner_text("body")
 

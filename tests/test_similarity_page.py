@@ -51,7 +51,7 @@ def test_the_colour_scale_spans_the_similarities_between_different_documents():
 
 def test_each_label_is_written_once_beside_its_block(flutter):
     at = run_page(corpus="flutter", encoder="tfidf")
-    assert at.radio[0].value == "a few of each label"
+    assert at.radio[0].value == "labels"
     spec = heatmap_spec(at)
     yaxis, xaxis = spec["layout"]["yaxis"], spec["layout"]["xaxis"]
     ticks = yaxis["ticktext"]

@@ -230,3 +230,50 @@ def test_a_link_reproduces_the_compare_and_words_pages():
     assert words.text_area(key="_w_words").value == "eagle owl sparrow red blue"
     spec = words.get("plotly_chart")[-1].proto.spec
     assert '"scatter3d"' in spec and "sparrow" in spec
+
+
+def _page_from_link(page: str, **query) -> AppTest:
+    from test_app import assert_clean
+
+    at = AppTest.from_file(f"../app_pages/{page}", default_timeout=180)
+    at.query_params.update(query)
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def test_a_link_reproduces_the_concept_axes_and_similarity_pages():
+    """The phrases of both concept axes and the Similarity page's choice of documents are in the view, so a share
+    link opens those pages as they were (before, they were widgets only and a link showed the defaults)."""
+    concept = _page_from_link("5_Concept_axes.py", encoder="minilm-static", concept_x_from="dawn",
+                              concept_x_to="dusk", concept_y="pair", concept_y_from="rain", concept_y_to="sun")
+    spec = concept.get("plotly_chart")[0].proto.spec
+    assert "dawn \\u2192 dusk" in spec and "rain \\u2192 sun" in spec   # JSON escapes the arrow
+    similarity = _page_from_link("3_Similarity.py", encoder="tfidf", similarity_rows="first", similarity_n="12")
+    heat = json.loads(similarity.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert similarity.radio(key="_w_similarity_rows").value == "first" and heat["z"]["shape"] == "12, 12"
+
+
+def test_a_link_reproduces_the_context_and_recommend_pages():
+    context = _page_from_link("9_Context.py", context_sentences="The bank lent me money.\nWe sat on the river bank.",
+                              context_word="bank", context_layer="2")
+    assert len(context.dataframe[0].value) == 2 and context.slider(key="_w_context_layer").value == 2
+    birds = sorted(core.sources.bundled.flutter_likes())
+    recommend = _page_from_link("11_Recommend.py", encoder="minilm-static", recommend_bird=birds[3],
+                                recommend_hidden='["weather"]', recommend_top_n="5", recommend_weight="0.3")
+    feed = recommend.dataframe[1].value
+    assert recommend.selectbox(key="_w_recommend_bird").value == birds[3] and f"Feed for {birds[3]}" in [
+        header.value for header in recommend.subheader]
+    assert len(feed) == 5 and "weather" not in set(feed.topic)
+    assert recommend.slider(key="_w_recommend_weight").value == 0.3
+
+
+def test_every_page_keeps_the_address_bar_in_step_and_offers_its_link():
+    """Pages other than Map and Neighbors had no share link: their settings, now in the view, could not leave."""
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/11_Recommend.py").run()
+    at.slider(key="_w_recommend_top_n").set_value(7).run()
+    assert not at.exception and at.query_params["recommend_top_n"] in ("7", ["7"])
+    shared = [block for block in at.expander if block.label == "Share this view"]
+    assert len(shared) == 1 and "recommend_top_n=7" in shared[0].code[0].value

@@ -8,17 +8,18 @@ import streamlit as st
 import core
 from core.analyses.concepts import concept_direction, concept_scores
 from core.maps.projection import pca
-from ui import text
+from core.view_fields import PHRASE_MAX_CHARS
+from ui import session, text
 from ui.plots import as_text, map_figure
 
-PC1 = "the first principal component"
-SECOND_PAIR = "a second pair of phrases"
+VERTICAL = {"pc1": "the first principal component", "pair": "a second pair of phrases"}
 
 
-def phrase_pair(label: str, low: str, high: str, key: str) -> tuple[str, str]:
+def phrase_pair(label: str, axis_name: str) -> tuple[str, str]:
+    """The two phrases of an axis ("x" or "y"), kept in the view (concept_x_from, concept_x_to, ...)."""
     left, right = st.columns(2)
-    return (left.text_input(f"{label}: from", low, key=f"{key}_low", max_chars=200),
-            right.text_input(f"{label}: to", high, key=f"{key}_high", max_chars=200))
+    return (session.bound(left.text_input, f"{label}: from", f"concept_{axis_name}_from", max_chars=PHRASE_MAX_CHARS),
+            session.bound(right.text_input, f"{label}: to", f"concept_{axis_name}_to", max_chars=PHRASE_MAX_CHARS))
 
 
 def axis(emb, low: str, high: str) -> np.ndarray | None:
@@ -46,8 +47,9 @@ def extremes(corpus: core.Corpus, scores: np.ndarray, low: str, high: str, n: in
 
 
 def y_axis(emb) -> tuple[np.ndarray | None, str]:
-    choice = st.radio("Vertical axis", [PC1, SECOND_PAIR], horizontal=True)
-    if choice == PC1:
+    choice = session.bound(st.radio, "Vertical axis", "concept_y", options=list(VERTICAL), format_func=VERTICAL.get,
+                           horizontal=True)
+    if choice == "pc1":
         return pca(emb.vectors, 1)[:, 0], "first principal component"
-    low, high = phrase_pair("Vertical", "danger", "safety", "concept_y")
+    low, high = phrase_pair("Vertical", "y")
     return axis(emb, low, high), f"{low} → {high}"

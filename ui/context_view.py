@@ -11,14 +11,27 @@ from core.sources.corpus import shorten
 from core.encoders import EncoderError
 from core.maps.projection import pca
 from core.neighbours.similarity import similarity_matrix
-from ui import caches
+from core.view_fields import CONTEXT_MAX_CHARS, CONTEXT_WORD_MAX_CHARS
+from ui import caches, session
 from ui.plots import as_text, line_chart, map_figure, matrix_heatmap
 
 
+BUNDLED_SENTENCES = "\n".join(DEFAULT_SENTENCES)
+
+
 def inputs() -> tuple[list[str], str]:
-    text = st.text_area("Sentences, one per line", "\n".join(DEFAULT_SENTENCES), height=190, max_chars=5000)
-    word = st.text_input("Word to follow", "fly", max_chars=40)
+    """The sentences and the word, kept in the view (the bundled sentences as "", so a link stays short)."""
+    text = session.bound(st.text_area, "Sentences, one per line", "context_sentences", height=190,
+                         max_chars=CONTEXT_MAX_CHARS, shown=lambda typed: typed or BUNDLED_SENTENCES,
+                         stored=lambda typed: "" if typed == BUNDLED_SENTENCES else typed)
+    word = session.bound(st.text_input, "Word to follow", "context_word", max_chars=CONTEXT_WORD_MAX_CHARS)
     return [line for line in text.splitlines() if line.strip()][:20], word
+
+
+def layer(n_layers: int) -> int:
+    """The layer shown: the view's, or the last one the model has."""
+    return session.bound(st.slider, "Layer", "context_layer", min_value=0, max_value=n_layers - 1,
+                         shown=lambda chosen: min(chosen, n_layers - 1))
 
 
 def occurrences(sentences: tuple[str, ...], word: str) -> Occurrences | str:

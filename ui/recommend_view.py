@@ -9,13 +9,16 @@ import core
 from core.sources.bundled import flutter_likes, flutter_users
 from core.encoders import ENCODERS, default_params
 from core.analyses.recommend import Rules, evaluate
-from ui import caches
+from core.view_fields import RECOMMEND_BOUNDS
+from ui import caches, session
 
 
 def pick_bird(corpus: core.Corpus, liked_by: dict) -> str:
     users = flutter_users().set_index("bird_id")
     birds = sorted(liked_by)
-    bird = st.selectbox("Bird", birds, format_func=lambda b: f"{b} ({users.bird_geo[b]}, {len(liked_by[b])} likes)")
+    bird = session.bound(st.selectbox, "Bird", "recommend_bird", options=birds,
+                         shown=lambda chosen: chosen if chosen in liked_by else birds[0],
+                         format_func=lambda b: f"{b} ({users.bird_geo[b]}, {len(liked_by[b])} likes)")
     topics = pd.Series([corpus.labels[i] for i in liked_by[bird]]).value_counts()
     st.caption("Liked so far: " + ", ".join(f"{topic} {count}" for topic, count in topics.items()))
     return bird
@@ -23,15 +26,22 @@ def pick_bird(corpus: core.Corpus, liked_by: dict) -> str:
 
 def pick_rules(topics: list[str]) -> tuple[Rules, dict]:
     st.markdown("**Filtering rules**")
-    hide_liked = st.checkbox("Hide flits the bird already liked", value=True)
-    hidden = st.multiselect("Hide topics", topics)
-    min_likes = st.slider("Minimum like count", 0, 50, 0)
+    hide_liked = session.bound(st.checkbox, "Hide flits the bird already liked", "recommend_hide_liked")
+    hidden = session.bound(st.multiselect, "Hide topics", "recommend_hidden", options=topics, stored=tuple,
+                           shown=lambda chosen: [topic for topic in chosen if topic in topics])
+    min_likes = _slider("Minimum like count", "recommend_min_likes")
     st.markdown("**Candidates and ranking**")
-    n_candidates = st.slider("Candidates from nearest-neighbour search", 20, 513, 200, step=10)
-    weight = st.slider("Popularity weight in the ranking score", 0.0, 1.0, 0.1, step=0.05)
-    top_n = st.slider("Feed length", 3, 30, 10)
+    n_candidates = _slider("Candidates from nearest-neighbour search", "recommend_candidates", step=10)
+    weight = session.bound(st.slider, "Popularity weight in the ranking score", "recommend_weight", min_value=0.0,
+                           max_value=1.0, step=0.05)
+    top_n = _slider("Feed length", "recommend_top_n")
     return (Rules(hide_liked=hide_liked, hidden_topics=tuple(hidden), min_likes=min_likes),
             {"n_candidates": n_candidates, "popularity_weight": weight, "top_n": top_n})
+
+
+def _slider(label: str, field: str, step: int = 1) -> int:
+    low, high = RECOMMEND_BOUNDS[field]
+    return session.bound(st.slider, label, field, min_value=low, max_value=high, step=step)
 
 
 def stages_table(feed) -> pd.DataFrame:

@@ -5,6 +5,7 @@ The link is `core.view.to_query(view)`: only bundled corpora and the server's co
 """
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -14,8 +15,20 @@ from core.view import LINK_MAX_SELECTION, to_query
 from ui import session, shelf
 
 
+_RUN = threading.local()   # .shared: whether this script run drew the panel (one script thread per run)
+
+
+def start_run() -> None:
+    _RUN.shared = False
+
+
+def shared_this_run() -> bool:
+    return getattr(_RUN, "shared", False)
+
+
 def share_panel() -> None:
     """Keep the address bar in step with the view, and offer the link with a copy button."""
+    _RUN.shared = True
     query = to_query(session.view(), shareable_corpora=(*core.BUNDLED, *shelf.names()))
     if shelf.is_collection(session.view().corpus):   # its encoder is the collection's own
         query.pop("encoder", None)

@@ -7,12 +7,15 @@ import streamlit as st
 
 import core
 from core.neighbours.similarity import sample_per_label, within_between
+from core.view_fields import SIMILARITY_MAX_ROWS
+from ui import session
 from ui.plots import off_diagonal_range, scale_range_text, similarity_heatmap
 
-MAX_ITEMS = 100
+MAX_ITEMS = SIMILARITY_MAX_ROWS
 
 
-SELECTION = "the map's selection"
+WAYS = {"selection": "the map's selection", "labels": "a few of each label", "random": "random sample",
+        "first": "first documents"}
 
 
 def subset_picker(corpus: core.Corpus, selection=(), passing=None) -> np.ndarray:
@@ -26,20 +29,20 @@ def subset_picker(corpus: core.Corpus, selection=(), passing=None) -> np.ndarray
             f"{n} pass the map's filters. Widen them on the Map page." if passing is not None
             else f"this corpus has {n}. Upload a bigger file or pick a bundled corpus."))
         return pool
-    ways = (([SELECTION] if len(selection) >= 2 else []) + (["a few of each label"] if corpus.labels else [])
-            + ["random sample", "first documents"])
+    ways = [way for way in WAYS if (way != "selection" or len(selection) >= 2) and (way != "labels" or corpus.labels)]
     cols = st.columns(2)
-    way = cols[0].radio("Which documents", ways, horizontal=True)
-    if passing is not None and way != SELECTION:
+    way = session.bound(cols[0].radio, "Which documents", "similarity_rows", options=ways, format_func=WAYS.get,
+                        shown=lambda chosen: chosen if chosen in ways else ways[0], horizontal=True)
+    if passing is not None and way != "selection":
         cols[1].caption(f"Among the {n:,} documents that pass the map's filters.")
-    if way == SELECTION:
+    if way == "selection":
         cols[1].caption(f"{len(selection):,} documents selected on the Map page"
                         + (f"; the first {MAX_ITEMS} are shown." if len(selection) > MAX_ITEMS else "."))
         return np.asarray(selection[:MAX_ITEMS])
-    if way == "a few of each label":
+    if way == "labels":
         return pool[_per_label([corpus.labels[i] for i in pool], cols[1])]
-    size = cols[1].slider("How many", 2, min(MAX_ITEMS, n), min(60, n)) if n > 2 else n
-    if way == "random sample":
+    size = _bounded_slider(cols[1], "How many", "similarity_n", 2, min(MAX_ITEMS, n)) if n > 2 else n
+    if way == "random":
         return np.sort(pool[np.random.default_rng(0).permutation(n)[:size]])
     return pool[:size]
 
@@ -54,7 +57,13 @@ def _per_label(labels, column) -> np.ndarray:
             f" of the {MAX_ITEMS} most common." if len(counts) > MAX_ITEMS else "."))
         rows = sample_per_label(labels, 1)
         return np.asarray([row for row in rows if labels[row] in shown])
-    return sample_per_label(labels, column.slider("Per label", 1, most, min(8, most)))
+    return sample_per_label(labels, _bounded_slider(column, "Per label", "similarity_per_label", 1, most))
+
+
+def _bounded_slider(column, label: str, field: str, low: int, high: int) -> int:
+    """A slider kept in the view, its value brought within what this corpus allows."""
+    return session.bound(column.slider, label, field, min_value=low, max_value=high,
+                         shown=lambda chosen: min(max(chosen, low), high))
 
 
 def block_summary(S: np.ndarray, labels) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 import core
 from core.dataset import Dataset, InMemoryDataset
 from core.filters import filter_mask
-from ui import compute, session, shelf, sidebar, text
+from ui import compute, session, share, shelf, sidebar, text
 
 
 _ENTRY = threading.local()   # .sidebar: True while app.py runs a page under the sidebar it drew (one script thread)
@@ -23,14 +23,19 @@ def run(navigation) -> None:
     reaches the server as a rerun carrying the widget's new value, and a page link clicked a moment later stops
     that rerun (Streamlit's fast reruns), possibly before the value was applied. Made in app.py's sidebar, the
     choice arrives again with the page change, and the view gets it before the new page reads it (see
-    session.choice for a rerun stopped after the value was applied)."""
+    session.choice for a rerun stopped after the value was applied).
+
+    Every page ends with the share link of its view (the Map and Neighbors pages place it themselves)."""
     st.set_page_config(page_icon="🐦", layout="wide")   # before the sidebar, which may open a collection for seconds
     sidebar.sidebar()
     _ENTRY.sidebar = True
+    share.start_run()
     try:
         navigation.run()
     finally:
         _ENTRY.sidebar = False
+    if not share.shared_this_run():
+        share.share_panel()
 
 
 def header(title: str, intro: str, *, context: bool = True) -> None:
