@@ -35,6 +35,14 @@ class ViewState:
     marked: tuple[int, ...] = ()                # rows marked on a page's own maps (Compare's): ringed, nothing more
     filters: dict = field(default_factory=dict)  # column -> list of categories, or [low, high] for numbers
     clicked: int | None = None                   # the document clicked on the map: its neighbours are listed
+    point_size: int = 0                          # 0: chosen by the number of points
+    cluster_method: str = "kmeans"               # when the map is coloured by clusters: how, and how many (k-means)
+    clusters: int = 8                            # or the smallest cluster (HDBSCAN)
+    # the Neighbors page: of a document or of typed text, how many, and in the original space or on the map
+    neighbours_of: str = "document"
+    neighbours_k: int = 10
+    neighbours_text: str = "Hold fast to dreams, for if dreams die, life is a broken-winged bird that cannot fly."
+    neighbours_in: str = "space"
     # the Compare page: encoders A and B ("": the sidebar's encoder for A, TF-IDF or MiniLM for B), their
     # settings, the projection of both maps and the k of the neighbour overlap
     compare_a: str = ""
@@ -48,6 +56,8 @@ class ViewState:
     words_method: str = "pca"
     words_dims: int = 2
     words: str = ""
+    words_nearest: str = ""                      # the word whose nearest words are listed ("": 'bird')
+    words_k: int = 10
     # the Drift page: what is compared ("": split by a column when the corpus has one), the test, the column and
     # window of a split, the reference and current values (or windows), the other corpus, the second encoder
     drift_mode: str = ""
@@ -58,6 +68,7 @@ class ViewState:
     drift_current: tuple[str, ...] = ()
     drift_other: str = ""
     drift_encoder: str = ""
+    features_scaled: bool = True                 # the Encoding features page standardises numbers
     # the Concept axes page: the phrases at each end of the horizontal axis, the vertical axis (PCA's first
     # component or a second pair of phrases) and that pair
     concept_x_from: str = "winter"

@@ -24,6 +24,12 @@ COMPARE_K_BOUNDS = (2, 30)
 WORD_VECTORS = ("glove", "word2vec")
 WORDS_MAX_CHARS = 2000
 PHRASE_MAX_CHARS = 200
+CLUSTER_METHODS = ("kmeans", "hdbscan")
+POINT_SIZES = (0, 16)                        # 0: the size is chosen by the number of points
+NEIGHBOURS_OF = ("document", "text")
+NEIGHBOURS_IN = ("space", "map")             # the original space, or the 2D map
+NEIGHBOURS_K_BOUNDS = (1, 50)
+TYPED_MAX_CHARS = 2000
 CONCEPT_Y = ("pc1", "pair")                  # the Concept axes page's vertical axis: PCA's first component, or phrases
 SIMILARITY_ROWS = ("", "selection", "labels", "random", "first")   # "": the first way the corpus offers
 SIMILARITY_MAX_ROWS = 100
@@ -168,7 +174,11 @@ PARSERS = {   # in this order: parameters are checked against the encoder the li
     "compare_b": _optional_encoder, "compare_params_b": _params_of("compare_b"),
     "compare_method": _choice(METHODS), "compare_k": _bounded_int(*COMPARE_K_BOUNDS),
     "words_vectors": _choice(WORD_VECTORS), "words_method": _choice(METHODS), "words_dims": _choice(DIMS),
-    "words": _text(WORDS_MAX_CHARS),
+    "words": _text(WORDS_MAX_CHARS), "words_nearest": _text(COLOUR_MAX_CHARS), "words_k": _bounded_int(3, 30),
+    "point_size": _bounded_int(*POINT_SIZES), "cluster_method": _choice(CLUSTER_METHODS), "clusters": _bounded_int(2, 30),
+    "neighbours_of": _choice(NEIGHBOURS_OF), "neighbours_k": _bounded_int(*NEIGHBOURS_K_BOUNDS),
+    "neighbours_text": _text(TYPED_MAX_CHARS), "neighbours_in": _choice(NEIGHBOURS_IN),
+    "features_scaled": _choice((True, False)),
     "drift_mode": _choice(DRIFT_MODES), "drift_method": _choice(DRIFT_METHODS), "drift_column": _text(COLOUR_MAX_CHARS),
     "drift_window": _choice(DRIFT_WINDOWS), "drift_reference": _strings, "drift_current": _strings,
     "drift_other": _text(COLOUR_MAX_CHARS), "drift_encoder": _optional_encoder,

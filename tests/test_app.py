@@ -113,7 +113,7 @@ def test_display_options_recompute_nothing(monkeypatch):
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     at.selectbox(key="_w_colour").select("likes").run()
-    at.select_slider(key="map_size").set_value(10).run()
+    at.select_slider(key="_w_point_size").set_value(10).run()
     assert_clean(at)
     assert calls == [] and map_data(at)["legend"]["kind"] == "value" and map_data(at)["size"] == 10
     at.radio(key="_w_dims").set_value(3).run()
@@ -164,7 +164,7 @@ def test_neighbors_of_typed_text_and_of_unknown_words(flutter, flutter_minilm):
     assert typed not in flutter.texts
 
     at = run_page("app_pages/2_Neighbors.py", corpus="flutter", encoder="minilm")
-    at.radio[0].set_value("my own text").run()
+    at.radio[0].set_value("text").run()
     at.text_input[0].set_value(typed).run()
     assert_clean(at)
     table = at.dataframe[0].value
@@ -172,7 +172,7 @@ def test_neighbors_of_typed_text_and_of_unknown_words(flutter, flutter_minilm):
     np.testing.assert_allclose(table.cosine, cosines[expected], atol=1e-5)
     assert table.document[0].startswith("Hold fast to dreams") and table.cosine[0] < 0.99  # the paraphrased line
     at = run_page("app_pages/2_Neighbors.py", corpus="flutter", encoder="glove")
-    at.radio[0].set_value("my own text").run()
+    at.radio[0].set_value("text").run()
     at.text_input[0].set_value("zzqx vvkj").run()
     assert not at.exception and "knows none of these words" in at.warning[0].value
 
@@ -300,7 +300,7 @@ def test_neighbours_on_the_map_versus_the_original_space(flutter):
     table = at.dataframe[0].value
     assert table.row.tolist() == original.tolist()
     assert table["also on the map"].tolist() == ["✓" if i in shared else "✗ torn apart" for i in original]
-    at.radio[1].set_value("the 2D PCA map").run()
+    at.radio[1].set_value("map").run()
     assert_clean(at)
     table = at.dataframe[0].value
     assert table.row.tolist() == on_map.tolist() and table["map distance"].is_monotonic_increasing
@@ -389,7 +389,7 @@ def test_imported_vectors_replace_the_encoder_for_their_corpus():
     assert "12 dimensions" in at.caption[0].value and "imported vectors" in at.subheader[0].value
     at.switch_page("app_pages/2_Neighbors.py").run()
     assert_clean(at)
-    at.radio[0].set_value("my own text").run()
+    at.radio[0].set_value("text").run()
     assert not at.exception and "cannot be embedded" in at.warning[0].value
     for page in PAGES[1:]:
         at.switch_page(page).run()

@@ -107,7 +107,7 @@ def test_a_documents_neighbours_in_a_collection_are_compared_with_its_map(birds,
     shared = set(original) & set(on_map.tolist())
     assert at.metric[0].value == f"{len(shared)} of 10"
     assert at.dataframe[0].value["also on the map"].tolist() == ["✓" if i in shared else "✗ torn apart" for i in original]
-    at.radio[1].set_value("the 2D PCA map").run()
+    at.radio[1].set_value("map").run()
     assert_clean(at)
     assert at.dataframe[0].value["row"].tolist() == on_map.tolist()
     assert any("ANN index" in caption.value for caption in at.caption)
@@ -117,7 +117,7 @@ def test_a_typed_query_is_encoded_with_the_collections_encoder(birds, reference)
     from core.encoders.static import StaticMiniLMEncoder
 
     at = open_page("app_pages/2_Neighbors.py")
-    at.radio[0].set_value("my own text").run()
+    at.radio[0].set_value("text").run()
     at.text_input[0].input("a heron fishing at dawn on the river").run()
     assert_clean(at)
     query = StaticMiniLMEncoder().fit(["fit"]).transform(["a heron fishing at dawn on the river"])[0]

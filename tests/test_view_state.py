@@ -277,3 +277,23 @@ def test_every_page_keeps_the_address_bar_in_step_and_offers_its_link():
     assert not at.exception and at.query_params["recommend_top_n"] in ("7", ["7"])
     shared = [block for block in at.expander if block.label == "Share this view"]
     assert len(shared) == 1 and "recommend_top_n=7" in shared[0].code[0].value
+
+
+def test_a_link_reproduces_the_maps_clusters_and_size_and_the_neighbours_and_nearest_words_asked_for():
+    from test_app import legend_names, map_data
+
+    kmeans = _page_from_link("1_Map.py", encoder="tfidf", method="pca", colour="clusters", clusters="5")
+    assert len(legend_names(kmeans)) == 5
+    hdbscan = _page_from_link("1_Map.py", encoder="tfidf", method="pca", colour="clusters", cluster_method="hdbscan",
+                              clusters="5", point_size="10")
+    assert hdbscan.radio(key="_w_cluster_method").value == "hdbscan" and map_data(hdbscan)["size"] == 10
+    assert legend_names(hdbscan) != legend_names(kmeans)
+    typed = "a storm is coming over the hills"
+    neighbours = _page_from_link("2_Neighbors.py", encoder="tfidf", neighbours_of="text", neighbours_text=typed,
+                                 neighbours_k="4")
+    assert neighbours.text_input(key="_w_neighbours_text").value == typed and len(neighbours.dataframe[0].value) == 4
+    words = _page_from_link("8_Words.py", words_nearest="owl", words_k="5")
+    from core.encoders.static import load_glove
+
+    expected = [word for word, _ in load_glove().most_similar(positive=["owl"], topn=5)]   # gensim's own search
+    assert words.dataframe[0].value.word.tolist() == expected

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from ui import text
+from ui import session, text
 from ui.upload import read_upload
 from core.sources.bundled import flutter_users
 from core.analyses.features import encode_table, guess_column_kinds, nearest_rows, pairwise_distances
@@ -34,7 +34,8 @@ def column_pickers(table: pd.DataFrame, id_column: str) -> tuple[list[str], list
     chosen_categorical = left.multiselect("Categorical columns (one-hot)", columns, default=categorical)
     chosen_numeric = middle.multiselect("Numeric columns", [c for c in columns if c not in chosen_categorical],
                                         default=[c for c in numeric if c not in chosen_categorical])
-    scale = right.toggle("Scale numbers", value=True, help="Standardise each number to mean 0 and spread 1.")
+    scale = session.bound(right.toggle, "Scale numbers", "features_scaled",
+                          help="Standardise each number to mean 0 and spread 1.")
     return chosen_categorical, chosen_numeric, scale
 
 

@@ -73,14 +73,17 @@ def controls(dataset: Dataset) -> dict:
                            shown=lambda value: value or default_colour(dataset),
                            help=f"{PRESERVATION}: the share of each point's {K} nearest neighbours in the "
                                 f"original space that are also its {K} nearest on the map.")
-    size = cols[3].select_slider("Point size", ["auto", *range(1, 17)], "auto", key="map_size",
-                                 help="auto: smaller points for bigger corpora")
+    size = session.bound(cols[3].select_slider, "Point size", "point_size", options=["auto", *range(1, 17)],
+                         shown=lambda value: value or "auto", stored=lambda value: 0 if value == "auto" else value,
+                         help="auto: smaller points for bigger corpora")
     chosen = {"colour": colour, "size": None if size == "auto" else size}
     if colour == CLUSTERS:
         left, right = st.columns(2)
-        chosen["cluster_method"] = left.radio("Clustering", ["kmeans", "hdbscan"], horizontal=True,
-                                              format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
-        chosen["n_clusters"] = right.slider("Clusters (k-means) / smallest cluster (HDBSCAN)", 2, 30, 8)
+        chosen["cluster_method"] = session.bound(left.radio, "Clustering", "cluster_method", horizontal=True,
+                                                 options=["kmeans", "hdbscan"],
+                                                 format_func={"kmeans": "k-means", "hdbscan": "HDBSCAN"}.get)
+        chosen["n_clusters"] = session.bound(right.slider, "Clusters (k-means) / smallest cluster (HDBSCAN)",
+                                             "clusters", min_value=2, max_value=30)
     _search_controls(dataset)
     return chosen
 

@@ -9,21 +9,21 @@ import streamlit as st
 import core
 from core.dataset import Dataset
 from core.neighbours.similarity import Neighbors, nearest_on_map
+from core.view_fields import NEIGHBOURS_IN, TYPED_MAX_CHARS
 from ui import session, share, text, views
 
 PICK_FROM_LIST = 5_000   # up to this many documents, pick one from a list of texts; above, by row number
-EXAMPLE = "Hold fast to dreams, for if dreams die, life is a broken-winged bird that cannot fly."
 
 
 def show(dataset: Dataset) -> None:
     mode, k = views.neighbours_controls(len(dataset))
-    if mode == "a document":
+    if mode == "document":
         row = _document(dataset)
         st.text(dataset.texts([row])[0])
         _with_map(dataset, row, k)
         share.share_panel()
     else:
-        typed = st.text_input("Text", EXAMPLE, max_chars=2000)
+        typed = session.bound(st.text_input, "Text", "neighbours_text", max_chars=TYPED_MAX_CHARS)
         found = search(dataset, typed, k)
         if found is not None:
             st.dataframe(table(dataset, found), hide_index=True, width="stretch", column_config=views.COSINE_BAR)
@@ -66,13 +66,14 @@ def _with_map(dataset: Dataset, row: int, k: int) -> None:
     """Neighbours in the original space or on the map, marking those the other view does not share."""
     original = dataset.neighbours(row, k)
     on_map = nearest_on_map(dataset.coords, row, k)
-    space = st.radio("Neighbours in", ["the original space", f"the 2D {dataset.projection.upper()} map"],
-                     horizontal=True)
+    space = session.bound(st.radio, "Neighbours in", "neighbours_in", options=list(NEIGHBOURS_IN), horizontal=True,
+                          format_func={"space": "the original space",
+                                       "map": f"the 2D {dataset.projection.upper()} map"}.get)
     shared = set(original.indices.tolist()) & set(on_map.indices.tolist())
     st.metric("Shared by both views", f"{len(shared)} of {len(original.indices)}",
               help="Neighbours that exist only on the map were invented by the projection; those only in the "
                    "original space were torn apart by it.")
-    if space == "the original space":
+    if space == "space":
         found = table(dataset, original)
         found["also on the map"] = ["✓" if i in shared else "✗ torn apart" for i in original.indices]
         st.dataframe(found, hide_index=True, width="stretch", column_config=views.COSINE_BAR)

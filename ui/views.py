@@ -9,6 +9,7 @@ import streamlit as st
 import core
 from core.dataset import Dataset, InMemoryDataset
 from core.filters import filter_mask
+from core.view_fields import NEIGHBOURS_K_BOUNDS, NEIGHBOURS_OF
 from ui import compute, session, share, shelf, sidebar, text
 
 
@@ -99,12 +100,6 @@ def needs(corpus, documents: int, what: str) -> bool:
     return False
 
 
-def count_slider(label: str, most: int, default: int, *, key: str | None = None, cap: int = 50) -> int:
-    """A slider from 1 to `most` (at most `cap`); with room for only one, no slider at all."""
-    most = min(cap, most)
-    if most <= 1:
-        return max(most, 0)
-    return st.slider(label, 1, most, min(default, most), key=key)
 
 
 def context_line() -> str:
@@ -136,6 +131,11 @@ COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, 
 
 
 def neighbours_controls(n_documents: int) -> tuple[str, int]:
-    """Neighbours of what ("a document" or "my own text"), and how many."""
-    mode = st.radio("Find neighbours of", ["a document", "my own text"], horizontal=True)
-    return mode, count_slider("How many", n_documents - 1, 10)
+    """Neighbours of what ("document" or "text"), and how many (no slider when there is room for one only)."""
+    mode = session.bound(st.radio, "Find neighbours of", "neighbours_of", options=list(NEIGHBOURS_OF),
+                         format_func={"document": "a document", "text": "my own text"}.get, horizontal=True)
+    most = min(NEIGHBOURS_K_BOUNDS[1], n_documents - 1)
+    if most <= 1:
+        return mode, max(most, 0)
+    return mode, session.bound(st.slider, "How many", "neighbours_k", min_value=1, max_value=most,
+                               shown=lambda k: min(k, most))

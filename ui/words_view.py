@@ -6,7 +6,7 @@ import streamlit as st
 
 import core
 from core.encoders.static import load_glove
-from core.view import DIMS, METHODS, WORDS_MAX_CHARS
+from core.view import COLOUR_MAX_CHARS, DIMS, METHODS, WORDS_MAX_CHARS
 from core.analyses.words import UnknownWordError, analogy, nearest_words, word_vectors
 from ui import caches, compute, session, text
 from ui.plots import map_figure
@@ -36,8 +36,10 @@ def _scores_table(result, column: str) -> pd.DataFrame:
 
 def nearest_words_panel(wv, source: str) -> None:
     st.subheader("Nearest words")
-    word = st.text_input("Word", "bird" if "bird" in wv.key_to_index else wv.index_to_key[50])
-    k = st.slider("How many", 3, 30, 10, key="nearest_k")
+    fallback = "bird" if "bird" in wv.key_to_index else wv.index_to_key[50]
+    word = session.bound(st.text_input, "Word", "words_nearest", shown=lambda typed: typed or fallback,
+                         stored=lambda typed: "" if typed == fallback else typed, max_chars=COLOUR_MAX_CHARS)
+    k = session.bound(st.slider, "How many", "words_k", min_value=3, max_value=30)
     try:
         st.dataframe(_scores_table(nearest_words(wv, word, k, source=source), "word"), hide_index=True,
                      width="stretch")
