@@ -10,14 +10,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Each test session (and the servers it starts) gets an empty disk cache, so tests compute for real; the
 # folder (with the session's ONNX export in it) is removed when the session ends.
-CACHE = tempfile.mkdtemp(prefix="murmuration-test-cache-")
+# With pytest-xdist, the workers inherit the folder the controller made (and the controller removes it).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+CACHE = os.environ["MURMURATION_CACHE_DIR"] if WORKER else tempfile.mkdtemp(prefix="murmuration-test-cache-")
 os.environ["MURMURATION_CACHE_DIR"] = CACHE
 
 import core  # noqa: E402 (after the cache folder is set)
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(CACHE, ignore_errors=True)
+    if not WORKER:
+        shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
