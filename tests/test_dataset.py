@@ -140,3 +140,37 @@ def test_what_cannot_be_opened_is_a_sentence_naming_what_to_fix(csv_file, collec
         open_dataset(collection.collection.folder, encoder="tfidf")
     with pytest.raises(CorpusError, match="not list"):
         open_dataset([1, 2])
+
+
+def _exact_table(vectors, k):
+    """scikit-learn's brute-force cosine kNN of every row, itself left out: rows (n, k) and cosines (n, k)."""
+    X = np.asarray(vectors, dtype=np.float64)
+    distances, rows = NearestNeighbors(metric="cosine", algorithm="brute").fit(X).kneighbors(X, n_neighbors=k + 1)
+    own = rows == np.arange(len(X))[:, None]
+    keep = np.argsort(own, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(rows, keep, axis=1), 1 - np.take_along_axis(distances, keep, axis=1)
+
+
+@pytest.mark.parametrize("k", [10, 40])   # 40 is beyond the in-memory kNN graph: searched exactly in blocks
+def test_every_rows_neighbours_at_once_agree_with_an_exact_search(in_memory, collection, k):
+    rows, cosines = _exact_table(in_memory.vectors, k)
+    found, scores = in_memory.neighbour_table(k)
+    assert found.shape == scores.shape == (ROWS, k)
+    assert np.mean([len(set(a) & set(b)) for a, b in zip(found, rows)]) > k - 0.05   # ties may swap the last
+    np.testing.assert_allclose(scores, cosines, atol=1e-5)
+    ann, ann_scores = collection.neighbour_table(k)
+    recall = np.mean([len(set(a) & set(b)) / k for a, b in zip(ann, rows)])
+    assert recall > 0.95 and (ann != np.arange(ROWS)[:, None]).all()   # never itself
+    unit = np.asarray(collection.vectors, dtype=np.float64)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    np.testing.assert_allclose(ann_scores, np.einsum("ij,ikj->ik", unit, unit[ann]), atol=2e-3)   # exact cosines
+    assert (np.diff(ann_scores, axis=1) <= 1e-6).all()    # most similar first
+    assert collection.neighbours(17, k).indices.tolist() == ann[17].tolist()
+
+
+def test_neighbour_tables_of_a_tiny_corpus_are_padded():
+    tiny = open_dataset(core.Corpus(name="tiny", texts=["owl hoots", "owl sleeps", "crow caws"]),
+                        encoder="tfidf", method="pca")
+    found, scores = tiny.neighbour_table(4)
+    assert found.shape == (3, 4) and (found[:, 2:] == -1).all() and (scores[:, 2:] == 0).all()
+    assert set(found[0, :2]) == {1, 2}

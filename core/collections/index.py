@@ -64,6 +64,15 @@ class AnnIndex:
     def __len__(self) -> int:
         return len(self._index)
 
+    def search_many(self, unit_queries: np.ndarray, k: int, threads: int = 0) -> np.ndarray:
+        """Row numbers (len(queries), k) of (about) the k nearest of each query, nearest first; -1 pads a row
+        with fewer found."""
+        with self._lock:
+            found = self._index.search(np.asarray(unit_queries, dtype=np.float32), k, threads=threads)
+        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(unit_queries), k)
+        counts = np.asarray(found.counts).reshape(-1)
+        return np.where(np.arange(k)[None, :] < counts[:, None], keys, -1)
+
     def search(self, unit_query: np.ndarray, k: int) -> np.ndarray:
         """Row numbers of (about) the k nearest unit vectors, nearest first."""
         if k <= 0:

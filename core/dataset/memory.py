@@ -11,7 +11,7 @@ from core.dataset.base import IMPORTED, Dataset, read_only, row_array
 from core.errors import CorpusError
 from core.neighbours.knn import knn_graph
 from core.pipeline import Embeddings
-from core.neighbours.similarity import Neighbors, nearest_neighbors, normalize_rows
+from core.neighbours.similarity import Neighbors, cosine_knn_with_scores, nearest_neighbors, normalize_rows
 
 
 
@@ -150,6 +150,14 @@ class InMemoryDataset(Dataset):
             return Neighbors(indices=graph.indices[row, :k].copy(), scores=graph.similarities[row, :k].copy())
         return nearest_neighbors(self._unit_vectors, row, k, normalized=True)
 
+    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """From the exact kNN graph when it holds k, else exact search of every row in blocks."""
+        graph = self.graph
+        if graph.exact and k <= graph.k:
+            return graph.indices[:, :k].copy(), graph.similarities[:, :k].copy()
+        indices, scores = cosine_knn_with_scores(self._unit_vectors, k)
+        return _padded(indices, scores, k)
+
     def _nearest_to_vector(self, vector: np.ndarray, k: int) -> Neighbors:
         return nearest_neighbors(self._unit_vectors, vector, k, normalized=True)
 
@@ -176,3 +184,12 @@ def _subset(corpus: Corpus, embeddings: Embeddings, coords, source_rows, rows, p
                       notes=embeddings.notes, fit_encoder=lambda: embeddings.encoder)
     return InMemoryDataset(corpus, part, read_only(np.asarray(coords)[rows]), source_rows=source_rows,
                            projection=projection)
+
+
+def _padded(indices: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """k columns, padded with row -1 and cosine 0 when the corpus has k documents or fewer."""
+    missing = k - indices.shape[1]
+    if missing <= 0:
+        return indices, scores
+    return (np.pad(indices, ((0, 0), (0, missing)), constant_values=-1),
+            np.pad(scores, ((0, 0), (0, missing)), constant_values=0))
