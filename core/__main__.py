@@ -6,6 +6,8 @@
         [--fail-on-drift]
     python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
         [--engine local|ray] [--address HEAD:6379] [--workers N]
+    python -m core export-html SOURCE --out MAP.html [--encoder NAME] [--text-column C] [--label-column C]
+        [--method umap|pca] [--k 10] [--title TEXT]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
-                    "build": collections_cli.run_command}
+                    "build": collections_cli.run_command, "export-html": _export_html}
         return commands[args.command](args)
     except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -66,7 +68,34 @@ def _parser() -> argparse.ArgumentParser:
                            "0.9999); pages read them back as float32")
     _add_drift(commands)
     collections_cli.add_command(commands)
+    _add_export_html(commands)
     return parser
+
+
+def _add_export_html(commands) -> None:
+    run = commands.add_parser("export-html", help="write a map as one HTML file that opens from disk",
+                              description="SOURCE is anything core.open_dataset opens: a bundled corpus name, a "
+                                          "file or a collection folder.")
+    run.add_argument("source")
+    run.add_argument("--out", required=True, type=Path, help="the HTML file to write")
+    run.add_argument("--encoder", choices=list(ENCODERS), help="MiniLM by default (a collection has its own)")
+    run.add_argument("--text-column")
+    run.add_argument("--label-column")
+    run.add_argument("--method", choices=("umap", "pca"), default="umap")
+    run.add_argument("--k", type=int, default=10, help="neighbours listed after a click (default 10)")
+    run.add_argument("--title", help="the page's title (default: the source's name)")
+
+
+def _export_html(args) -> int:
+    from core.dataset import open_dataset
+    from core.maps.html import export_html
+
+    dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
+                           label_column=args.label_column, method=args.method)
+    title = args.title or f"{Path(args.source).name} · Murmuration map"
+    path = export_html(dataset, args.out, k=args.k, title=title)
+    print(f"{args.out}: {len(dataset):,} documents, {path.stat().st_size / 1e6:.1f} MB")
+    return 0
 
 
 def _add_drift(commands) -> None:

@@ -6,16 +6,23 @@ import streamlit as st
 
 from core.dataset import Dataset
 from core.export import coordinates_csv, embeddings_parquet, neighbours_csv, projector_zip
+from core.maps.html import map_file_options
+from murmuration_map.static_page import TEXT_CHARS, estimated_bytes, map_html, text_bytes
 from ui.plots import figure_html
 
 EXPORT_ALL_UP_TO = 100_000   # every document of a bigger dataset (a collection) makes files of gigabytes
+HTML_UP_TO = 200_000         # the map's HTML file holds every point; past this, the command line makes it
+K = 10
 
 
-def export_panel(dataset: Dataset, figure, subsets: dict | None = None) -> None:
+def export_panel(dataset: Dataset, figure, subsets: dict | None = None, on_screen: dict | None = None) -> None:
     """`figure()` makes the plotly figure for the HTML export, only when asked for. `subsets`: other sets of
     rows to offer besides every document ({"the selection": rows, ...}); empty ones and None are not offered.
-    Rows in the files are numbered as in the whole dataset."""
+    Rows in the files are numbered as in the whole dataset. `on_screen`: what the 2D map draws besides its
+    points (murmuration_map options: colours, names, filter, selection), for the map's own HTML file."""
     with st.expander("Export"):
+        if on_screen is not None:
+            map_file_button(dataset, on_screen)
         offered = {f"every document ({len(dataset):,})": None} if len(dataset) <= EXPORT_ALL_UP_TO else {}
         offered.update({f"{what} ({len(rows):,})": rows for what, rows in (subsets or {}).items()
                         if rows is not None and len(rows)})
@@ -27,9 +34,32 @@ def export_panel(dataset: Dataset, figure, subsets: dict | None = None) -> None:
         _buttons(dataset, chosen, figure)
 
 
+def map_file_button(dataset: Dataset, on_screen: dict) -> None:
+    """The map as it is on screen, as one HTML file with each document's neighbours; its size said first."""
+    if len(dataset) > HTML_UP_TO:
+        st.caption(f"{len(dataset):,} points are too many for one HTML file made here: "
+                   "`python -m core export-html` writes it from the command line.")
+        return
+    size = estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), K) / 1e6
+    st.download_button(f"Download this map (HTML, {len(dataset):,} points, about {size:.1f} MB)",
+                       lambda: _map_file(dataset, on_screen), f"{_file_name(dataset)}-map.html", "text/html",
+                       help="One file that opens in any browser, with no server and no network: every point, its "
+                            "text on hover, the colours, names and filter shown here, a search box, and a click "
+                            f"lists the document's {K} nearest neighbours. Texts are cut to {TEXT_CHARS} characters.")
+
+
+def _map_file(dataset: Dataset, on_screen: dict) -> str:
+    options = {**on_screen, **map_file_options(dataset, k=K, styled=False)}
+    return map_html(dataset.coords, page_title=f"{dataset.name} · Murmuration map", **options)
+
+
+def _file_name(dataset: Dataset) -> str:
+    return f"{dataset.name.removesuffix('.csv')}-{dataset.encoder_name}"
+
+
 def _buttons(dataset: Dataset, chosen, figure) -> None:
     rows = np.arange(len(dataset)) if chosen is None else np.asarray(chosen, dtype=np.int64)
-    name = f"{dataset.name.removesuffix('.csv')}-{dataset.encoder_name}" + ("" if chosen is None else "-subset")
+    name = _file_name(dataset) + ("" if chosen is None else "-subset")
     made = {}
 
     def part():

@@ -110,21 +110,24 @@ def show(dataset: Dataset, *, colour="label", size=None, cluster_method="kmeans"
     name_regions: write the distinctive words of each area of a 2D map on it (unless it shows cluster names)."""
     colouring = colours_for(dataset, colour, cluster_method, n_clusters)
     matches = _matches(dataset)
+    drawn = None    # what the 2D map draws besides its points, for the map's HTML file too
     if dataset.coords.shape[1] == 3:
         _three_d(dataset, colouring, colour, size, matches)
     else:
         names = (cluster_labels(dataset.coords, colouring["categories"]) if colour == CLUSTERS else
                  region_names(dataset) if name_regions and len(dataset) <= INLINE_TEXT_LIMIT else None)
         keep = filters_mask(dataset) & (matches if matches is not None else True)
-        _two_d(dataset, colouring, size, key, keep, height, names, selectable)
+        drawn = {"size": size, "cluster_labels": names, "filter_mask": None if keep.all() else keep, **colouring}
+        _two_d(dataset, drawn, key, height, selectable)
     _honesty_notes(dataset)
     if selectable:
         subsets = {"the selection": list(session.view().selection), "those passing the filters": passing(dataset)}
-        export_panel(dataset, lambda: _figure(dataset, colouring, colour, size), subsets)
+        on_screen = None if drawn is None else {**drawn, "selection": list(session.view().selection)}
+        export_panel(dataset, lambda: _figure(dataset, colouring, colour, size), subsets, on_screen)
     return list(session.view().selection)
 
 
-def _two_d(dataset: Dataset, colouring: dict, size, key, keep, height, names, selectable) -> None:
+def _two_d(dataset: Dataset, drawn: dict, key, height, selectable) -> None:
     """Every point drawn by the WebGL map; a click rings the document's nearest neighbours in the original
     space and lists them beside the map; a find-like query rings the documents nearest to it; a lasso or box
     selection goes to the view state."""
@@ -137,10 +140,9 @@ def _two_d(dataset: Dataset, colouring: dict, size, key, keep, height, names, se
     ringed = neighbours if neighbours is not None else found
     left, right = st.columns([2, 1]) if clicked is not None else (st.container(), None)
     with left:
-        scatter_map(coords, key=key, hover_labels=texts_of(dataset), height=height, size=size,
+        scatter_map(coords, key=key, hover_labels=texts_of(dataset), height=height,
                     selection=list(session.view().selection) if selectable else None, highlight=clicked,
-                    neighbours=None if ringed is None else ringed.indices, cluster_labels=names,
-                    filter_mask=None if keep.all() else keep, **colouring)
+                    neighbours=None if ringed is None else ringed.indices, **drawn)
     if right is not None:
         with right:
             clicked_panel(dataset, clicked, neighbours)

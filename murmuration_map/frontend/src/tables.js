@@ -1,6 +1,7 @@
 // The big parts of the payload (points, style, filter, texts) are tables. Streamlit hands them over as
 // Apache Arrow tables; another host (a notebook widget, a static page) may pass plain objects of columns
-// instead ({ x: Float32Array, y: Float32Array }, { text: [...] }). The map reads both through these three.
+// instead ({ x: Float32Array, y: Float32Array }, { text: [...] }, or a column read one value at a time through
+// its get(index)). The map reads them all through these three.
 
 export function rowCount(table) {
   if (!table) return 0;
@@ -21,7 +22,8 @@ export function cellReader(table, name) {
   if (!table) return null;
   if (typeof table.getChild !== 'function') {
     const values = table[name];
-    return values ? (index) => values[index] : null;
+    if (!values) return null;
+    return typeof values.get === 'function' ? (index) => values.get(index) : (index) => values[index];
   }
   const child = table.getChild(name);
   return child ? (index) => child.get(index) : null;

@@ -1,0 +1,38 @@
+"""A dataset's map as one HTML file (murmuration_map.static_page): every point coloured by its label, the names
+of the map's regions, hover texts, and each document's nearest neighbours from the dataset (its exact kNN graph,
+or a collection's ANN index), so that the file answers a click with no server."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.dataset import Dataset
+from core.maps.clusters import map_regions
+
+K = 10
+REGION_LIMIT = 200_000     # the regions are named from every text: above this, the file has no names
+
+
+def map_file_options(dataset: Dataset, *, k: int = K, styled: bool = True) -> dict:
+    """What `murmuration_map.map_html` needs of a dataset: its texts and neighbours, and unless `styled` is
+    False (the caller colours and names the map itself) its labels' colours and its regions' names."""
+    neighbours, scores = dataset.neighbour_table(k)
+    options = {"texts": dataset.all_texts(), "neighbours": neighbours, "scores": scores}
+    if not styled:
+        return options
+    if dataset.labels is not None:
+        options.update(categories=np.asarray(dataset.labels), title="label")
+    if len(dataset) <= REGION_LIMIT:
+        regions = map_regions(np.ascontiguousarray(dataset.coords), options["texts"])
+        options["cluster_labels"] = pd.DataFrame(regions, columns=["label", "x", "y", "weight"])
+    return options
+
+
+def export_html(dataset: Dataset, out, *, k: int = K, title: str = "Murmuration map") -> Path:
+    """Write the dataset's map to `out` (an .html file) and return its path."""
+    from murmuration_map.static_page import map_html, write_html
+
+    html = map_html(dataset.coords, page_title=title, **map_file_options(dataset, k=k))
+    return write_html(out, html)
