@@ -263,7 +263,8 @@ def test_map_honesty_colours_search_and_quality():
     at = run_page("app_pages/1_Map.py", corpus="flutter", encoder="minilm", method="pca")
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Trustworthiness") for label in labels) and "Variance shown" in labels
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6   # the map as one HTML file, then the exports
+    assert at.get("download_button")[0].proto.label.startswith("Download this map (HTML, 513 points")
     at.selectbox(key="_w_colour").select("neighbour preservation").run()
     assert_clean(at)
     assert map_data(at)["legend"]["kind"] == "value"

@@ -134,7 +134,7 @@ def map_page(page, server, query=""):
     from core.sources.bundled import DATA_DIR
     from core.cache.disk import DiskCache
     from core.pipeline import analyse
-    from test_map_component import screen_positions
+    from testkit.map_screen import screen_positions
 
     page.set_viewport_size({"width": 1400, "height": 1400})  # the whole map on screen
     page.goto(f"{server}/Map{query}")
@@ -148,11 +148,11 @@ def map_page(page, server, query=""):
 
 
 def test_the_map_draws_every_document_and_a_click_rings_its_nearest_neighbours(page, server):
-    from test_map_component import click_point, isolated_point
+    from testkit.map_screen import click_point, isolated_point
 
     corpus, result, screen, _ = map_page(page, server)
     assert page.locator(MAP).get_attribute("data-points-drawn") == str(len(corpus))
-    row = isolated_point(page, screen)
+    row = isolated_point(screen)
     click_point(page, screen[row])
     page.wait_for_selector(".mm-neighbour", timeout=60_000)
     page.wait_for_function("document.body.innerText.includes('nearest neighbours in the original space')",

@@ -290,7 +290,7 @@ def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours
     from playwright.sync_api import sync_playwright
 
     from testkit.live_server import ARGS
-    from test_map_component import click_point, isolated_point, screen_positions
+    from testkit.map_screen import click_point, isolated_point, screen_positions
 
     MAP = "[data-testid=murmuration-map]"
     with sync_playwright() as playwright:
@@ -302,7 +302,7 @@ def test_in_the_browser_a_click_on_the_collection_map_lists_its_index_neighbours
         page.locator(MAP).scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         screen, _ = screen_positions(page, np.asarray(open_collection(shelf[0] / "birds").coords, dtype=np.float64))
-        row = isolated_point(page, screen)
+        row = isolated_point(screen)
         click_point(page, screen[row])
         page.wait_for_selector(".mm-neighbour", timeout=60_000)
         page.wait_for_function(f"document.body.innerText.includes('Document #{row}')", timeout=60_000)

@@ -53,7 +53,8 @@ def test_a_collection_selection_gets_its_heatmap_table_and_every_export(birds, m
     assert "Cosine similarity within the selection" in at.get("plotly_chart")[0].proto.spec
     documents = next(radio for radio in at.radio if radio.label == "Documents")
     assert documents.options == ["the selection (3)"]   # not every document, and nothing else
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6   # the map as one HTML file, then the exports
+    assert at.get("download_button")[0].proto.label.startswith("Download this map (HTML, 600 points")
 
 
 def test_a_corpus_and_its_collection_show_one_header_line(birds):

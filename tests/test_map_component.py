@@ -23,6 +23,7 @@ from murmuration_map import colours, streamlit_host
 
 from testkit.live_server import ARGS, server
 from testkit.map_data import CLUSTERS, blobs, topic_names
+from testkit.map_screen import click_point, isolated_point, screen_positions
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MAP = "[data-testid=murmuration-map]"
@@ -320,40 +321,12 @@ def open_map(page, app_url, query="n=2000"):
     return page.locator(MAP)
 
 
-def screen_positions(page, xy):
-    """Where the seeded points are on screen: centre of the bounding box, one scale with 5 % padding,
-    the canvas aspect ratio kept (regl-scatterplot's default camera)."""
-    box = page.locator(f"{MAP} canvas").bounding_box()
-    low, high = xy.min(axis=0), xy.max(axis=0)
-    placed = (xy - (low + high) / 2) / ((high - low).max() / 2 * 1.05)
-    width, height = box["width"], box["height"]
-    return np.c_[box["x"] + width * (placed[:, 0] * height / width + 1) / 2,
-                 box["y"] + height * (0.5 - placed[:, 1] / 2)], box
-
-
 def shown(page, name):
     return re.search(rf"^{name}=(.*)$", page.inner_text("body"), re.M).group(1)
 
 
 def wait_for_text(page, text):
     page.wait_for_function(f"document.body.innerText.includes({json.dumps(text)})", timeout=60_000)
-
-
-def click_point(page, position):
-    """Rest on the point until its tooltip shows (the library picks the point under the last pointer
-    move it processed), then click, as a person does."""
-    page.mouse.move(*position)
-    page.locator(".mm-tooltip").wait_for(state="visible")
-    page.mouse.click(*position)
-
-
-def isolated_point(page, screen, exclude=()):
-    """The point farthest from any other (so a click surely hits it)."""
-    gaps = np.linalg.norm(screen[:, None] - screen[None], axis=2)
-    np.fill_diagonal(gaps, np.inf)
-    gaps = gaps.min(axis=1)
-    gaps[list(exclude)] = -1
-    return int(np.argmax(gaps))
 
 
 def under(screen, box, margin=0.0):
@@ -418,7 +391,7 @@ def test_a_click_returns_the_row_and_rings_its_neighbours(page, app_url):
     open_map(page, app_url)
     xy, _, _ = blobs(2000)
     screen, _ = screen_positions(page, xy)
-    row = isolated_point(page, screen)
+    row = isolated_point(screen)
     click_point(page, screen[row])
     tooltip = page.locator(".mm-tooltip")
     assert tooltip.inner_text().startswith(topic_names(CLUSTERS)[row % CLUSTERS])
@@ -461,7 +434,7 @@ def test_a_rerun_does_not_resend_the_points_the_browser_holds(page, app_url, lay
     assert sizes[0] > 8 * n
     xy, _, _ = blobs(n)
     screen, _ = screen_positions(page, xy)
-    row = isolated_point(page, screen)
+    row = isolated_point(screen)
     click_point(page, screen[row])
     wait_for_text(page, f"clicked={row}")
     page.wait_for_selector(f"{MAP}[data-ready=true] .mm-neighbour", timeout=60_000)
@@ -603,7 +576,7 @@ def test_a_box_selection_survives_a_rerun(page, app_url):
     assert not set(np.flatnonzero(outside).tolist()) & set(selected)
     # a click elsewhere reruns the script; the selection stays on the map and in Python
     page.get_by_role("button", name="Pan").click()
-    far = isolated_point(page, screen, exclude=selected)
+    far = isolated_point(screen, exclude=selected)
     click_point(page, screen[far])
     wait_for_text(page, f"clicked={far}")
     assert json.loads(shown(page, "selection")) == selected

@@ -113,11 +113,11 @@ def test_the_file_draws_every_point_from_disk_without_a_request(opened):
 
 
 def test_a_click_lists_the_same_neighbours_as_the_collections_index(opened, collection):
-    from test_map_component import click_point, isolated_point, screen_positions
+    from testkit.map_screen import click_point, isolated_point, screen_positions
 
     page, _, _ = opened
     screen, _ = screen_positions(page, np.asarray(collection.coords, dtype=np.float64))
-    row = isolated_point(page, screen)
+    row = isolated_point(screen)
     click_point(page, screen[row])
     page.wait_for_selector(".mm-page-neighbour")
     assert page.locator(".mm-page-heading").first.inner_text() == f"Document {row}"
@@ -144,11 +144,11 @@ def test_typed_words_fade_the_documents_without_them(opened, collection):
 
 
 def test_hostile_text_shows_as_text(opened, collection):
-    from test_map_component import click_point, isolated_point, screen_positions
+    from testkit.map_screen import click_point, isolated_point, screen_positions
 
     page, _, _ = opened
     screen, _ = screen_positions(page, np.asarray(collection.coords, dtype=np.float64))
-    row = isolated_point(page, screen, exclude=[r for r in range(ROWS) if r % 3])
+    row = isolated_point(screen, exclude=[r for r in range(ROWS) if r % 3])
     click_point(page, screen[row])
     page.wait_for_function(f"document.querySelector('.mm-page-heading').innerText === 'Document {row}'")
     shown = page.locator(".mm-page-text").inner_text()
