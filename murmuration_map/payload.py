@@ -22,7 +22,7 @@ from .colours import FADED_ALPHA, FADED_COLOUR, colour_by, per_point, rgba
 from .hover import HOVER_CHARS, INLINE_TEXT_LIMIT, hover_parts, hover_text
 
 __all__ = ["HOVER_CHARS", "INLINE_TEXT_LIMIT", "MapEvent", "PreparedMap", "as_coordinates", "event_from_state",
-           "prepare_map"]
+           "marks", "prepare_map"]
 
 SIZE_STEPS = 16
 PADDING = 1.05
@@ -126,13 +126,12 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
         "value_name": value_name,
         "size": size,
         "size_steps": list(np.linspace(0.5 * size, 2.5 * size, SIZE_STEPS).round(2)),
-        **_marks(prepared, highlight, neighbours, selection),
+        **marks(prepared, highlight, neighbours, selection),
         "clusters": _clusters(cluster_labels, center, scale),
         "height": int(height),
         "left_out": int(n_total - len(kept)),
         "note": _note(n_total, len(kept), int(in_filter.sum()), filter_mask is not None),
     }
-    prepared.data["selection_key"] = _digest(json.dumps(prepared.data["selection"]).encode())
     return prepared
 
 
@@ -146,10 +145,12 @@ def _tables(normalised, style, in_filter, inline) -> dict:
     }
 
 
-def _marks(prepared: PreparedMap, highlight, neighbours, selection) -> dict:
-    """The ringed document, its ringed neighbours and the selection, as map indices."""
+def marks(prepared: PreparedMap, highlight=None, neighbours=None, selection=None) -> dict:
+    """The payload's marks for caller rows: the ringed document, its ringed neighbours and the selection, as map
+    indices, and the selection's key (the browser applies a selection whose key it has not seen)."""
+    selected = prepared.to_map(selection).tolist() if selection is not None else []
     return {"highlight": _one_map_index(prepared, highlight), "neighbours": prepared.to_map(neighbours).tolist(),
-            "selection": prepared.to_map(selection).tolist() if selection is not None else []}
+            "selection": selected, "selection_key": _digest(json.dumps(selected).encode())}
 
 
 def _style(colour, sizes, n_total: int, kept: np.ndarray) -> pd.DataFrame:

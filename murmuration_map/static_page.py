@@ -36,20 +36,26 @@ def map_html(coords2d, *, texts=None, neighbours=None, scores=None, page_title: 
     kept = prepared.kept
     data = {name: value for name, value in prepared.data.items() if name not in TABLE_PARTS}
     data.update(page_title=str(page_title), text_chars=int(text_chars), texts_key="none", text_on_demand=False)
-    points = {"x": prepared.tables["points"]["x"].to_numpy(), "y": prepared.tables["points"]["y"].to_numpy(),
-              **{f"style.{name}": _for_browser(column.to_numpy()) for name, column in prepared.tables["style"].items()}}
-    if prepared.left_out:
-        points["rows"] = kept.astype(np.uint32)     # the caller's row of each map point
-    filter_table = prepared.tables["filter"]
-    if filter_table is not None:
-        points["filter.bits"] = filter_table["bits"].to_numpy()
-    parts = {"points": pack(points)}
+    parts = {"points": pack(points_part(prepared))}
     if texts is not None:
         parts["texts"] = pack(text_columns(texts, kept, text_chars))
     if neighbours is not None:
         parts["neighbours"] = pack(neighbour_columns(neighbours, scores, kept, len(kept) + prepared.left_out))
         data["k"] = int(np.asarray(neighbours).shape[1])
     return _page(data, parts)
+
+
+def points_part(prepared) -> dict[str, np.ndarray]:
+    """A prepared map's points, style and filter as columns to pack: x, y, "style.<column>", "filter.bits", and
+    "rows" (each map point's caller row) when rows were left out."""
+    tables = prepared.tables
+    points = {"x": tables["points"]["x"].to_numpy(), "y": tables["points"]["y"].to_numpy(),
+              **{f"style.{name}": _for_browser(column.to_numpy()) for name, column in tables["style"].items()}}
+    if prepared.left_out:
+        points["rows"] = prepared.kept.astype(np.uint32)
+    if tables["filter"] is not None:
+        points["filter.bits"] = tables["filter"]["bits"].to_numpy()
+    return points
 
 
 def estimated_bytes(n_points: int, text_bytes: int = 0, k: int = 0) -> int:

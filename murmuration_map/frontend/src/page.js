@@ -4,11 +4,8 @@
 // first; texts and neighbours follow. No request leaves the page: the parts are read from data: URLs.
 import { el } from './dom.js';
 import { MapView } from './map_view.js';
+import { pointTables, textColumn, unpack } from './packed.js';
 
-const TYPES = {
-  float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
-  uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array,
-};
 const SCORE_SCALE = 32767;
 
 async function readPart(name) {
@@ -17,22 +14,6 @@ async function readPart(name) {
   const response = await fetch(`data:application/octet-stream;base64,${node.textContent.trim()}`);
   const inflated = response.body.pipeThrough(new DecompressionStream('gzip'));
   return unpack(await new Response(inflated).arrayBuffer());
-}
-
-// murmuration_map.static_page.pack's layout: uint32 header length, JSON header, arrays at multiples of 8.
-function unpack(buffer) {
-  const length = new DataView(buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, length)));
-  const start = Math.ceil((4 + length) / 8) * 8;
-  const out = {};
-  for (const entry of header) out[entry.name] = new TYPES[entry.dtype](buffer, start + entry.offset, entry.length);
-  return out;
-}
-
-// Texts stay UTF-8 bytes; one is decoded when it is shown.
-function textColumn({ offsets, bytes }) {
-  const decoder = new TextDecoder();
-  return { length: offsets.length - 1, get: (i) => decoder.decode(bytes.subarray(offsets[i], offsets[i + 1])) };
 }
 
 class StaticMap {
@@ -77,15 +58,13 @@ class StaticMap {
 
   async load() {
     const points = await readPart('points');
+    const tables = pointTables(points);
     this.rows = points.rows || null;
-    const style = {};
-    for (const [name, values] of Object.entries(points)) if (name.startsWith('style.')) style[name.slice(6)] = values;
-    this.codes = style.z;
-    this.baseFilter = points['filter.bits'] || null;
+    this.codes = tables.style.z;
+    this.baseFilter = tables.filter?.bits || null;
     this.count = points.x.length;
     // the summary above the map says what matches as the visitor filters, so the map's own note stays empty
-    this.data = { ...this.data, points: { x: points.x, y: points.y }, style,
-      filter: this.baseFilter ? { bits: this.baseFilter } : null, height: this.mapHeight(), note: '' };
+    this.data = { ...this.data, ...tables, height: this.mapHeight(), note: '' };
     if (this.baseFilter) this.matches = countBits(this.baseFilter, this.count);
     this.showSummary();
     this.draw();
