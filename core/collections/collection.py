@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.collections.index import neighbour_table, take_rows
 from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder_revision, check_files,
                                        load_index, read_manifest)
 from core.neighbours.similarity import Neighbors, normalize_rows
@@ -211,7 +212,7 @@ class Collection:
         encoder runs; new text is encoded with the collection's encoder."""
         from core.pipeline import Embeddings, artifact_key
 
-        vectors = np.ascontiguousarray(_take(self.vectors, rows), dtype=np.float32)
+        vectors = np.ascontiguousarray(take_rows(self.vectors, rows), dtype=np.float32)
         vectors.flags.writeable = False
         key = artifact_key(corpus_fingerprint=corpus.fingerprint, encoder=self.manifest["encoder"],
                            params=self.manifest["params"], model_revision=self.manifest["model_revision"])
@@ -242,30 +243,15 @@ class Collection:
         k = max(0, min(k, len(self) - (own is not None)))
         found = self.index.search(q, k + (own is not None))
         found = found[found != own][:k] if own is not None else found[:k]
-        scores = normalize_rows(_take(self.vectors, found)) @ q
+        scores = normalize_rows(take_rows(self.vectors, found)) @ q
         order = np.lexsort((found, -scores))
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
 
 
-    def neighbour_table(self, k: int = 10, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-        """Every document's k nearest (itself left out) from the ANN index, searched `chunk` rows at a time on
-        every core, most similar first by their exact cosines: (n, k) rows (-1 where fewer were found) and
-        (n, k) cosines (0 there)."""
-        n, k = len(self), max(0, min(int(k), len(self) - 1))
-        indices = np.full((n, k), -1, dtype=np.int64)
-        scores = np.zeros((n, k), dtype=np.float32)
-        for start in range(0, n, chunk):
-            unit = normalize_rows(np.asarray(self.vectors[start:start + chunk], dtype=np.float32))
-            block = indices[start:start + len(unit)]
-            for i, found in enumerate(self.index.search_many(unit, k + 1)):
-                others = found[(found >= 0) & (found != start + i)][:k]
-                block[i, :len(others)] = others
-            near = normalize_rows(_take(self.vectors, np.maximum(block, 0).ravel())).reshape(len(unit), k, -1)
-            cosines = np.where(block >= 0, np.einsum("ij,ikj->ik", unit, near), -np.inf)
-            order = np.lexsort((block, -cosines), axis=-1)   # most similar first, ties by row number
-            block[:] = np.take_along_axis(block, order, axis=1)
-            scores[start:start + len(unit)] = np.where(block >= 0, np.take_along_axis(cosines, order, axis=1), 0)
-        return indices, scores
+    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's k nearest (itself left out) from the ANN index, with exact cosines (see
+        core.collections.index.neighbour_table)."""
+        return neighbour_table(self.vectors, self.index, k)
 
 
 def _filter_column(column, most_categories: int):
@@ -296,10 +282,3 @@ def _filter_column(column, most_categories: int):
         return pd.Series(pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False),
                                                    encoded.dictionary.to_pylist()))
     return None
-
-
-def _take(array: np.ndarray, rows) -> np.ndarray:
-    """array[rows], read from a memory map in ascending row order (sequential reads), in the order given."""
-    rows = np.asarray(rows, dtype=np.int64)
-    ascending = np.sort(rows)
-    return np.asarray(array[ascending])[np.searchsorted(ascending, rows)]
