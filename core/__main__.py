@@ -8,6 +8,7 @@
         [--engine local|ray] [--address HEAD:6379] [--workers N]
     python -m core export-html SOURCE --out MAP.html [--encoder NAME] [--text-column C] [--label-column C]
         [--method umap|pca] [--k 10] [--title TEXT]
+    python -m core publish SOURCE --out SITE/ [the same options]: a static folder, for maps too big for one file
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
-                    "build": collections_cli.run_command, "export-html": _export_html}
+                    "build": collections_cli.run_command, "export-html": _export_html,
+                    "publish": _export_html}
         return commands[args.command](args)
     except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -73,31 +75,42 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_export_html(commands) -> None:
-    run = commands.add_parser("export-html", help="write a map as one HTML file that opens from disk",
-                              description="SOURCE is anything core.open_dataset opens: a bundled corpus name, a "
-                                          "file or a collection folder.")
-    run.add_argument("source")
-    run.add_argument("--out", required=True, type=Path, help="the HTML file to write")
-    run.add_argument("--encoder", choices=list(ENCODERS), help="MiniLM by default (a collection has its own)")
-    run.add_argument("--text-column")
-    run.add_argument("--label-column")
-    run.add_argument("--method", choices=("umap", "pca"), default="umap")
-    run.add_argument("--k", type=int, default=10, help="neighbours listed after a click (default 10)")
-    run.add_argument("--title", help="the page's title (default: the source's name)")
+    for name, help_text, out in (("export-html", "write a map as one HTML file that opens from disk", "the HTML file"),
+                                 ("publish", "write a map as a static folder that any file server serves",
+                                  "the folder (new, or an earlier publish)")):
+        run = commands.add_parser(name, help=help_text, description="SOURCE is anything core.open_dataset opens: "
+                                  "a bundled corpus name, a file or a collection folder.")
+        run.add_argument("source")
+        run.add_argument("--out", required=True, type=Path, help=out)
+        run.add_argument("--encoder", choices=list(ENCODERS), help="MiniLM by default (a collection has its own)")
+        run.add_argument("--text-column")
+        run.add_argument("--label-column")
+        run.add_argument("--method", choices=("umap", "pca"), default="umap")
+        run.add_argument("--k", type=int, default=10, help="neighbours listed after a click (default 10)")
+        run.add_argument("--title", help="the page's title (default: the source's name)")
 
 
 def _export_html(args) -> int:
     from core.dataset import open_dataset
-    from core.maps.html import export_html
+    from core.maps.html import export_html, publish
+    from murmuration_map.published import PublishError
 
     dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
                            label_column=args.label_column, method=args.method)
     title = args.title or f"{Path(args.source).name} · Murmuration map"
+    if args.command == "publish":
+        try:
+            folder = publish(dataset, args.out, k=args.k, title=title)
+        except PublishError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        size = sum(path.stat().st_size for path in folder.iterdir())
+        print(f"{folder}: {len(dataset):,} documents, {size / 1e6:.1f} MB; serve it with "
+              f"python -m http.server --directory {folder}")
+        return 0
     path = export_html(dataset, args.out, k=args.k, title=title)
     print(f"{args.out}: {len(dataset):,} documents, {path.stat().st_size / 1e6:.1f} MB")
     return 0
-
-
 def _add_drift(commands) -> None:
     run = commands.add_parser("drift", help="test whether CURRENT drifted away from REFERENCE",
                               description="REFERENCE and CURRENT are bundled corpus names or files, optionally "

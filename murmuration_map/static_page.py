@@ -138,15 +138,15 @@ def _page(data: dict, parts: dict[str, bytes]) -> str:
     blobs = "\n".join(f'<script type="application/octet-stream" id="mm-{name}">'
                       f"{base64.b64encode(gzip.compress(buffer, compresslevel=6, mtime=0)).decode()}</script>"
                       for name, buffer in parts.items())
-    return TEMPLATE.format(title=_escape(data["page_title"]), style=style, data=_json(data), blobs=blobs, script=script)
+    return TEMPLATE.format(title=escape_html(data["page_title"]), style=style, data=script_json(data), blobs=blobs, script=script)
 
 
-def _json(data: dict) -> str:
+def script_json(data: dict) -> str:
     """JSON inside <script>: every '<' escaped, so no text can close the element."""
     return json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _escape(text: str) -> str:
+def escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

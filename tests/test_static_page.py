@@ -181,3 +181,78 @@ def test_the_map_page_downloads_the_map_on_screen_as_one_file(page, server, flut
     assert root.get_attribute("data-points-in-filter") == str(matching)
     assert f"513 points · {matching} match the filter" in page.locator(".mm-page-summary").inner_text()
     assert page.locator(".mm-legend-row").count() == len(set(flutter.labels))
+
+
+@pytest.fixture(scope="module")
+def published(collection, tmp_path_factory):
+    """The collection published in small chunks (4 of points, 5 of texts and of neighbours) and served by
+    `python -m http.server`, as the README says."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from core.maps.html import map_file_options
+    from murmuration_map.published import publish_map
+
+    site = publish_map(tmp_path_factory.mktemp("published") / "site", collection.coords, page_title="Published",
+                       point_chunk=400, text_chunk=300, **map_file_options(collection))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
+                               str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield site, url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_a_published_folder_streams_every_point_and_fetches_texts_and_neighbours_when_asked(published, collection,
+                                                                                             page):
+    from testkit.map_screen import click_point, isolated_point, screen_positions
+
+    site, url = published
+    assert sorted(path.name for path in site.glob("points-*")) == [f"points-00{i}.bin.gz" for i in range(4)]
+    own = page.context.browser.new_page(viewport={"width": 1400, "height": 900})
+    fetched = []
+    own.on("request", lambda request: fetched.append(request.url.removeprefix(url)))
+    own.goto(url)
+    own.wait_for_function(f"document.querySelector('{MAP}')?.dataset.pointsDrawn === '{ROWS}'", timeout=60_000)
+    assert {f"points-00{i}.bin.gz" for i in range(4)} <= set(fetched)
+    assert not [name for name in fetched if name.startswith(("texts-", "neighbours-"))]   # none until asked for
+    screen, _ = screen_positions(own, np.asarray(collection.coords, dtype=np.float64))
+    row = isolated_point(screen)
+    click_point(own, screen[row])
+    own.wait_for_selector(".mm-page-neighbour")
+    listed = [int(item.get_attribute("data-row")) for item in own.locator(".mm-page-neighbour").all()]
+    assert listed == collection.neighbours(row, 10).indices.tolist()
+    own.wait_for_function("!document.querySelector('.mm-page-text').innerText.startsWith('…')", timeout=10_000)
+    assert own.locator(".mm-page-text").inner_text() == cut(collection.texts([row])[0])
+    assert f"neighbours-000{row // 300}.bin.gz" in fetched and len([n for n in fetched if n.startswith("neighbours-")]) == 1
+    assert all(name.startswith(("points-", "texts-", "neighbours-")) or name in ("", "page.js", "map.css", "favicon.ico")
+               for name in fetched)
+    own.close()
+
+
+def test_publishing_refuses_a_folder_it_did_not_make_and_replaces_its_own(tmp_path):
+    from murmuration_map.published import PublishError, publish_map
+
+    xy = np.random.default_rng(3).normal(size=(20, 2))
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("years of work")
+    with pytest.raises(PublishError, match="is not a folder published by Murmuration"):
+        publish_map(mine, xy)
+    assert (mine / "thesis.txt").read_text() == "years of work"
+    site = publish_map(tmp_path / "site", xy)
+    (site / "stale.bin.gz").write_bytes(b"old")
+    publish_map(site, xy)          # an earlier publish is replaced whole
+    assert not (site / "stale.bin.gz").exists() and (site / "index.html").exists()

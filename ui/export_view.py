@@ -83,7 +83,7 @@ def _buttons(dataset: Dataset, chosen, figure) -> None:
                             f"{name}-neighbours.csv", "text/csv",
                             help="each document's 10 nearest among the documents exported; rows are "
                                  "numbered as in the whole corpus")
-    cols[4].download_button("Figure (HTML)", lambda: figure_html(figure()), f"{name}-map.html", "text/html",
+    cols[4].download_button("Plotly figure (HTML)", lambda: figure_html(figure()), f"{name}-plotly.html", "text/html",
                             help="the whole map, as a picture")
     st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "
                "page; the CSVs upload again as corpora. CSV cells that start like a spreadsheet formula "

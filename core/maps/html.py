@@ -1,6 +1,7 @@
-"""A dataset's map as one HTML file (murmuration_map.static_page): every point coloured by its label, the names
-of the map's regions, hover texts, and each document's nearest neighbours from the dataset (its exact kNN graph,
-or a collection's ANN index), so that the file answers a click with no server."""
+"""A dataset's map as one HTML file (murmuration_map.static_page), or as a static folder for maps too big for one
+file (murmuration_map.published): every point coloured by its label, the names of the map's regions, hover
+texts, and each document's nearest neighbours from the dataset (its exact kNN graph, or a collection's ANN
+index), so that the page answers a click with no Python behind it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,3 +37,11 @@ def export_html(dataset: Dataset, out, *, k: int = K, title: str = "Murmuration 
 
     html = map_html(dataset.coords, page_title=title, **map_file_options(dataset, k=k))
     return write_html(out, html)
+
+
+def publish(dataset: Dataset, out, *, k: int = K, title: str = "Murmuration map") -> Path:
+    """Write the dataset's map as a static folder to `out` (refused, with a sentence, if `out` is a folder with
+    other things in it) and return it."""
+    from murmuration_map.published import publish_map
+
+    return publish_map(out, dataset.coords, page_title=title, **map_file_options(dataset, k=k))
