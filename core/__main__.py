@@ -92,7 +92,7 @@ def _add_export_html(commands) -> None:
 
 def _export_html(args) -> int:
     from core.dataset import open_dataset
-    from core.maps.html import export_html, publish
+    from core.maps.html import export_html, publish, too_big_for_one_file
     from murmuration_map.published import PublishError
 
     dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
@@ -108,6 +108,10 @@ def _export_html(args) -> int:
         print(f"{folder}: {len(dataset):,} documents, {size / 1e6:.1f} MB; serve it with "
               f"python -m http.server --directory {folder}")
         return 0
+    too_big = too_big_for_one_file(dataset, args.k)
+    if too_big:
+        print(f"error: {too_big}", file=sys.stderr)
+        return 2
     path = export_html(dataset, args.out, k=args.k, title=title)
     print(f"{args.out}: {len(dataset):,} documents, {path.stat().st_size / 1e6:.1f} MB")
     return 0

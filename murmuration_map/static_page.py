@@ -21,6 +21,7 @@ from .streamlit_host import BUNDLE
 
 PAGE_JS = BUNDLE / "page.js"
 TEXT_CHARS = 200          # each document's text is cut to this many characters in the file
+FILE_LIMIT = 120_000_000  # bigger files open slowly or not at all: such a map is published as a folder instead
 SCORE_SCALE = 32767       # cosines travel as int16 (cosine * SCORE_SCALE): 3e-5 apart at most
 TABLE_PARTS = ("points", "style", "filter", "texts")
 ALIGN = 8

@@ -256,3 +256,17 @@ def test_publishing_refuses_a_folder_it_did_not_make_and_replaces_its_own(tmp_pa
     (site / "stale.bin.gz").write_bytes(b"old")
     publish_map(site, xy)          # an earlier publish is replaced whole
     assert not (site / "stale.bin.gz").exists() and (site / "index.html").exists()
+
+
+def test_a_map_too_big_for_one_file_is_refused_with_the_folder_offered_instead(monkeypatch, tmp_path, capsys):
+    from core.__main__ import main
+    from murmuration_map import static_page
+
+    monkeypatch.setattr(static_page, "FILE_LIMIT", 100_000)     # the Flutter map's file is about 0.3 MB
+    assert main(["export-html", "flutter", "--encoder", "tfidf", "--method", "pca",
+                 "--out", str(tmp_path / "map.html")]) == 2
+    error = capsys.readouterr().err
+    assert "would be one file of about 0.3 MB, more than the 0.1 MB" in error and "python -m core publish" in error
+    assert not (tmp_path / "map.html").exists()
+    assert main(["publish", "flutter", "--encoder", "tfidf", "--method", "pca", "--out", str(tmp_path / "site")]) == 0
+    assert (tmp_path / "site" / "index.html").exists()

@@ -6,8 +6,9 @@ import streamlit as st
 
 from core.dataset import Dataset
 from core.export import coordinates_csv, embeddings_parquet, neighbours_csv, projector_zip
-from core.maps.html import map_file_options
+from core.maps.html import map_file_options, too_big_for_one_file
 from murmuration_map.static_page import TEXT_CHARS, estimated_bytes, map_html, text_bytes
+from ui import text
 from ui.plots import figure_html
 
 EXPORT_ALL_UP_TO = 100_000   # every document of a bigger dataset (a collection) makes files of gigabytes
@@ -37,8 +38,12 @@ def export_panel(dataset: Dataset, figure, subsets: dict | None = None, on_scree
 def map_file_button(dataset: Dataset, on_screen: dict) -> None:
     """The map as it is on screen, as one HTML file with each document's neighbours; its size said first."""
     if len(dataset) > HTML_UP_TO:
-        st.caption(f"{len(dataset):,} points are too many for one HTML file made here: "
-                   "`python -m core export-html` writes it from the command line.")
+        st.caption(f"{len(dataset):,} points are too many for one HTML file made here: `python -m core publish` "
+                   "writes the map as a folder that any static file server serves.")
+        return
+    too_big = too_big_for_one_file(dataset, K)
+    if too_big:
+        st.caption(text.plain(too_big))
         return
     size = estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), K) / 1e6
     st.download_button(f"Download this map (HTML, {len(dataset):,} points, about {size:.1f} MB)",

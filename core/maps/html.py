@@ -31,8 +31,20 @@ def map_file_options(dataset: Dataset, *, k: int = K, styled: bool = True) -> di
     return options
 
 
+def too_big_for_one_file(dataset: Dataset, k: int = K) -> str | None:
+    """Why the dataset's map should be a published folder rather than one file, or None when a file will do."""
+    from murmuration_map.static_page import FILE_LIMIT, estimated_bytes, text_bytes
+
+    size = estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), k)
+    if size <= FILE_LIMIT:
+        return None
+    return (f"The map of {len(dataset):,} documents would be one file of about {size / 1e6:,.1f} MB, more than the "
+            f"{FILE_LIMIT / 1e6:,.1f} MB a browser opens comfortably: publish it as a folder instead "
+            "(python -m core publish SOURCE --out site/).")
+
+
 def export_html(dataset: Dataset, out, *, k: int = K, title: str = "Murmuration map") -> Path:
-    """Write the dataset's map to `out` (an .html file) and return its path."""
+    """Write the dataset's map to `out` (an .html file) and return its path (see too_big_for_one_file first)."""
     from murmuration_map.static_page import map_html, write_html
 
     html = map_html(dataset.coords, page_title=title, **map_file_options(dataset, k=k))
