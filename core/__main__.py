@@ -86,15 +86,27 @@ def _add_export_html(commands) -> None:
         run.add_argument("--text-column")
         run.add_argument("--label-column")
         run.add_argument("--method", choices=("umap", "pca"), default="umap")
-        run.add_argument("--k", type=int, default=10, help="neighbours listed after a click (default 10)")
+        run.add_argument("--k", type=_neighbour_count, default=10, help="neighbours listed after a click (1-100, "
+                                                                         "default 10)")
         run.add_argument("--title", help="the page's title (default: the source's name)")
+
+
+def _neighbour_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError("give a whole number of neighbours from 1 to 100")
+    return int(text)
 
 
 def _export_html(args) -> int:
     from core.dataset import open_dataset
     from core.maps.html import export_html, publish, too_big_for_one_file
-    from murmuration_map.published import PublishError
+    from murmuration_map.published import PublishError, check_folder
 
+    try:   # where the output goes is checked before any work
+        check_folder(args.out) if args.command == "publish" else _check_file(args.out)
+    except (PublishError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
                            label_column=args.label_column, method=args.method)
     title = args.title or f"{Path(args.source).name} · Murmuration map"
@@ -115,6 +127,11 @@ def _export_html(args) -> int:
     path = export_html(dataset, args.out, k=args.k, title=title)
     print(f"{args.out}: {len(dataset):,} documents, {path.stat().st_size / 1e6:.1f} MB")
     return 0
+
+
+def _check_file(out: Path) -> None:
+    if out.is_dir() or not out.parent.is_dir():
+        raise ValueError(f"{out} is a folder" if out.is_dir() else f"{out.parent} does not exist: make it first")
 def _add_drift(commands) -> None:
     run = commands.add_parser("drift", help="test whether CURRENT drifted away from REFERENCE",
                               description="REFERENCE and CURRENT are bundled corpus names or files, optionally "

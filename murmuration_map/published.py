@@ -60,18 +60,27 @@ def publish_map(out, coords2d, *, texts=None, neighbours=None, scores=None, page
     shutil.copyfile(BUNDLE / "map.css", out / "map.css")
     (out / "index.html").write_text(INDEX.format(title=escape_html(data["page_title"]), data=script_json(data)),
                                     encoding="utf-8")
-    (out / MARKER).write_text(json.dumps({"points": n, "published": time.strftime("%Y-%m-%dT%H:%M:%S")}))
+    (out / MARKER).write_text(json.dumps({"complete": True, "points": n,
+                                          "published": time.strftime("%Y-%m-%dT%H:%M:%S")}))
     return out
 
 
+def check_folder(out) -> None:
+    """Refuse, before any work, a place that is neither new, nor empty, nor an earlier publish."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise PublishError(f"{out} exists and is not a folder published by Murmuration; give a new folder "
+                           "(nothing in it was changed).")
+
+
 def _fresh_folder(out: Path) -> Path:
-    """An empty folder, or an earlier publish emptied; anything else is refused rather than overwritten."""
+    """An empty folder, or an earlier publish emptied; its marker written first, so that a publish stopped
+    halfway can be published over again."""
+    check_folder(out)
     if out.exists():
-        if not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file()):
-            raise PublishError(f"{out} exists and is not a folder published by Murmuration; give a new folder "
-                               "(nothing in it was changed).")
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    (out / MARKER).write_text(json.dumps({"complete": False}))
     return out
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 import traitlets
 
 from .payload import marks, prepare_map
-from .static_page import TEXT_CHARS, map_html, pack, points_part, text_columns, write_html
+from .static_page import TABLE_PARTS, TEXT_CHARS, map_html, pack, points_part, text_columns, write_html
 from .streamlit_host import BUNDLE
 
 K = 10
@@ -47,6 +47,7 @@ class Map(anywidget.AnyWidget):
         row's nearest. Other options are prepare_map's (cluster_labels, filter_mask, size, ...)."""
         super().__init__()
         _check_columns(frame, [x, y, text, color])
+        selected = options.pop("selection", None)
         self._coords = frame[[x, y]].to_numpy(dtype=np.float64)
         self._texts_given = None if text is None else frame[text].tolist()
         self._options = {**_colouring(frame, color), "height": int(height), **options}
@@ -59,6 +60,8 @@ class Map(anywidget.AnyWidget):
         self.observe(self._from_browser_selection, names="_selected_indices")
         self.observe(self._to_browser_selection, names="selection")
         self.observe(self._on_click, names="_clicked_index")
+        if selected is not None:
+            self.selection = [int(row) for row in selected]
 
     @classmethod
     def from_dataset(cls, dataset, *, k: int = K, **options) -> "Map":
@@ -93,8 +96,13 @@ class Map(anywidget.AnyWidget):
         self.selection = self._browser_rows
 
     def _to_browser_selection(self, change) -> None:
-        if change["new"] != getattr(self, "_browser_rows", None):   # the browser already shows its own lasso
-            self._send_marks()
+        """A selection set in Python: shown in the browser, and held as the browser's too, so that a clear or a new
+        lasso there is heard as a change (its own lasso the browser already shows)."""
+        if change["new"] == getattr(self, "_browser_rows", None):
+            return
+        self._send_marks()
+        self._browser_rows = change["new"]
+        self._selected_indices = self._prepared.to_map(change["new"]).tolist()
 
     def _on_click(self, change) -> None:
         rows = self._prepared.to_rows([change["new"]]) if change["new"] is not None else []
@@ -106,12 +114,15 @@ class Map(anywidget.AnyWidget):
         neighbours = None
         if self.clicked is not None and self._neighbours_of is not None:
             neighbours = self._neighbours_of(self.clicked)[0]
-        self._data = {**self._data, **marks(self._prepared, self.clicked, neighbours, self.selection)}
+        sent = marks(self._prepared, self.clicked, neighbours, self.selection)
+        self._sends = getattr(self, "_sends", 0) + 1     # the same rows again are a new selection for the browser
+        sent["selection_key"] = f"{sent['selection_key']}-{self._sends}"
+        self._data = {**self._data, **sent}
 
 
 def _small_parts(data: dict, texts: bytes | None) -> dict:
     """The payload without its tables (they travel packed, as bytes) and with the texts' key."""
-    small = {name: value for name, value in data.items() if name not in ("points", "style", "filter", "texts")}
+    small = {name: value for name, value in data.items() if name not in TABLE_PARTS}
     small.update(text_on_demand=False, texts_key="none" if texts is None else f"texts-{len(texts)}-{hash(texts)}")
     return small
 

@@ -133,3 +133,29 @@ def test_the_example_notebook_runs_top_to_bottom_offline(root, tmp_path):
     assert not [output for output in outputs if output.output_type == "error"]
     assert (tmp_path / "flutter-map.html").stat().st_size > 100_000
     assert any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs)
+
+
+def test_python_and_the_browser_take_turns_on_the_selection_without_losing_either():
+    widget = Map(frame_of(6), selection=[1])
+    assert widget.selection == [1] and widget._data["selection"] == [1]
+    widget._selected_indices = [2, 3]                  # a lasso in the browser
+    key = widget._data["selection_key"]
+    widget.selection = []                              # cleared in Python: sent, though the browser saw [] before
+    assert widget._data["selection"] == [] and widget._data["selection_key"] != key
+    widget.selection = [1, 2]
+    widget._selected_indices = []                      # the browser's "Clear selection"
+    assert widget.selection == []
+    widget._selected_indices = [4]
+    widget.selection = []
+    widget.selection = [4]                             # the browser's old lasso again, from Python: sent
+    assert widget._data["selection"] == [4]
+
+
+def test_the_batch_neighbour_search_answers_a_chunk_of_one_row_and_k_zero(tmp_path):
+    from core.collections.index import AnnIndex, neighbour_table
+
+    vectors = np.random.default_rng(2).normal(size=(9, 8)).astype(np.float32)
+    index = AnnIndex.build(vectors)
+    rows, scores = neighbour_table(vectors, index, 3, chunk=4)     # the last chunk holds one row
+    assert rows.shape == (9, 3) and (rows != np.arange(9)[:, None]).all() and (rows >= 0).all()
+    assert neighbour_table(vectors, index, 0)[0].shape == (9, 0)

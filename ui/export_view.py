@@ -6,14 +6,13 @@ import streamlit as st
 
 from core.dataset import Dataset
 from core.export import coordinates_csv, embeddings_parquet, neighbours_csv, projector_zip
-from core.maps.html import map_file_options, too_big_for_one_file
-from murmuration_map.static_page import TEXT_CHARS, estimated_bytes, map_html, text_bytes
+from core.maps.html import K, map_file_options, one_file_size, too_big_for_one_file
+from murmuration_map.static_page import TEXT_CHARS, map_html
 from ui import text
 from ui.plots import figure_html
 
 EXPORT_ALL_UP_TO = 100_000   # every document of a bigger dataset (a collection) makes files of gigabytes
 HTML_UP_TO = 200_000         # the map's HTML file holds every point; past this, the command line makes it
-K = 10
 
 
 def export_panel(dataset: Dataset, figure, subsets: dict | None = None, on_screen: dict | None = None) -> None:
@@ -41,11 +40,12 @@ def map_file_button(dataset: Dataset, on_screen: dict) -> None:
         st.caption(f"{len(dataset):,} points are too many for one HTML file made here: `python -m core publish` "
                    "writes the map as a folder that any static file server serves.")
         return
-    too_big = too_big_for_one_file(dataset, K)
+    size = one_file_size(dataset, K)
+    too_big = too_big_for_one_file(dataset, K, size)
     if too_big:
         st.caption(text.plain(too_big))
         return
-    size = estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), K) / 1e6
+    size /= 1e6
     st.download_button(f"Download this map (HTML, {len(dataset):,} points, about {size:.1f} MB)",
                        lambda: _map_file(dataset, on_screen), f"{_file_name(dataset)}-map.html", "text/html",
                        help="One file that opens in any browser, with no server and no network: every point, its "

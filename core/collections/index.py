@@ -67,11 +67,19 @@ class AnnIndex:
     def search_many(self, unit_queries: np.ndarray, k: int, threads: int = 0) -> np.ndarray:
         """Row numbers (len(queries), k) of (about) the k nearest of each query, nearest first; -1 pads a row
         with fewer found."""
+        queries = np.asarray(unit_queries, dtype=np.float32).reshape(-1, self._index.ndim)
+        out = np.full((len(queries), k), -1, dtype=np.int64)
+        if k <= 0 or not len(queries):
+            return out
         with self._lock:
-            found = self._index.search(np.asarray(unit_queries, dtype=np.float32), k, threads=threads)
-        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(unit_queries), k)
+            found = self._index.search(queries, k, threads=threads)
+        if not hasattr(found, "counts"):   # one query: usearch answers with its matches, not a batch
+            keys = np.asarray(found.keys, dtype=np.int64)[:k]
+            out[0, :len(keys)] = keys
+            return out
+        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(queries), k)
         counts = np.asarray(found.counts).reshape(-1)
-        return np.where(np.arange(k)[None, :] < counts[:, None], keys, -1)
+        return np.where(np.arange(k)[None, :] < counts[:, None], keys, out)
 
     def search(self, unit_query: np.ndarray, k: int) -> np.ndarray:
         """Row numbers of (about) the k nearest unit vectors, nearest first."""
@@ -96,7 +104,7 @@ def neighbour_table(vectors, index: AnnIndex, k: int = 10, *, chunk: int = 4096)
     n, k = len(vectors), max(0, min(int(k), len(vectors) - 1))
     indices = np.full((n, k), -1, dtype=np.int64)
     scores = np.zeros((n, k), dtype=np.float32)
-    for start in range(0, n, chunk):
+    for start in range(0, n if k else 0, chunk):
         unit = normalize_rows(np.asarray(vectors[start:start + chunk], dtype=np.float32))
         block = indices[start:start + len(unit)]
         for i, found in enumerate(index.search_many(unit, k + 1)):

@@ -31,11 +31,20 @@ def map_file_options(dataset: Dataset, *, k: int = K, styled: bool = True) -> di
     return options
 
 
-def too_big_for_one_file(dataset: Dataset, k: int = K) -> str | None:
-    """Why the dataset's map should be a published folder rather than one file, or None when a file will do."""
+def one_file_size(dataset: Dataset, k: int = K) -> int:
+    """About how big the dataset's one HTML file would be (murmuration_map's estimate), in bytes; when the points
+    and neighbours alone are too many, without reading a text."""
     from murmuration_map.static_page import FILE_LIMIT, estimated_bytes, text_bytes
 
-    size = estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), k)
+    size = estimated_bytes(len(dataset), 0, k)
+    return size if size > FILE_LIMIT else estimated_bytes(len(dataset), text_bytes(dataset.all_texts()), k)
+
+
+def too_big_for_one_file(dataset: Dataset, k: int = K, size: int | None = None) -> str | None:
+    """Why the dataset's map should be a published folder rather than one file, or None when a file will do."""
+    from murmuration_map.static_page import FILE_LIMIT
+
+    size = one_file_size(dataset, k) if size is None else size
     if size <= FILE_LIMIT:
         return None
     return (f"The map of {len(dataset):,} documents would be one file of about {size / 1e6:,.1f} MB, more than the "

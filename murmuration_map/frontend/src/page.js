@@ -42,6 +42,9 @@ class Chunks {
         this.loaded.set(chunk, part);
         this.onLoad?.();
         return part;
+      }, (error) => {
+        this.pending.delete(chunk);   // asked for again, it is fetched again
+        throw error;
       }));
     }
     return this.pending.get(chunk);
@@ -121,6 +124,7 @@ class StaticMap {
     const legend = this.meta.legend;
     if (!legend || legend.kind !== 'category') return null;
     const picker = el('select', 'mm-page-category', controls);
+    picker.disabled = true;
     picker.setAttribute('aria-label', 'Show one category');
     el('option', '', picker, `Every ${legend.title || 'category'}`).value = '-1';
     legend.items.forEach((item, code) => { el('option', '', picker, item.name).value = String(code); });
@@ -145,6 +149,7 @@ class StaticMap {
       this.search.disabled = false;
       this.search.placeholder = 'Find documents containing…';
       this.draw();
+      if (this.focused !== undefined) this.focus(this.focused);   // clicked while the texts were on their way
     }
     this.showSummary();
   }
@@ -156,9 +161,13 @@ class StaticMap {
     this.baseFilter = tables.filter?.bits || null;
     this.count = points.x.length;
     this.streaming = !complete;
+    // each redraw of more points brings new tables: new keys, or the map keeps the first chunk's colours
+    const keyed = (part) => (tables[part] ? `${this.meta[`${part}_key`]}-${this.count}` : 'none');
     // the summary above the map says what matches as the visitor filters, so the map's own note stays empty
-    this.data = { ...this.data, ...tables, points_key: `points-${this.count}`, height: this.mapHeight(), note: '' };
+    this.data = { ...this.data, ...tables, points_key: keyed('points'), style_key: keyed('style'),
+      filter_key: keyed('filter'), height: this.mapHeight(), note: '' };
     if (this.baseFilter) this.matches = countBits(this.baseFilter, this.count);
+    if (complete && this.categories) this.categories.disabled = false;   // a filter needs every point
     this.showSummary();
     this.draw();
   }
@@ -167,7 +176,7 @@ class StaticMap {
   textOf(i) {
     const found = this.parts.texts.at(i);
     if (!found) {
-      this.parts.texts.load(i);
+      this.parts.texts.load(i).catch(() => {});   // a chunk that failed stays '…' until asked for again
       return '…';
     }
     const [{ offsets, bytes }, at] = found;
@@ -208,7 +217,7 @@ class StaticMap {
         matches++;
       }
       this.matches = matches;
-      this.data = { ...this.data, filter: { bits }, filter_key: `filter-${this.category}-${words.join(' ')}` };
+      this.data = { ...this.data, filter: { bits }, filter_key: `filter-${this.count}-${this.category}-${words.join(' ')}` };
     }
     this.draw();
     this.showSummary();
