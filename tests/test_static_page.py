@@ -229,6 +229,10 @@ def test_a_published_folder_streams_every_point_and_fetches_texts_and_neighbours
     assert {f"points-00{i}.bin.gz" for i in range(4)} <= set(fetched)
     assert not [name for name in fetched if name.startswith(("texts-", "neighbours-"))]   # none until asked for
     screen, _ = screen_positions(own, np.asarray(collection.coords, dtype=np.float64))
+    last = isolated_point(screen, exclude=range(1200))       # a point of the last chunk keeps its label's colour
+    own.mouse.move(*screen[last])
+    own.locator(".mm-tooltip-label").wait_for(state="visible")
+    assert own.locator(".mm-tooltip-label").inner_text() == str(collection.labels[last])
     row = isolated_point(screen)
     click_point(own, screen[row])
     own.wait_for_selector(".mm-page-neighbour")
