@@ -18,11 +18,10 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
 
 from .payload import prepare_map
-from .static_page import (BUNDLE, PAGE_JS, TABLE_PARTS, TEXT_CHARS, neighbour_columns, pack, points_part,
-                          text_columns, escape_html, script_json)
+from .static_page import (BUNDLE, PAGE_JS, TEXT_CHARS, escape_html, neighbour_columns, pack, page_data,
+                          points_part, script_json, text_columns)
 
 MARKER = "murmuration-publish.json"
 POINT_CHUNK = 250_000
@@ -44,15 +43,13 @@ def publish_map(out, coords2d, *, texts=None, neighbours=None, scores=None, page
     points = points_part(prepared)
     point_files = _write_chunks(out, "points-{:03d}", n, point_chunk,
                                 lambda rows: pack(_points_slice(points, rows)))
-    data = {name: value for name, value in prepared.data.items() if name not in TABLE_PARTS}
-    data.update(page_title=str(page_title), text_chars=int(text_chars), texts_key="none", text_on_demand=False,
-                published={"points": point_files, "count": n, "text_chunk": int(text_chunk)})
+    data = page_data(prepared, page_title, text_chars, neighbours)
+    data["published"] = {"points": point_files, "count": n, "text_chunk": int(text_chunk)}
     if texts is not None:
         data["published"]["texts"] = _write_chunks(
             out, "texts-{:04d}", n, text_chunk, lambda rows: pack(text_columns(texts, kept[rows], text_chars)))
     if neighbours is not None:
         table = neighbour_columns(neighbours, scores, kept, n + prepared.left_out)
-        data["k"] = int(np.asarray(neighbours).shape[1])
         data["published"]["neighbours"] = _write_chunks(
             out, "neighbours-{:04d}", n, text_chunk,
             lambda rows: pack({"indices": table["indices"][rows], "scores": table["scores"][rows]}))

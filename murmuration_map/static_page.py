@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -35,15 +36,22 @@ def map_html(coords2d, *, texts=None, neighbours=None, scores=None, page_title: 
     neighbours (-1 for none) and `scores` their cosines, listed and ringed after a click."""
     prepared = prepare_map(coords2d, **options)
     kept = prepared.kept
-    data = {name: value for name, value in prepared.data.items() if name not in TABLE_PARTS}
-    data.update(page_title=str(page_title), text_chars=int(text_chars), texts_key="none", text_on_demand=False)
+    data = page_data(prepared, page_title, text_chars, neighbours)
     parts = {"points": pack(points_part(prepared))}
     if texts is not None:
         parts["texts"] = pack(text_columns(texts, kept, text_chars))
     if neighbours is not None:
         parts["neighbours"] = pack(neighbour_columns(neighbours, scores, kept, len(kept) + prepared.left_out))
-        data["k"] = int(np.asarray(neighbours).shape[1])
     return _page(data, parts)
+
+
+def page_data(prepared, page_title: str, text_chars: int, neighbours=None) -> dict:
+    """The page's small parts: the payload without its tables, the title, the texts' cut, how many neighbours."""
+    data = {name: value for name, value in prepared.data.items() if name not in TABLE_PARTS}
+    data.update(page_title=str(page_title), text_chars=int(text_chars), texts_key="none", text_on_demand=False)
+    if neighbours is not None:
+        data["k"] = int(np.asarray(neighbours).shape[1])
+    return data
 
 
 def points_part(prepared) -> dict[str, np.ndarray]:
@@ -134,7 +142,9 @@ def write_html(path, html: str) -> Path:
 
 
 def _page(data: dict, parts: dict[str, bytes]) -> str:
-    script = PAGE_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
+    # inside a script element, only "</script" (any case) or "<!--" could end or confuse it: neither is in the
+    # bundle today, and neither gets in whatever it becomes
+    script = re.sub(r"<(/script|!--)", r"<\\\1", PAGE_JS.read_text(encoding="utf-8"), flags=re.IGNORECASE)
     style = (BUNDLE / "map.css").read_text(encoding="utf-8")
     blobs = "\n".join(f'<script type="application/octet-stream" id="mm-{name}">'
                       f"{base64.b64encode(gzip.compress(buffer, compresslevel=6, mtime=0)).decode()}</script>"
