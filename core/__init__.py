@@ -20,6 +20,7 @@ from core.neighbours.similarity import block_order, nearest_neighbors, similarit
 from core.collections import Collection, CollectionError, open_collection
 from core.dataset import Dataset, open_dataset
 from core.neighbours import similarity
+from core import quality   # core.quality.near_duplicates / outliers / label_issues
 
 # The public API before core/ was grouped by stage named core.similarity (core.similarity.cosine_knn): it stays.
 sys.modules.setdefault("core.similarity", similarity)
@@ -28,5 +29,5 @@ __all__ = [
     "BUNDLED", "ENCODERS", "Collection", "CollectionError", "Corpus", "CorpusError", "Dataset", "EncoderError",
     "Embeddings", "artifact_key", "block_order", "drift", "embed", "embedding_key", "get_encoder", "key_digest",
     "load_corpus", "nearest_neighbors", "open_collection", "open_dataset", "plan_projection", "project",
-    "similarity_matrix",
+    "quality", "similarity_matrix",
 ]

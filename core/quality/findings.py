@@ -1,0 +1,135 @@
+"""Near-duplicates, outliers and likely label errors on the k-nearest-neighbour graph (see core.quality)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.errors import CorpusError
+from core.neighbours.similarity import cosine_knn_with_scores
+
+K = 10
+DUPLICATE_COSINE = 0.95
+SMALLEST_CLASS = 5      # labels with fewer documents cannot be checked against their neighbours
+
+
+class QualityError(CorpusError):
+    """A check that cannot be made on this data, in a sentence saying why."""
+
+
+def neighbour_graph(data, k: int = K) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k nearest rows and cosines: the Dataset's own (graph or index), or exact for plain vectors."""
+    if hasattr(data, "neighbour_table"):
+        return data.neighbour_table(k)
+    vectors = np.asarray(data, dtype=np.float32)
+    if vectors.ndim != 2 or not np.isfinite(vectors).all():
+        raise QualityError("Give a 2D array of finite vectors, one row per document.")
+    return cosine_knn_with_scores(vectors, k)
+
+
+def near_duplicates(data, threshold: float = DUPLICATE_COSINE, k: int = K) -> pd.DataFrame:
+    """Groups of documents linked by a cosine of at least `threshold` (each with one of its k nearest): one line a
+    document, its group (numbered from the biggest), its best cosine inside the group and that partner, and
+    `exact` when every text of the group is the same (for a Dataset)."""
+    rows, cosines = neighbour_graph(data, k)
+    linked = (cosines >= threshold) & (rows >= 0)
+    parent = np.arange(len(rows))
+    for a, b in zip(*np.nonzero(linked)):
+        _join(parent, a, rows[a, b])
+    roots = np.array([_root(parent, i) for i in range(len(rows))])
+    members = pd.Series(np.arange(len(rows))).groupby(roots).agg(list)
+    groups = sorted((group for group in members if len(group) > 1), key=lambda group: (-len(group), group[0]))
+    texts = data.all_texts() if hasattr(data, "all_texts") else None
+    lines = []
+    for number, group in enumerate(groups):
+        inside = set(group)
+        exact = texts is not None and len({texts[i] for i in group}) == 1
+        for row in group:
+            best = [j for j in range(rows.shape[1]) if rows[row, j] in inside]
+            partner = rows[row, best[0]] if best else -1
+            lines.append({"row": row, "group": number, "score": float(cosines[row, best[0]]) if best else threshold,
+                          "partner": int(partner), "exact": exact})
+    frame = pd.DataFrame(lines, columns=["row", "group", "score", "partner", "exact"])
+    return frame.sort_values(["score", "group", "row"], ascending=[False, True, True], ignore_index=True)
+
+
+def outliers(data, k: int = K) -> pd.DataFrame:
+    """Every document's distance from its k nearest (1 - their mean cosine), with the percentile a reader can
+    take in ("farther from its neighbours than 99 % of documents"), most isolated first, and its neighbours."""
+    rows, cosines = neighbour_graph(data, k)
+    valid = rows >= 0
+    mean = np.where(valid.any(axis=1), (cosines * valid).sum(axis=1) / np.maximum(valid.sum(axis=1), 1), 0.0)
+    score = 1.0 - mean
+    percentile = 100.0 * (pd.Series(score).rank(method="max").to_numpy() - 1) / max(len(score) - 1, 1)
+    frame = pd.DataFrame({"row": np.arange(len(score)), "score": score, "percentile": percentile,
+                          "neighbours": list(rows), "cosines": list(cosines.round(4))})
+    return frame.sort_values(["score", "row"], ascending=[False, True], ignore_index=True)
+
+
+def label_issues(data, labels=None, k: int = K) -> pd.DataFrame:
+    """Documents whose label their neighbours contradict, by confident learning's per-class thresholds (Northcutt
+    et al., what Cleanlab implements), written here on the graph: each document's class probabilities are the
+    cosine-weighted votes of its k nearest, itself never among them (out of sample); a class's threshold is the
+    mean probability of that class over the documents labelled with it. A document is an issue when its label's
+    probability is below that label's threshold and another class is more probable (the neighbours put it
+    there); `suggested` is that class. Ranked by the label's probability, lowest first (score = 1 - it)."""
+    given = _labels(data, labels)
+    names, codes = np.unique(given, return_inverse=True)
+    _check_classes(names, codes)
+    rows, cosines = neighbour_graph(data, k)
+    probabilities = _neighbour_votes(rows, cosines, codes, len(names))
+    thresholds = np.array([probabilities[codes == c, c].mean() for c in range(len(names))])
+    own = probabilities[np.arange(len(codes)), codes]
+    suggested = np.argmax(probabilities, axis=1)
+    flagged = np.flatnonzero((suggested != codes) & (own < thresholds[codes]))
+    frame = pd.DataFrame({"row": flagged, "score": 1.0 - own[flagged], "label": names[codes[flagged]],
+                          "suggested": names[suggested[flagged]],
+                          "confidence": probabilities[flagged, suggested[flagged]].round(4),
+                          "neighbours": list(rows[flagged]), "neighbour_labels": [list(names[codes[r[r >= 0]]])
+                                                                                 for r in rows[flagged]],
+                          "cosines": list(cosines[flagged].round(4))})
+    return frame.sort_values(["score", "row"], ascending=[False, True], ignore_index=True)
+
+
+def _neighbour_votes(rows, cosines, codes, n_classes: int) -> np.ndarray:
+    """Class probabilities from the neighbours' labels, each vote weighted by its cosine (at least a small
+    positive weight), with add-one smoothing spread over the classes."""
+    weights = np.where(rows >= 0, np.maximum(cosines, 1e-3), 0.0)
+    votes = np.zeros((len(rows), n_classes))
+    np.add.at(votes, (np.repeat(np.arange(len(rows)), rows.shape[1]), codes[np.maximum(rows, 0)].ravel()),
+              weights.ravel())
+    votes += 1.0 / n_classes
+    return votes / votes.sum(axis=1, keepdims=True)
+
+
+def _labels(data, labels) -> np.ndarray:
+    if labels is None:
+        labels = getattr(data, "labels", None)
+    if labels is None:
+        raise QualityError("These documents have no labels, so no label can be checked; near-duplicates and "
+                           "outliers need none.")
+    labels = np.asarray([str(label) for label in labels], dtype=object)
+    if len(labels) != len(data):
+        raise QualityError(f"Give one label per document: {len(data):,} documents, {len(labels):,} labels.")
+    return labels
+
+
+def _check_classes(names, codes) -> None:
+    if len(names) < 2:
+        raise QualityError("Every document has the same label, so no label can disagree with its neighbours.")
+    counts = np.bincount(codes)
+    if (counts < SMALLEST_CLASS).all():
+        raise QualityError(f"Every label has fewer than {SMALLEST_CLASS} documents, too few for their neighbours "
+                           "to say which label fits.")
+
+
+def _root(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _join(parent: np.ndarray, a: int, b: int) -> None:
+    ra, rb = _root(parent, a), _root(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)

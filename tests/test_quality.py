@@ -1,0 +1,82 @@
+"""core.quality (issue 21 part 1): near-duplicates, outliers and likely label errors on the neighbour graph,
+checked on data where the truth is planted (seeded), against scikit-learn's exact cosines, and on a Dataset."""
+import numpy as np
+import pytest
+from sklearn.metrics.pairwise import cosine_similarity
+
+import core
+from core.quality import QualityError, label_issues, near_duplicates, outliers
+
+CLASSES, PER_CLASS, DIMS = 5, 120, 32
+
+
+def blobs(seed: int = 0):
+    """Five well-separated classes of unit-ish vectors, and their labels."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(CLASSES, DIMS)) * 3
+    labels = np.repeat(np.arange(CLASSES), PER_CLASS)
+    return centres[labels] + rng.normal(size=(len(labels), DIMS)), labels
+
+
+def test_flipped_labels_are_found_with_their_true_label_suggested():
+    vectors, truth = blobs()
+    rng = np.random.default_rng(1)
+    flipped = rng.choice(len(truth), 30, replace=False)
+    given = truth.copy()
+    given[flipped] = (truth[flipped] + rng.integers(1, CLASSES, size=30)) % CLASSES
+    found = label_issues(vectors, labels=given)
+    top = found.head(30)
+    assert len(set(top.row) & set(flipped)) >= 27                       # precision and recall at 30 >= 0.9
+    right = top[top.row.isin(flipped)]
+    assert (right.suggested.astype(int).to_numpy() == truth[right.row]).mean() > 0.95
+    assert (np.diff(found.score) <= 0).all() and found.row.is_unique
+
+
+def test_near_duplicates_group_every_pair_above_the_threshold_and_nothing_below():
+    vectors, _ = blobs(2)
+    rng = np.random.default_rng(3)
+    copies = rng.choice(len(vectors), 12, replace=False)
+    planted = vectors[copies] + rng.normal(size=(12, DIMS)) * 0.02      # cosine about 0.9999 with its original
+    data = np.vstack([vectors, planted])
+    found = near_duplicates(data, threshold=0.99)
+    group_of = dict(zip(found.row, found.group))
+    for k, original in enumerate(copies):
+        assert group_of.get(original) is not None and group_of[original] == group_of.get(len(vectors) + k)
+    exact = cosine_similarity(data)
+    np.fill_diagonal(exact, -1)
+    assert (found.score >= 0.99).all() and set(found.row) == set(np.flatnonzero(exact.max(axis=1) >= 0.99))
+
+
+def test_documents_from_elsewhere_are_the_top_outliers_with_readable_percentiles():
+    vectors, _ = blobs(4)
+    strangers = np.random.default_rng(5).normal(size=(8, DIMS)) * 3       # from no class
+    found = outliers(np.vstack([vectors, strangers]))
+    assert set(found.head(8).row) == set(range(len(vectors), len(vectors) + 8))
+    assert found.percentile.iloc[0] == 100.0 and found.percentile.min() == 0.0
+    assert len(found.neighbours.iloc[0]) == 10 and len(found) == len(vectors) + 8
+
+
+def test_a_dataset_marks_exact_text_copies_and_checks_its_own_labels(flutter):
+    texts = flutter.texts + flutter.texts[:3]
+    corpus = core.Corpus(name="copies", texts=texts, labels=flutter.labels + flutter.labels[:3])
+    dataset = core.open_dataset(corpus, encoder="tfidf", method="pca")
+    copies = near_duplicates(dataset)
+    for row in range(3):
+        copy = len(flutter.texts) + row
+        mine = copies[copies.row.isin([row, copy])]
+        assert len(mine) == 2 and mine.group.nunique() == 1 and mine.exact.all()
+    issues = label_issues(dataset)
+    assert len(issues) and issues.row.between(0, len(texts) - 1).all()
+    first = issues.iloc[0]
+    assert first.label == corpus.labels[first.row] and first.suggested != first.label
+    assert first.suggested in first.neighbour_labels
+
+
+@pytest.mark.parametrize("labels,says", [
+    (None, "no labels"), (["a"] * 40, "the same label"), ([str(i % 10) for i in range(40)], "fewer than 5")])
+def test_labels_that_cannot_be_checked_get_a_sentence(labels, says):
+    vectors = np.random.default_rng(6).normal(size=(40, 8))
+    with pytest.raises(QualityError, match=says):
+        label_issues(vectors, labels=labels)
+    with pytest.raises(QualityError, match="finite"):
+        outliers(np.array([[1.0, np.nan], [0.0, 1.0]]))
