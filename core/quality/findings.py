@@ -72,11 +72,7 @@ def label_issues(data, labels=None, k: int = K) -> pd.DataFrame:
     mean probability of that class over the documents labelled with it. A document is an issue when its label's
     probability is below that label's threshold and another class is more probable (the neighbours put it
     there); `suggested` is that class. Ranked by the label's probability, lowest first (score = 1 - it)."""
-    given = _labels(data, labels)
-    names, codes = np.unique(given, return_inverse=True)
-    _check_classes(names, codes)
-    rows, cosines = neighbour_graph(data, k)
-    probabilities = _neighbour_votes(rows, cosines, codes, len(names))
+    names, codes, rows, cosines, probabilities = _votes(data, labels, k)
     thresholds = np.array([probabilities[codes == c, c].mean() for c in range(len(names))])
     own = probabilities[np.arange(len(codes)), codes]
     suggested = np.argmax(probabilities, axis=1)
@@ -88,6 +84,20 @@ def label_issues(data, labels=None, k: int = K) -> pd.DataFrame:
                                                                                  for r in rows[flagged]],
                           "cosines": list(cosines[flagged].round(4))})
     return frame.sort_values(["score", "row"], ascending=[False, True], ignore_index=True)
+
+
+def class_probabilities(data, labels=None, k: int = K) -> np.ndarray:
+    """(documents, classes) out-of-sample class probabilities, classes in the sorted order of the labels: the
+    cosine-weighted votes of each document's k nearest, itself never among them (what label_issues judges by)."""
+    return _votes(data, labels, k)[-1]
+
+
+def _votes(data, labels, k: int):
+    """The label names, each document's label code, its neighbours and cosines, and its class probabilities."""
+    names, codes = np.unique(_labels(data, labels), return_inverse=True)
+    _check_classes(names, codes)
+    rows, cosines = neighbour_graph(data, k)
+    return names, codes, rows, cosines, _neighbour_votes(rows, cosines, codes, len(names))
 
 
 def _neighbour_votes(rows, cosines, codes, n_classes: int) -> np.ndarray:
