@@ -9,6 +9,7 @@
     python -m core export-html SOURCE --out MAP.html [--encoder NAME] [--text-column C] [--label-column C]
         [--method umap|pca] [--k 10] [--title TEXT]
     python -m core publish SOURCE --out SITE/ [the same options]: a static folder, for maps too big for one file
+    python -m core quality SOURCE --out REPORT.parquet [--encoder NAME] [--k 10] [--threshold 0.95]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
                     "build": collections_cli.run_command, "export-html": _export_html,
-                    "publish": _export_html}
+                    "publish": _export_html, "quality": _quality}
         return commands[args.command](args)
     except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -71,7 +72,47 @@ def _parser() -> argparse.ArgumentParser:
     _add_drift(commands)
     collections_cli.add_command(commands)
     _add_export_html(commands)
+    _add_quality(commands)
     return parser
+
+
+def _add_quality(commands) -> None:
+    run = commands.add_parser("quality", help="near-duplicates, outliers and likely label errors, a line a document",
+                              description="SOURCE is anything core.open_dataset opens; a collection is searched "
+                                          "through its index, with progress.")
+    run.add_argument("source")
+    run.add_argument("--out", required=True, type=Path, help="the report, .parquet or .csv")
+    run.add_argument("--encoder", choices=list(ENCODERS), help="MiniLM by default (a collection has its own)")
+    run.add_argument("--text-column")
+    run.add_argument("--label-column")
+    run.add_argument("--k", type=_neighbour_count, default=10, help="neighbours a document is judged by")
+    run.add_argument("--threshold", type=float, default=0.95, help="cosine of a near-duplicate (default 0.95)")
+
+
+def _quality(args) -> int:
+    from core.dataset import open_dataset
+    from core.quality import QualityError, quality_report
+
+    try:
+        _check_file(args.out)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
+                           label_column=args.label_column, method="pca")
+    with progress_bar("neighbours", len(dataset)) as bar:
+        try:
+            report, label_note = quality_report(dataset, k=args.k, threshold=args.threshold,
+                                                progress=lambda done, total: bar.update(done - bar.n))
+        except QualityError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    report.to_csv(args.out, index=False) if args.out.suffix == ".csv" else report.to_parquet(args.out, index=False)
+    duplicates = report.duplicate_group.max() + 1
+    print(f"{args.out}: {len(report):,} documents; {duplicates:,} groups of near-duplicates at cosine "
+          f"{args.threshold}; the most isolated 1 % have outlier scores above "
+          f"{report.outlier_score.quantile(0.99):.3f}; {label_note}")
+    return 0
 
 
 def _add_export_html(commands) -> None:

@@ -80,3 +80,25 @@ def test_labels_that_cannot_be_checked_get_a_sentence(labels, says):
         label_issues(vectors, labels=labels)
     with pytest.raises(QualityError, match="finite"):
         outliers(np.array([[1.0, np.nan], [0.0, 1.0]]))
+
+
+def test_the_command_line_reports_every_document_of_a_collection_with_progress(tmp_path, capsys):
+    from core.__main__ import main
+    from core.collections import build_collection
+    from core.collections.synthetic import synthetic_documents
+
+    source = tmp_path / "docs.csv"
+    frame = synthetic_documents(400, seed=9)
+    frame.loc[399, "text"] = frame.text[3]                          # an exact copy
+    frame.to_csv(source, index=False)
+    build_collection(source, encoder="minilm-static", out=tmp_path / "docs", projection="pca")
+    out = tmp_path / "report.parquet"
+    assert main(["quality", str(tmp_path / "docs"), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "neighbours: 100%" in said.err and "400 documents" in said.out
+    report = __import__("pandas").read_parquet(out)
+    assert report.row.tolist() == list(range(400))
+    assert report.duplicate_group[3] >= 0 and report.duplicate_group[3] == report.duplicate_group[399]
+    dataset = core.open_dataset(tmp_path / "docs")
+    assert set(report.row[report.label_issue]) == set(label_issues(dataset).row)
+    assert main(["quality", str(tmp_path / "docs"), "--out", str(tmp_path / "missing" / "r.parquet")]) == 2

@@ -248,10 +248,10 @@ class Collection:
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
 
 
-    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    def neighbour_table(self, k: int = 10, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """Every document's k nearest (itself left out) from the ANN index, with exact cosines (see
         core.collections.index.neighbour_table)."""
-        return neighbour_table(self.vectors, self.index, k)
+        return neighbour_table(self.vectors, self.index, k, progress=progress)
 
 
 def _filter_column(column, most_categories: int):

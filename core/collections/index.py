@@ -97,10 +97,11 @@ def take_rows(array: np.ndarray, rows) -> np.ndarray:
     return np.asarray(array[ascending])[np.searchsorted(ascending, rows)]
 
 
-def neighbour_table(vectors, index: AnnIndex, k: int = 10, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_table(vectors, index: AnnIndex, k: int = 10, *, chunk: int = 4096,
+                    progress=None) -> tuple[np.ndarray, np.ndarray]:
     """Every row's k nearest (itself left out) from `index`, searched `chunk` rows at a time on every core, most
     similar first by their exact cosines with `vectors` (any float array, e.g. a memmap): (n, k) rows (-1 where
-    fewer were found) and (n, k) cosines (0 there)."""
+    fewer were found) and (n, k) cosines (0 there). `progress(done, total)` after each chunk."""
     n, k = len(vectors), max(0, min(int(k), len(vectors) - 1))
     indices = np.full((n, k), -1, dtype=np.int64)
     scores = np.zeros((n, k), dtype=np.float32)
@@ -115,4 +116,6 @@ def neighbour_table(vectors, index: AnnIndex, k: int = 10, *, chunk: int = 4096)
         order = np.lexsort((block, -cosines), axis=-1)   # most similar first, ties by row number
         block[:] = np.take_along_axis(block, order, axis=1)
         scores[start:start + len(unit)] = np.where(block >= 0, np.take_along_axis(cosines, order, axis=1), 0)
+        if progress:
+            progress(start + len(unit), n)
     return indices, scores

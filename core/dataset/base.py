@@ -76,9 +76,9 @@ class Dataset(ABC):
     @abstractmethod
     def _nearest_to_vector(self, vector: np.ndarray, k: int) -> Neighbors: ...
 
-    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    def neighbour_table(self, k: int = 10, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """Every row's k nearest rows (n, k) and their cosines (n, k), as `neighbours` gives them one at a time
-        (rows of -1 and cosines of 0 pad a corpus of k documents or fewer)."""
+        (rows of -1 and cosines of 0 pad a corpus of k documents or fewer). `progress(done, total)` as it goes."""
         k = max(0, int(k))
         indices = np.full((len(self), k), -1, dtype=np.int64)
         scores = np.zeros((len(self), k), dtype=np.float32)
@@ -86,6 +86,8 @@ class Dataset(ABC):
             found = self.neighbours(row, k)
             indices[row, :len(found.indices)] = found.indices
             scores[row, :len(found.scores)] = found.scores
+            if progress and (row + 1) % 1000 == 0:
+                progress(row + 1, len(self))
         return indices, scores
 
     @property

@@ -106,8 +106,8 @@ class CollectionDataset(Dataset):
     def _nearest_to_vector(self, vector: np.ndarray, k: int) -> Neighbors:
         return self.collection.search(vector, k)
 
-    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        return self.collection.neighbour_table(k)
+    def neighbour_table(self, k: int = 10, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        return self.collection.neighbour_table(k, progress)
 
     @property
     def filterable(self) -> list:

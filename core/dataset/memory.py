@@ -150,13 +150,17 @@ class InMemoryDataset(Dataset):
             return Neighbors(indices=graph.indices[row, :k].copy(), scores=graph.similarities[row, :k].copy())
         return nearest_neighbors(self._unit_vectors, row, k, normalized=True)
 
-    def neighbour_table(self, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """From the exact kNN graph when it holds k, else exact search of every row in blocks."""
+    def neighbour_table(self, k: int = 10, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        """From the exact kNN graph when it holds k, else exact search of every row in blocks (`progress` is
+        for the collection's long search; in memory this takes seconds)."""
         graph = self.graph
         if graph.exact and k <= graph.k:
-            return graph.indices[:, :k].copy(), graph.similarities[:, :k].copy()
-        indices, scores = cosine_knn_with_scores(self._unit_vectors, k)
-        return _padded(indices, scores, k)
+            table = graph.indices[:, :k].copy(), graph.similarities[:, :k].copy()
+        else:
+            table = _padded(*cosine_knn_with_scores(self._unit_vectors, k), k)
+        if progress:
+            progress(len(self), len(self))
+        return table
 
     def _nearest_to_vector(self, vector: np.ndarray, k: int) -> Neighbors:
         return nearest_neighbors(self._unit_vectors, vector, k, normalized=True)

@@ -16,21 +16,21 @@ class QualityError(CorpusError):
     """A check that cannot be made on this data, in a sentence saying why."""
 
 
-def neighbour_graph(data, k: int = K) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_graph(data, k: int = K, progress=None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's k nearest rows and cosines: the Dataset's own (graph or index), or exact for plain vectors."""
     if hasattr(data, "neighbour_table"):
-        return data.neighbour_table(k)
+        return data.neighbour_table(k, progress)
     vectors = np.asarray(data, dtype=np.float32)
     if vectors.ndim != 2 or not np.isfinite(vectors).all():
         raise QualityError("Give a 2D array of finite vectors, one row per document.")
     return cosine_knn_with_scores(vectors, k)
 
 
-def near_duplicates(data, threshold: float = DUPLICATE_COSINE, k: int = K) -> pd.DataFrame:
+def near_duplicates(data, threshold: float = DUPLICATE_COSINE, k: int = K, *, graph=None) -> pd.DataFrame:
     """Groups of documents linked by a cosine of at least `threshold` (each with one of its k nearest): one line a
     document, its group (numbered from the biggest), its best cosine inside the group and that partner, and
-    `exact` when every text of the group is the same (for a Dataset)."""
-    rows, cosines = neighbour_graph(data, k)
+    `exact` when every text of the group is the same (for a Dataset). `graph`: (rows, cosines) already found."""
+    rows, cosines = graph if graph is not None else neighbour_graph(data, k)
     linked = (cosines >= threshold) & (rows >= 0)
     parent = np.arange(len(rows))
     for a, b in zip(*np.nonzero(linked)):
@@ -52,10 +52,10 @@ def near_duplicates(data, threshold: float = DUPLICATE_COSINE, k: int = K) -> pd
     return frame.sort_values(["score", "group", "row"], ascending=[False, True, True], ignore_index=True)
 
 
-def outliers(data, k: int = K) -> pd.DataFrame:
+def outliers(data, k: int = K, *, graph=None) -> pd.DataFrame:
     """Every document's distance from its k nearest (1 - their mean cosine), with the percentile a reader can
     take in ("farther from its neighbours than 99 % of documents"), most isolated first, and its neighbours."""
-    rows, cosines = neighbour_graph(data, k)
+    rows, cosines = graph if graph is not None else neighbour_graph(data, k)
     valid = rows >= 0
     mean = np.where(valid.any(axis=1), (cosines * valid).sum(axis=1) / np.maximum(valid.sum(axis=1), 1), 0.0)
     score = 1.0 - mean
@@ -65,14 +65,14 @@ def outliers(data, k: int = K) -> pd.DataFrame:
     return frame.sort_values(["score", "row"], ascending=[False, True], ignore_index=True)
 
 
-def label_issues(data, labels=None, k: int = K) -> pd.DataFrame:
+def label_issues(data, labels=None, k: int = K, *, graph=None) -> pd.DataFrame:
     """Documents whose label their neighbours contradict, by confident learning's per-class thresholds (Northcutt
     et al., what Cleanlab implements), written here on the graph: each document's class probabilities are the
     cosine-weighted votes of its k nearest, itself never among them (out of sample); a class's threshold is the
     mean probability of that class over the documents labelled with it. A document is an issue when its label's
     probability is below that label's threshold and another class is more probable (the neighbours put it
     there); `suggested` is that class. Ranked by the label's probability, lowest first (score = 1 - it)."""
-    names, codes, rows, cosines, probabilities = _votes(data, labels, k)
+    names, codes, rows, cosines, probabilities = _votes(data, labels, k, graph)
     thresholds = np.array([probabilities[codes == c, c].mean() for c in range(len(names))])
     own = probabilities[np.arange(len(codes)), codes]
     suggested = np.argmax(probabilities, axis=1)
@@ -92,11 +92,11 @@ def class_probabilities(data, labels=None, k: int = K) -> np.ndarray:
     return _votes(data, labels, k)[-1]
 
 
-def _votes(data, labels, k: int):
+def _votes(data, labels, k: int, graph=None):
     """The label names, each document's label code, its neighbours and cosines, and its class probabilities."""
     names, codes = np.unique(_labels(data, labels), return_inverse=True)
     _check_classes(names, codes)
-    rows, cosines = neighbour_graph(data, k)
+    rows, cosines = graph if graph is not None else neighbour_graph(data, k)
     return names, codes, rows, cosines, _neighbour_votes(rows, cosines, codes, len(names))
 
 
