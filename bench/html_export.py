@@ -5,12 +5,12 @@ each from file:// in headless chromium, three times, taking the median:
   - ours: `core.maps.html.export_html` (texts cut to 200 characters, 10 neighbours a point);
   - plotly: a Scattergl of the same points with the same hover texts, plotly.js inline (offline);
   - DataMapPlot (`create_interactive_plot(..., inline_data=True)`), when `--datamapplot-python` names an
-    interpreter that has it (it is not a dependency of this project: python -m venv /tmp/dmp &&
-    /tmp/dmp/bin/pip install datamapplot).
+    interpreter that has it (it is not a dependency of this project: python -m venv dmp-venv &&
+    dmp-venv/bin/pip install datamapplot, in any folder).
 For each: the file's size, the time to write it, the time until its points are drawn, and the requests it made
 beyond the file itself. Then a click on an isolated point of ours must list the collection index's neighbours.
 
-    python bench/html_export.py [--docs 100000] [--datamapplot-python /tmp/dmp/bin/python]
+    python bench/html_export.py [--docs 100000] [--datamapplot-python dmp-venv/bin/python]
 """
 from __future__ import annotations
 
