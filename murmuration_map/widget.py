@@ -22,7 +22,7 @@ import pandas as pd
 import traitlets
 
 from .payload import marks, prepare_map
-from .static_page import TABLE_PARTS, TEXT_CHARS, map_html, pack, points_part, text_columns, write_html
+from .static_page import TEXT_CHARS, map_html, pack, page_data, points_part, text_columns, write_html
 from .streamlit_host import BUNDLE
 
 K = 10
@@ -56,7 +56,8 @@ class Map(anywidget.AnyWidget):
         self._points = pack(points_part(self._prepared))
         self._texts = None if self._texts_given is None else pack(
             text_columns(self._texts_given, self._prepared.kept, TEXT_CHARS))
-        self._data = _small_parts(self._prepared.data, self._texts)
+        texts_key = "none" if self._texts is None else f"texts-{len(self._texts)}-{hash(self._texts)}"
+        self._data = {**page_data(self._prepared, "", TEXT_CHARS), "texts_key": texts_key}
         self.observe(self._from_browser_selection, names="_selected_indices")
         self.observe(self._to_browser_selection, names="selection")
         self.observe(self._on_click, names="_clicked_index")
@@ -118,13 +119,6 @@ class Map(anywidget.AnyWidget):
         self._sends = getattr(self, "_sends", 0) + 1     # the same rows again are a new selection for the browser
         sent["selection_key"] = f"{sent['selection_key']}-{self._sends}"
         self._data = {**self._data, **sent}
-
-
-def _small_parts(data: dict, texts: bytes | None) -> dict:
-    """The payload without its tables (they travel packed, as bytes) and with the texts' key."""
-    small = {name: value for name, value in data.items() if name not in TABLE_PARTS}
-    small.update(text_on_demand=False, texts_key="none" if texts is None else f"texts-{len(texts)}-{hash(texts)}")
-    return small
 
 
 def _colouring(frame: pd.DataFrame, color: str | None) -> dict:
