@@ -9,7 +9,7 @@
     python -m core export-html SOURCE --out MAP.html [--encoder NAME] [--text-column C] [--label-column C]
         [--method umap|pca] [--k 10] [--title TEXT]
     python -m core publish SOURCE --out SITE/ [the same options]: a static folder, for maps too big for one file
-    python -m core quality SOURCE --out REPORT.parquet [--encoder NAME] [--k 10] [--threshold 0.95]
+    python -m core quality SOURCE [--out REPORT.parquet] [--encoder NAME] [--k 10] [--threshold 0.95]
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -81,7 +81,7 @@ def _add_quality(commands) -> None:
                               description="SOURCE is anything core.open_dataset opens; a collection is searched "
                                           "through its index, with progress.")
     run.add_argument("source")
-    run.add_argument("--out", required=True, type=Path, help="the report, .parquet or .csv")
+    run.add_argument("--out", type=Path, help="the report, .parquet or .csv (a collection keeps its own, for the app)")
     run.add_argument("--encoder", choices=list(ENCODERS), help="MiniLM by default (a collection has its own)")
     run.add_argument("--text-column")
     run.add_argument("--label-column")
@@ -90,26 +90,34 @@ def _add_quality(commands) -> None:
 
 
 def _quality(args) -> int:
-    from core.dataset import open_dataset
+    from core.dataset import CollectionDataset, open_dataset
     from core.quality import QualityError, quality_report
+    from core.quality.findings import neighbour_graph
+    from core.quality.stored import store
 
     try:
-        _check_file(args.out)
-    except ValueError as error:
+        if args.out is not None:
+            _check_file(args.out)
+        elif not Path(args.source).is_dir():
+            raise ValueError("give --out REPORT.parquet (only a collection keeps its results itself)")
+        dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
+                               label_column=args.label_column, method="pca")
+        collection = dataset.collection if isinstance(dataset, CollectionDataset) else None
+        with progress_bar("neighbours", len(dataset)) as bar:
+            graph = neighbour_graph(dataset, args.k, lambda done, total: bar.update(done - bar.n))
+        report, label_note = quality_report(dataset, k=args.k, threshold=args.threshold, graph=graph)
+    except (ValueError, QualityError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    dataset = open_dataset(args.source, encoder=args.encoder, text_column=args.text_column,
-                           label_column=args.label_column, method="pca")
-    with progress_bar("neighbours", len(dataset)) as bar:
-        try:
-            report, label_note = quality_report(dataset, k=args.k, threshold=args.threshold,
-                                                progress=lambda done, total: bar.update(done - bar.n))
-        except QualityError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-    report.to_csv(args.out, index=False) if args.out.suffix == ".csv" else report.to_parquet(args.out, index=False)
+    written = []
+    if collection is not None:
+        kept = store(collection, graph, report, threshold=args.threshold, label_note=label_note)
+        written.append(f"{collection.name}/{kept.name}")
+    if args.out is not None:
+        report.to_csv(args.out, index=False) if args.out.suffix == ".csv" else report.to_parquet(args.out, index=False)
+        written.append(str(args.out))
     duplicates = report.duplicate_group.max() + 1
-    print(f"{args.out}: {len(report):,} documents; {duplicates:,} groups of near-duplicates at cosine "
+    print(f"{' and '.join(written)}: {len(report):,} documents; {duplicates:,} groups of near-duplicates at cosine "
           f"{args.threshold}; the most isolated 1 % have outlier scores above "
           f"{report.outlier_score.quantile(0.99):.3f}; {label_note}")
     return 0

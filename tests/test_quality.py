@@ -102,3 +102,46 @@ def test_the_command_line_reports_every_document_of_a_collection_with_progress(t
     dataset = core.open_dataset(tmp_path / "docs")
     assert set(report.row[report.label_issue]) == set(label_issues(dataset).row)
     assert main(["quality", str(tmp_path / "docs"), "--out", str(tmp_path / "missing" / "r.parquet")]) == 2
+
+
+def test_a_collection_keeps_its_results_for_the_app_and_only_for_its_own_build(tmp_path, capsys):
+    """`core quality COLLECTION` stores the neighbour table and the report in the folder: the dataset then gives
+    the index's table without searching, and the stored report is what --out wrote. A damaged file, or a rebuild,
+    makes the stored results be ignored; a folder still being built is refused."""
+    import json
+    import shutil
+
+    import pandas as pd
+
+    from core.__main__ import main
+    from core.collections import build_collection
+    from core.collections.synthetic import synthetic_documents
+
+    source = tmp_path / "docs.csv"
+    synthetic_documents(300, seed=4).to_csv(source, index=False)
+    build_collection(source, encoder="minilm-static", out=tmp_path / "docs", projection="pca")
+    dataset = core.open_dataset(tmp_path / "docs")
+    searched = dataset.collection.neighbour_table(10)
+    assert dataset.stored_quality is None
+    assert main(["quality", str(tmp_path / "docs"), "--out", str(tmp_path / "r.parquet")]) == 0
+    assert "docs/quality and " in capsys.readouterr().out
+    kept = core.open_dataset(tmp_path / "docs").stored_quality
+    assert kept is not None and kept.k == 10 and kept.threshold == 0.95
+    np.testing.assert_array_equal(kept.neighbour_table(10)[0], searched[0])
+    np.testing.assert_allclose(kept.neighbour_table(10)[1], searched[1], atol=1e-6)
+    np.testing.assert_array_equal(dataset.neighbour_table(5)[0], searched[0][:, :5])
+    pd.testing.assert_frame_equal(kept.report(), pd.read_parquet(tmp_path / "r.parquet"))
+
+    shutil.copytree(tmp_path / "docs", tmp_path / "copy")
+    with open(tmp_path / "copy" / "quality" / "cosines.npy", "ab") as damaged:
+        damaged.write(b"0")
+    assert core.open_dataset(tmp_path / "copy").stored_quality is None
+    manifest = json.loads((tmp_path / "docs" / "manifest.json").read_text())
+    manifest["built"] = "another build"
+    (tmp_path / "docs" / "manifest.json").write_text(json.dumps(manifest))
+    assert core.open_dataset(tmp_path / "docs").stored_quality is None
+    (tmp_path / "docs").rename(tmp_path / "docs.building")
+    assert main(["quality", str(tmp_path / "docs.building")]) == 2
+    assert "still being built" in capsys.readouterr().err
+    assert main(["quality", "flutter"]) == 2
+    assert "give --out" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from core.collections.index import neighbour_table, take_rows
+from core.collections.sources import CollectionError
 from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder_revision, check_files,
                                        load_index, read_manifest)
 from core.neighbours.similarity import Neighbors, normalize_rows
@@ -32,6 +33,9 @@ def open_collection(path, *, check_encoder: bool = True) -> "Collection":
     of another format version, or made by an encoder revision other than the installed one. A reason names
     files relative to the collection folder, never by the server's absolute path."""
     folder = Path(path)
+    if folder.name.endswith(".building"):
+        raise CollectionError(f"{folder.name} is a collection still being built (or a build that stopped); open "
+                              f"{folder.name.removesuffix('.building')} when `python -m core build` has finished.")
     manifest = read_manifest(folder)
     check_files(folder, manifest)
     if check_encoder:

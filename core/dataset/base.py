@@ -144,6 +144,11 @@ class Dataset(ABC):
         return None
 
     @property
+    def stored_quality(self):
+        """Quality results computed ahead of time and kept with the data (a collection's), or None."""
+        return None
+
+    @property
     def notices(self) -> tuple[str, ...]:
         """What a reader should know about how the documents were read and embedded."""
         return ()

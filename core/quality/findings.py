@@ -72,7 +72,7 @@ def label_issues(data, labels=None, k: int = K, *, graph=None) -> pd.DataFrame:
     mean probability of that class over the documents labelled with it. A document is an issue when its label's
     probability is below that label's threshold and another class is more probable (the neighbours put it
     there); `suggested` is that class. Ranked by the label's probability, lowest first (score = 1 - it)."""
-    names, codes, rows, cosines, probabilities = _votes(data, labels, k, graph)
+    names, codes, rows, cosines, probabilities = neighbour_votes(data, labels, k, graph)
     thresholds = np.array([probabilities[codes == c, c].mean() for c in range(len(names))])
     own = probabilities[np.arange(len(codes)), codes]
     suggested = np.argmax(probabilities, axis=1)
@@ -89,10 +89,10 @@ def label_issues(data, labels=None, k: int = K, *, graph=None) -> pd.DataFrame:
 def class_probabilities(data, labels=None, k: int = K) -> np.ndarray:
     """(documents, classes) out-of-sample class probabilities, classes in the sorted order of the labels: the
     cosine-weighted votes of each document's k nearest, itself never among them (what label_issues judges by)."""
-    return _votes(data, labels, k)[-1]
+    return neighbour_votes(data, labels, k)[-1]
 
 
-def _votes(data, labels, k: int, graph=None):
+def neighbour_votes(data, labels, k: int = K, graph=None):
     """The label names, each document's label code, its neighbours and cosines, and its class probabilities."""
     names, codes = np.unique(_labels(data, labels), return_inverse=True)
     _check_classes(names, codes)
