@@ -8,10 +8,11 @@ from ui import views
 PAGES = {
     "Explore": [("home.py", "Home", "home"), ("1_Map.py", "Map", "scatter_plot"), ("2_Neighbors.py", "Neighbors", "hub"),
                 ("3_Similarity.py", "Similarity", "grid_on"), ("4_Compare.py", "Compare", "compare_arrows"),
-                ("5_Concept_axes.py", "Concept axes", "explore"), ("6_Drift.py", "Drift", "trending_up")],
-    "Ideas": [("7_Encoding_features.py", "Encoding features", "table_chart"), ("8_Words.py", "Words", "abc"),
-              ("9_Context.py", "Context", "psychology"), ("10_Encoders.py", "Encoders", "history"),
-              ("11_Recommend.py", "Recommend", "recommend")],
+                ("5_Concept_axes.py", "Concept axes", "explore"), ("6_Drift.py", "Drift", "trending_up"),
+                ("7_Quality.py", "Quality", "rule")],
+    "Ideas": [("8_Encoding_features.py", "Encoding features", "table_chart"), ("9_Words.py", "Words", "abc"),
+              ("10_Context.py", "Context", "psychology"), ("11_Encoders.py", "Encoders", "history"),
+              ("12_Recommend.py", "Recommend", "recommend")],
 }
 
 navigation = st.navigation({

@@ -129,3 +129,13 @@ def neighbours_csv(corpus: Corpus, vectors: np.ndarray, k: int = 10, numbers=Non
         frame.insert(5, "label", [corpus.labels[i] for i in rows])
         frame["neighbour label"] = [corpus.labels[j] for j in cols]
     return _csv(frame)
+
+
+def findings_csv(found: pd.DataFrame, texts: list[str], numbers=None) -> bytes:
+    """Quality findings (core.quality.findings) as CSV with their texts; `numbers`: each dataset row's number in
+    the whole corpus, which the `row` column then gives (as the other exports do)."""
+    frame = found.reset_index(drop=True).copy()
+    if numbers is not None:
+        frame["row"] = np.asarray(numbers)[frame.row.to_numpy()]
+    frame["text"] = list(texts)
+    return _csv(frame)

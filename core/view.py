@@ -93,6 +93,11 @@ class ViewState:
     recommend_candidates: int = 200
     recommend_weight: float = 0.1
     recommend_top_n: int = 10
+    # the Quality page: which findings are listed and colour its map ("": label errors when there are labels),
+    # the cosine of a near-duplicate, and whether the map and figures are shown without the findings
+    quality_findings: str = ""
+    quality_threshold: float = 0.95
+    quality_cleaned: bool = False
 
     def encoder_params(self) -> dict:
         return {**default_params(self.encoder), **self.params}

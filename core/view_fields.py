@@ -34,6 +34,8 @@ CONCEPT_Y = ("pc1", "pair")                  # the Concept axes page's vertical 
 SIMILARITY_ROWS = ("", "selection", "labels", "random", "first")   # "": the first way the corpus offers
 SIMILARITY_MAX_ROWS = 100
 CONTEXT_MAX_CHARS, CONTEXT_WORD_MAX_CHARS = 5000, 40
+QUALITY_FINDINGS = ("labels", "duplicates", "outliers")
+QUALITY_LOWEST_COSINE = 0.5
 RECOMMEND_BOUNDS = {"recommend_min_likes": (0, 50), "recommend_candidates": (20, 513), "recommend_top_n": (3, 30)}
 DEFAULT_CORPUS, DEFAULT_ENCODER = "flutter", "minilm"
 DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: str.isdigit() accepts '²', which int() refuses
@@ -117,11 +119,13 @@ def _bounded_int(low: int, high: int | None):
     return parse
 
 
-def _share(text, **_):
-    """A number from 0 to 1 (the Recommend page's popularity weight)."""
-    if not re.fullmatch(r"[01](\.[0-9]{1,20})?", text) or float(text) > 1:
-        raise ValueError("it must be a number from 0 to 1.")
-    return round(float(text), 4)     # a slider's 0.15000000000000002 is 0.15
+def _fraction(low: float = 0.0):
+    """A number from `low` to 1 (the Recommend page's popularity weight, the Quality page's cosine)."""
+    def parse(text, **_):
+        if not re.fullmatch(r"[01](\.[0-9]{1,20})?", text) or not low <= float(text) <= 1:
+            raise ValueError(f"it must be a number from {low:g} to 1.")
+        return round(float(text), 4)     # a slider's 0.15000000000000002 is 0.15
+    return parse
 
 
 def _text(limit: int):
@@ -190,5 +194,7 @@ PARSERS = {   # in this order: parameters are checked against the encoder the li
     "context_layer": _bounded_int(0, 99),
     "recommend_bird": _text(COLOUR_MAX_CHARS), "recommend_hide_liked": _choice((True, False)),
     "recommend_hidden": _strings, **{name: _bounded_int(*bounds) for name, bounds in RECOMMEND_BOUNDS.items()},
-    "recommend_weight": _share,
+    "recommend_weight": _fraction(),
+    "quality_findings": _choice(("", *QUALITY_FINDINGS)), "quality_threshold": _fraction(QUALITY_LOWEST_COSINE),
+    "quality_cleaned": _choice((True, False)),
 }

@@ -14,8 +14,8 @@ from core.view import ViewState
 from murmuration_map import NAME as MAP_COMPONENT
 
 PAGES = ["app.py", "app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py",
-         "app_pages/4_Compare.py", "app_pages/5_Concept_axes.py", "app_pages/6_Drift.py", "app_pages/7_Encoding_features.py",
-         "app_pages/8_Words.py", "app_pages/9_Context.py", "app_pages/10_Encoders.py", "app_pages/11_Recommend.py"]
+         "app_pages/4_Compare.py", "app_pages/5_Concept_axes.py", "app_pages/6_Drift.py", "app_pages/8_Encoding_features.py",
+         "app_pages/9_Words.py", "app_pages/10_Context.py", "app_pages/11_Encoders.py", "app_pages/12_Recommend.py"]
 TIMEOUT = 180
 
 
@@ -66,7 +66,7 @@ def assert_page_shows_its_content(at, page):
     assert_clean(at)
     if page == "app_pages/2_Neighbors.py":
         assert at.dataframe and len(at.dataframe[0].value) == 10 and at.metric
-    elif page == "app_pages/11_Recommend.py":
+    elif page == "app_pages/12_Recommend.py":
         assert len(at.dataframe[1].value) == 10  # the feed
     elif page == "app_pages/5_Concept_axes.py" and not at.get("plotly_chart"):
         assert "cannot embed" in at.warning[0].value  # e.g. 'winter' is outside a small vocabulary
@@ -80,7 +80,7 @@ def assert_page_shows_its_content(at, page):
 def test_every_page_renders_for_every_corpus(corpus):
     # The Encoders page embeds the corpus with all ten encoders (torch and an int8 export among them): it runs on
     # the corpora the encoder pages run on below, where those vectors are also checked page by page.
-    for page in (p for p in PAGES if p != "app_pages/10_Encoders.py" or corpus in ENCODER_CORPORA):
+    for page in (p for p in PAGES if p != "app_pages/11_Encoders.py" or corpus in ENCODER_CORPORA):
         assert_page_shows_its_content(run_page(page, corpus=corpus, encoder="minilm-static"), page)
 
 
@@ -215,7 +215,7 @@ def test_the_map_export_offers_the_selection_and_the_filtered_documents():
 
 
 def test_words_page_unknown_words_and_word2vec():
-    at = run_page("app_pages/8_Words.py")
+    at = run_page("app_pages/9_Words.py")
     assert_clean(at)
     assert at.dataframe[1].value.answer[0] == "queen"
     at.text_input[0].set_value("zzqxv").run()
@@ -227,7 +227,7 @@ def test_words_page_unknown_words_and_word2vec():
 
 
 def test_context_page_missing_word_and_other_word():
-    at = run_page("app_pages/9_Context.py")
+    at = run_page("app_pages/10_Context.py")
     assert_clean(at)
     assert len(at.dataframe[0].value) == 7 and len(at.get("plotly_chart")) == 4
     at.text_input[0].set_value("bank").run()
@@ -238,7 +238,7 @@ def test_context_page_missing_word_and_other_word():
 
 
 def test_features_page_scaling_and_own_table():
-    at = run_page("app_pages/7_Encoding_features.py")
+    at = run_page("app_pages/8_Encoding_features.py")
     assert_clean(at)
     assert "bird_geo=NZ" in at.dataframe[1].value.columns
     at.toggle[0].set_value(False).run()
@@ -250,7 +250,7 @@ def test_features_page_scaling_and_own_table():
 
 
 def test_recommend_page_rules_and_evaluation():
-    at = run_page("app_pages/11_Recommend.py", encoder="minilm")
+    at = run_page("app_pages/12_Recommend.py", encoder="minilm")
     assert_clean(at)
     at.multiselect[0].set_value(["weather", "migration"]).run()
     feed = at.dataframe[1].value

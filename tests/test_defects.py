@@ -84,7 +84,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     other = core.Corpus(name="other", texts=[t[::-1] for t in flutter.texts])
     vectors = np.random.default_rng(0).normal(size=(len(other), 8)).astype(np.float32)
     vectors_tsv, metadata_tsv = projector_tsv(other, vectors)
-    plain = run_page("app_pages/11_Recommend.py", encoder="tfidf")
+    plain = run_page("app_pages/12_Recommend.py", encoder="tfidf")
     at = run_page("app.py", encoder="tfidf")
     at.file_uploader(key="vectors_upload").upload("vectors.tsv", vectors_tsv, "text/tab-separated-values")
     at.file_uploader(key="vectors_upload").upload("metadata.tsv", metadata_tsv, "text/tab-separated-values")
@@ -93,7 +93,7 @@ def test_imported_vectors_serve_only_the_corpus_they_came_with():
     assert_clean(at)
     assert not [box for box in at.sidebar.selectbox if box.key == "_w_encoder"]
     assert any("came with its own vectors" in caption.value for caption in at.sidebar.caption)
-    at.switch_page("app_pages/11_Recommend.py").run()
+    at.switch_page("app_pages/12_Recommend.py").run()
     assert_clean(at)
     assert at.dataframe[1].value.equals(plain.dataframe[1].value)
 

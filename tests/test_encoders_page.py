@@ -8,7 +8,7 @@ from core.encoders import ENCODERS
 from core.view import ViewState
 from ui import compute
 
-PAGE = "../app_pages/10_Encoders.py"
+PAGE = "../app_pages/11_Encoders.py"
 TIMEOUT = 300
 TOTAL = len(ENCODERS)
 TITLES = [info.title for info in ENCODERS.values()]

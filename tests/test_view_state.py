@@ -223,7 +223,7 @@ def test_a_link_reproduces_the_compare_and_words_pages():
     assert compare.selectbox(key="_w_compare_a").value == "tfidf" and compare.selectbox(key="_w_compare_b").value == "lsa"
     assert compare.slider(key="_w_compare_k").value == 5 and "Jaccard@5" in compare.metric[0].label
     assert compare.number_input(key="_w_compare_b_lsa_n_components").value == 20
-    words = AppTest.from_file("../app_pages/8_Words.py", default_timeout=180)
+    words = AppTest.from_file("../app_pages/9_Words.py", default_timeout=180)
     words.query_params.update({"words": "eagle owl sparrow red blue", "words_dims": "3"})
     words.run()
     assert_clean(words)
@@ -255,11 +255,11 @@ def test_a_link_reproduces_the_concept_axes_and_similarity_pages():
 
 
 def test_a_link_reproduces_the_context_and_recommend_pages():
-    context = _page_from_link("9_Context.py", context_sentences="The bank lent me money.\nWe sat on the river bank.",
+    context = _page_from_link("10_Context.py", context_sentences="The bank lent me money.\nWe sat on the river bank.",
                               context_word="bank", context_layer="2")
     assert len(context.dataframe[0].value) == 2 and context.slider(key="_w_context_layer").value == 2
     birds = sorted(core.sources.bundled.flutter_likes())
-    recommend = _page_from_link("11_Recommend.py", encoder="minilm-static", recommend_bird=birds[3],
+    recommend = _page_from_link("12_Recommend.py", encoder="minilm-static", recommend_bird=birds[3],
                                 recommend_hidden='["weather"]', recommend_top_n="5", recommend_weight="0.3")
     feed = recommend.dataframe[1].value
     assert recommend.selectbox(key="_w_recommend_bird").value == birds[3] and f"Feed for {birds[3]}" in [
@@ -272,7 +272,7 @@ def test_every_page_keeps_the_address_bar_in_step_and_offers_its_link():
     """Pages other than Map and Neighbors had no share link: their settings, now in the view, could not leave."""
     at = AppTest.from_file("../app.py", default_timeout=180)
     at.run()
-    at.switch_page("app_pages/11_Recommend.py").run()
+    at.switch_page("app_pages/12_Recommend.py").run()
     at.slider(key="_w_recommend_top_n").set_value(7).run()
     assert not at.exception and at.query_params["recommend_top_n"] in ("7", ["7"])
     shared = [block for block in at.expander if block.label == "Share this view"]
@@ -292,7 +292,7 @@ def test_a_link_reproduces_the_maps_clusters_and_size_and_the_neighbours_and_nea
     neighbours = _page_from_link("2_Neighbors.py", encoder="tfidf", neighbours_of="text", neighbours_text=typed,
                                  neighbours_k="4")
     assert neighbours.text_input(key="_w_neighbours_text").value == typed and len(neighbours.dataframe[0].value) == 4
-    words = _page_from_link("8_Words.py", words_nearest="owl", words_k="5")
+    words = _page_from_link("9_Words.py", words_nearest="owl", words_k="5")
     from core.encoders.static import load_glove
 
     expected = [word for word, _ in load_glove().most_similar(positive=["owl"], topn=5)]   # gensim's own search

@@ -1,6 +1,7 @@
 """What the map is coloured by: the label, any column (categories or a ramp of numbers), neighbour preservation,
-or clusters named by their terms; and the names written on the map (cluster names, or the distinctive words of
-each region). Results from an upload stay in its session (ui.caches)."""
+clusters named by their terms, or what the Quality page finds (ui.quality_results); and the names written on the
+map (cluster names, or the distinctive words of each region). Results from an upload stay in its session
+(ui.caches)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +12,8 @@ import pandas as pd
 from core.dataset import Dataset
 from core.filters import as_numbers
 from core.maps.clusters import cluster, cluster_names, map_regions
-from ui import caches, session
+from ui import caches, quality_results, session
+from ui.quality_results import COLOURINGS, LABEL_DISAGREES
 
 NO_COLOUR = "nothing"
 PRESERVATION = "neighbour preservation"
@@ -23,8 +25,15 @@ def colour_options(dataset: Dataset) -> list[str]:
     """The label, then every column that can be filtered (numbers on a ramp, categories by colour)."""
     columns = [column.name for column in dataset.filterable if column.name != "label"]
     extras = ([PRESERVATION] if dataset.preservation is not None else []) + \
-             ([CLUSTERS] if len(dataset) <= CLUSTER_LIMIT else [])
+             ([CLUSTERS] if len(dataset) <= CLUSTER_LIMIT else []) + _quality_options(dataset)
     return (["label"] if dataset.labels is not None else []) + columns + extras + [NO_COLOUR]
+
+
+def _quality_options(dataset: Dataset) -> list[str]:
+    """Colour by what the Quality page finds, where its report is stored or quick to compute."""
+    if not quality_results.available(dataset) or len(dataset) < 3:
+        return []
+    return [name for name in COLOURINGS if name != LABEL_DISAGREES or dataset.labels is not None]
 
 
 def default_colour(dataset: Dataset) -> str:
@@ -61,6 +70,9 @@ def colours_for(dataset: Dataset, colour, cluster_method, n_clusters) -> dict:
     """The map's colouring options: categories (names, or codes with their names) or values on a ramp."""
     if colour == PRESERVATION and dataset.preservation is not None:
         return {"values": dataset.preservation, "value_name": colour, "title": colour}
+    if colour in COLOURINGS:
+        found = quality_results.results(dataset, session.view().quality_threshold)
+        return {} if found is None else quality_results.colouring(found[0], COLOURINGS[colour])
     if colour == CLUSTERS and len(dataset) <= CLUSTER_LIMIT:
         names = clusters(dataset, cluster_method, n_clusters)
         return {"categories": names, "title": colour}
