@@ -14,7 +14,8 @@ from core.view import ViewState
 from murmuration_map import NAME as MAP_COMPONENT
 
 PAGES = ["app.py", "app_pages/home.py", "app_pages/1_Map.py", "app_pages/2_Neighbors.py", "app_pages/3_Similarity.py",
-         "app_pages/4_Compare.py", "app_pages/5_Concept_axes.py", "app_pages/6_Drift.py", "app_pages/8_Encoding_features.py",
+         "app_pages/4_Compare.py", "app_pages/5_Concept_axes.py", "app_pages/6_Drift.py", "app_pages/7_Quality.py",
+         "app_pages/8_Encoding_features.py",
          "app_pages/9_Words.py", "app_pages/10_Context.py", "app_pages/11_Encoders.py", "app_pages/12_Recommend.py"]
 TIMEOUT = 180
 
@@ -70,6 +71,8 @@ def assert_page_shows_its_content(at, page):
         assert len(at.dataframe[1].value) == 10  # the feed
     elif page == "app_pages/5_Concept_axes.py" and not at.get("plotly_chart"):
         assert "cannot embed" in at.warning[0].value  # e.g. 'winter' is outside a small vocabulary
+    elif page == "app_pages/7_Quality.py":
+        assert at.metric[0].label == "Documents" and (at.get("bidi_component") or at.info or at.success), page
     elif page in ("app.py", "app_pages/home.py", "app_pages/1_Map.py"):
         assert map_data(at)["points_key"], page
     else:

@@ -99,12 +99,12 @@ def test_a_chosen_file_keeps_its_form_open_with_its_explore_button(page, server,
 
 
 @pytest.mark.parametrize("name", ["Map", "Neighbors", "Similarity", "Encoding_features", "Words", "Context",
-                                  "Encoders", "Recommend", "Compare", "Concept_axes", "Drift"])
+                                  "Encoders", "Recommend", "Compare", "Concept_axes", "Drift", "Quality"])
 def test_each_page_renders_without_error(page, server, name):
     page.goto(f"{server}/{name}")
     page.wait_for_selector("h1", timeout=60_000)
     ready = {"Neighbors": "[data-testid=stDataFrame]", "Recommend": "[data-testid=stDataFrame]",
-             "Map": f"{MAP}[data-ready=true]"}
+             "Map": f"{MAP}[data-ready=true]", "Quality": f"{MAP}[data-ready=true]"}
     page.wait_for_selector(ready.get(name, ".js-plotly-plot"), timeout=120_000)
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=120_000)
     run_over(page)

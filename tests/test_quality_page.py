@@ -122,3 +122,58 @@ def test_the_findings_export_numbers_rows_as_in_the_whole_corpus_and_defuses_for
     written = pd.read_csv(pd.io.common.BytesIO(findings_csv(found, ["one", "+two"], numbers=np.array([40, 41]))))
     assert written.row.tolist() == [41, 40] and written.text.tolist() == ["one", "'+two"]
     assert written.label.tolist() == ["'=cmd", "b"]
+
+
+def test_in_the_browser_a_ticked_finding_shows_its_evidence_and_cleaning_draws_the_map_again(page, server):
+    from playwright.sync_api import expect
+
+    from conftest import SHOTS
+    from test_browser import MAP, no_error_text, run_over, wait_for_map
+
+    issues = label_issues(core.open_dataset("flutter", encoder="minilm-static", method="pca"))
+    page.goto(f"{server}/Quality?corpus=flutter&encoder=minilm-static")
+    wait_for_map(page)
+    main = "[data-testid=stMain]"
+    assert f"Document #{issues.row[0]}" in page.inner_text(main)         # the top finding's evidence at first
+    table = page.locator("[data-testid=stDataFrame]").nth(1)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 105)                       # the second finding's tick box
+    page.wait_for_function(f"document.querySelector('{main}').innerText.includes('Document #{issues.row[1]}')",
+                           timeout=60_000)
+    run_over(page)
+    assert "Download 1 finding (CSV)" in page.inner_text(main)
+    page.get_by_text("What if I clean this?").click()
+    page.wait_for_function(f"document.querySelector('{main}').innerText.includes('Without 1 document')",
+                           timeout=120_000)
+    expect(page.locator(f"{MAP}[data-ready=true]")).to_have_count(2, timeout=120_000)   # the map shadow roots
+    run_over(page)
+    assert page.locator(MAP).nth(1).get_attribute("data-points-drawn") == str(len(core.load_corpus("flutter")) - 1)
+    no_error_text(page)
+    page.get_by_text("Without 1 document").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "quality.png"))
+
+
+def test_in_the_browser_a_collection_s_stored_copies_and_an_upload_s_findings(kept_collection, root, tmp_path, page):
+    from conftest import app_serving
+    from test_browser import no_error_text, wait_for_map
+
+    source = tmp_path / "notes.csv"
+    pd.DataFrame({"text": copies_corpus().texts}).to_csv(source, index=False)
+    with app_serving(root, kept_collection) as url:
+        page.goto(f"{url}/Quality?corpus=collection%3A+wrens&quality_findings=duplicates")
+        wait_for_map(page)
+        said = page.inner_text("[data-testid=stMain]")    # the table itself is drawn on a canvas
+        assert "Document #7" in said and "2 near-duplicates, most likely first" in said
+        no_error_text(page)
+        page.goto(url)
+        wait_for_map(page)
+        page.get_by_text("Upload your own text").click()
+        page.locator("input[type=file]").first.set_input_files(str(source))
+        page.get_by_role("button", name="Explore this corpus").click()
+        page.wait_for_function("document.body.innerText.includes('notes.csv · MiniLM')", timeout=120_000)
+        page.locator("[data-testid=stSidebarNav] a", has_text="Quality").click()
+        wait_for_map(page)
+        said = page.inner_text("[data-testid=stMain]")
+        assert "no labels, so no label can be checked" in said and "near-duplicates" in said.lower()
+        no_error_text(page)
