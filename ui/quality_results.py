@@ -11,7 +11,7 @@ from core.progress import ProgressMeter
 from core.quality import quality_report
 from ui import caches, session
 
-COMPUTE_UP_TO = 50_000   # a collection without stored results is searched here up to this size (about 90 s)
+COMPUTE_UP_TO = 50_000   # without stored results, every document's neighbours are searched here up to this size
 OUTLIER_SCORE, LABEL_DISAGREES, DUPLICATE_GROUP = "outlier score", "label disagrees", "duplicate group"
 COLOURINGS = {LABEL_DISAGREES: "labels", DUPLICATE_GROUP: "duplicates", OUTLIER_SCORE: "outliers"}
 AGREES, VOTED_OTHERWISE, LIKELY_ERROR = "agrees with its neighbours", "neighbours vote otherwise", "likely label error"
@@ -21,7 +21,7 @@ LABEL_COLOURS = {AGREES: "#b8c2cc", VOTED_OTHERWISE: "#f0a202", LIKELY_ERROR: "#
 
 def available(dataset: Dataset) -> bool:
     """Whether the report can be had here without a long wait: stored, or a dataset small enough to search."""
-    return dataset.stored_quality is not None or not dataset.stored_map or len(dataset) <= COMPUTE_UP_TO
+    return dataset.stored_quality is not None or len(dataset) <= COMPUTE_UP_TO
 
 
 def results(dataset: Dataset, threshold: float) -> tuple[pd.DataFrame, str] | None:

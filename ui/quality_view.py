@@ -45,10 +45,10 @@ def show(dataset: Dataset) -> None:
                               help="Two documents are near-duplicates when their cosine is at least this.")
     found = results(dataset, threshold)
     if found is None:
-        st.info(f"This collection has {len(dataset):,} documents and no quality results stored with it. Run "
-                f"`python -m core quality {dataset.name}` where it is kept (it searches every document's neighbours "
-                f"once and stores the results for the app); collections of up to {COMPUTE_UP_TO:,} are checked "
-                "here.")
+        command = (f"`python -m core quality {dataset.name}` where it is kept (it stores the results for the app)"
+                   if dataset.stored_map else "`python -m core quality FILE --out report.parquet` on the file")
+        st.info(f"{len(dataset):,} documents are more than this page checks ({COMPUTE_UP_TO:,}; it searches every "
+                f"document's neighbours), and none are stored with them. Run {command}.")
         return
     report, label_note = found
     _figures(summary(report), label_note)
