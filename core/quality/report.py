@@ -5,37 +5,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.quality.findings import (DUPLICATE_COSINE, K, QualityError, label_issues, near_duplicates,
-                                   neighbour_graph, neighbour_votes, outliers)
+from core.quality.findings import (DUPLICATE_COSINE, K, QualityError, duplicate_groups, label_verdicts,
+                                   neighbour_graph, neighbour_votes, outlier_scores)
 
 
 def quality_report(data, labels=None, *, k: int = K, threshold: float = DUPLICATE_COSINE, progress=None,
                    graph=None) -> tuple[pd.DataFrame, str]:
     """A frame with one line per document (row, outlier_score, outlier_percentile, duplicate_group (-1 for none),
-    duplicate_cosine, label, neighbour_label (the label its neighbours vote for), label_issue, suggested, label_score
-    (1 - the probability the neighbours give its label)) and a
-    sentence on the label check (why there is none, when so). `progress(done, total)` while the neighbours are
-    searched; `graph`: (rows, cosines) already found."""
+    duplicate_cosine, label, neighbour_label (the label its neighbours vote for), label_issue, suggested,
+    label_score (1 - the probability the neighbours give its label)) and a sentence on the label check (why there
+    is none, when so). `progress(done, total)` while the neighbours are searched; `graph`: (rows, cosines) already
+    found."""
     graph = graph if graph is not None else neighbour_graph(data, k, progress)
-    n = len(graph[0])
-    frame = pd.DataFrame({"row": np.arange(n)})
-    found = outliers(data, k, graph=graph).sort_values("row")
-    frame["outlier_score"], frame["outlier_percentile"] = found.score.to_numpy(), found.percentile.to_numpy()
-    copies = near_duplicates(data, threshold, k, graph=graph).set_index("row")
-    frame["duplicate_group"] = copies.group.reindex(frame.row).fillna(-1).astype(int).to_numpy()
-    frame["duplicate_cosine"] = copies.score.reindex(frame.row).to_numpy()
+    rows, cosines = graph
+    frame = pd.DataFrame({"row": np.arange(len(rows))})
+    frame["outlier_score"], frame["outlier_percentile"] = outlier_scores(rows, cosines)
+    group, best, _ = duplicate_groups(rows, cosines, threshold)
+    frame["duplicate_group"], frame["duplicate_cosine"] = group, best
     frame["label"] = frame["neighbour_label"] = frame["suggested"] = None
     frame["label_issue"], frame["label_score"] = False, np.nan
     try:
-        issues = label_issues(data, labels, k, graph=graph)
+        names, codes, *_, probabilities = neighbour_votes(data, labels, k, graph)
     except QualityError as error:
         return frame, str(error)
-    names, codes, *_, probabilities = neighbour_votes(data, labels, k, graph)
-    frame["label"], frame["neighbour_label"] = names[codes], names[np.argmax(probabilities, axis=1)]
-    frame.loc[issues.row, "label_issue"] = True
-    frame.loc[issues.row, "suggested"] = issues.suggested.to_numpy()
-    frame.loc[issues.row, "label_score"] = issues.score.to_numpy()
-    return frame, f"{len(issues):,} documents whose label their neighbours contradict."
+    own, voted, issue = label_verdicts(probabilities, codes)
+    frame["label"], frame["neighbour_label"], frame["label_issue"] = names[codes], names[voted], issue
+    frame.loc[issue, "suggested"] = names[voted[issue]]
+    frame.loc[issue, "label_score"] = 1.0 - own[issue]
+    return frame, f"{int(issue.sum()):,} documents whose label their neighbours contradict."
 
 
 OUTLIER_PERCENTILE = 99.0    # the outliers listed: farther from their neighbours than this share of documents
