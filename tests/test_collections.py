@@ -248,3 +248,24 @@ def test_a_source_too_small_for_a_map_is_refused_and_leaves_nothing_behind(tmp_p
     with pytest.raises(CollectionError, match="at least 10 documents to draw a map; this source has 3"):
         build_collection(tmp_path / "three.csv", encoder="minilm-static", out=tmp_path / "tiny", projection="pca")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["three.csv"]
+
+
+def test_a_single_query_searches_wider_than_the_index_was_built_to_search_every_row():
+    """A typed query or a click searches with QUERY_EFFORT, whatever the build's effort; the neighbour table keeps
+    the build's (cheaper) one. On a deliberately sparse index, the build's effort misses neighbours of queries from
+    elsewhere that the query effort finds (reference: exact cosine search)."""
+    from core.collections.index import AnnIndex
+    from core.neighbours.similarity import normalize_rows
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(20_000, 16)).astype(np.float32)
+    index = AnnIndex.build(vectors, connectivity=8, expansion_add=16, expansion_search=8)
+    queries = normalize_rows(rng.normal(size=(60, 16)).astype(np.float32))
+    exact = np.argsort(-(queries @ normalize_rows(vectors).T), axis=1)[:, :10]
+
+    def recall(found):
+        return np.mean([len(np.intersect1d(f, e)) / 10 for f, e in zip(found, exact)])
+
+    assert recall(index.search_many(queries, 10)) < 0.8                 # the build's effort (8)
+    assert recall([index.search(q, 10) for q in queries]) >= 0.98       # the query effort
+    assert recall(index.search_many(queries, 10)) < 0.8                 # and the table's is still the build's
