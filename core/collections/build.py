@@ -53,7 +53,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
 
     out = Path(out)
     _check_options(encoder, dtype, projection, rows_per_chunk, out, ENCODERS)
-    _check_engine(engine, address, workers)
+    check_engine(engine, address, workers)
     src = open_source(source)
     for message in src.skipped:
         note(message)
@@ -64,7 +64,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
             "text_column": text_column, "label_column": label_column, "rows_per_chunk": rows_per_chunk,
             "dtype": dtype}
     building = out.with_name(out.name + ".building")
-    work = _work_folder(building, plan)
+    work = work_folder(building, plan)
     timings = {}
     started = time.perf_counter()
     columns, source_columns = _first_columns(src, plan)
@@ -118,7 +118,7 @@ def _check_options(encoder, dtype, projection, rows_per_chunk, out: Path, encode
         raise CollectionError(f"{out} already exists; remove it or choose another --out.")
 
 
-def _work_folder(building: Path, plan: dict) -> Path:
+def work_folder(building: Path, plan: dict) -> Path:
     """The work folder of an unfinished build of the same plan, or a fresh one (an old plan's is discarded)."""
     work = building / "work"
     plan_file = work / "plan.json"
@@ -136,7 +136,7 @@ def _work_folder(building: Path, plan: dict) -> Path:
     return work
 
 
-def _check_engine(engine: str, address: str | None, workers: int | None) -> None:
+def check_engine(engine: str, address: str | None, workers: int | None) -> None:
     if engine not in ENGINES:
         raise CollectionError(f"--engine must be one of {', '.join(ENGINES)}, not {engine}.")
     if engine != "ray" and (address is not None or workers is not None):

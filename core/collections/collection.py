@@ -22,7 +22,7 @@ import numpy as np
 from core.collections.index import neighbour_table, take_rows
 from core.collections.sources import CollectionError
 from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder_revision, check_files,
-                                       load_index, read_manifest)
+                                       file_path, load_index, read_manifest)
 from core.neighbours.similarity import Neighbors, normalize_rows
 
 ROW_GROUPS_KEPT = 8
@@ -49,8 +49,8 @@ class Collection:
     def __init__(self, folder: Path, manifest: dict):
         self.folder = folder
         self.manifest = manifest
-        self.vectors = np.load(folder / VECTORS, mmap_mode="r")
-        self.coords = np.load(folder / COORDS, mmap_mode="r")
+        self.vectors = np.load(self.path(VECTORS), mmap_mode="r")
+        self.coords = np.load(self.path(COORDS), mmap_mode="r")
         self.index = load_index(folder, manifest)
         self._groups = OrderedDict()   # row group -> texts, the few read last
         self._lock = threading.Lock()          # the kept row groups
@@ -68,6 +68,10 @@ class Collection:
     def name(self) -> str:
         return self.folder.name
 
+    def path(self, file: str) -> Path:
+        """Where this version of one of the collection's files is (an append writes new versions)."""
+        return file_path(self.folder, self.manifest, file)
+
     @cached_property
     def digest(self) -> str:
         """Names this build of the collection: a rebuild, even from the same source, has another."""
@@ -79,7 +83,7 @@ class Collection:
     def _documents(self):
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(self.folder / DOCUMENTS)
+        return pq.ParquetFile(self.path(DOCUMENTS))
 
     @cached_property
     def _group_starts(self) -> np.ndarray:
@@ -133,7 +137,7 @@ class Collection:
             return None
         import pyarrow.parquet as pq
 
-        column = pq.read_table(self.folder / DOCUMENTS, columns=["label"]).column("label")
+        column = pq.read_table(self.path(DOCUMENTS), columns=["label"]).column("label")
         encoded = column.combine_chunks().dictionary_encode()   # one dictionary for every row group
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
         return codes, encoded.dictionary.to_pylist()
@@ -152,11 +156,24 @@ class Collection:
             columns["label"] = pd.Series(pd.Categorical.from_codes(*self.label_codes))
         for field in self._documents.schema_arrow:
             if field.name not in ("text", "label"):
-                column = pq.read_table(self.folder / DOCUMENTS, columns=[field.name]).column(field.name)
+                column = pq.read_table(self.path(DOCUMENTS), columns=[field.name]).column(field.name)
                 series = _filter_column(column.combine_chunks(), MAX_CATEGORIES)
                 if series is not None:
                     columns[field.name] = series
+        if self.manifest.get("batches"):
+            columns["batch"] = self.batch_column()
         return columns
+
+    def batch_column(self):
+        """Each document's batch as a category: "built" for the documents of the build, then "batch 1", ... for
+        those each `python -m core append` added (the map colours and filters by it)."""
+        import pandas as pd
+
+        batches = self.manifest.get("batches", [])
+        codes = np.zeros(len(self), dtype=np.int16)
+        for number, batch in enumerate(batches, start=1):
+            codes[batch["first_row"]:batch["first_row"] + batch["count"]] = number
+        return pd.Series(pd.Categorical.from_codes(codes, ["built"] + [f"batch {b['batch']}" for b in batches]))
 
     @cached_property
     def filterable(self) -> list:

@@ -45,6 +45,13 @@ class AnnIndex:
                 progress(start + len(batch), len(vectors))
         return cls(index, params)
 
+    def add(self, unit_vectors: np.ndarray, first_key: int, threads: int = 0) -> None:
+        """Add rows whose keys (row numbers) start at `first_key`, in batches (an index read into memory)."""
+        for start in range(0, len(unit_vectors), ADD_BATCH):
+            batch = np.asarray(unit_vectors[start:start + ADD_BATCH], dtype=np.float32)
+            keys = np.arange(first_key + start, first_key + start + len(batch), dtype=np.uint64)
+            self._index.add(keys, batch, threads=threads)
+
     def save(self, path: Path) -> None:
         self._index.save(str(path))
 
@@ -53,13 +60,13 @@ class AnnIndex:
         return {"kind": KIND, "library": f"usearch {version('usearch')}", **self.params}
 
     @classmethod
-    def load(cls, path: Path, manifest: dict) -> "AnnIndex":
-        """Memory-map a saved index; the manifest's entry says what it is."""
+    def load(cls, path: Path, manifest: dict, in_memory: bool = False) -> "AnnIndex":
+        """Memory-map a saved index (or read it into memory, to add to it); the manifest's entry says what it is."""
         from usearch.index import Index
 
         if manifest.get("kind") != KIND:
             raise ValueError(f"Unknown index kind {manifest.get('kind')!r}; this Murmuration reads {KIND}.")
-        index = Index.restore(str(path), view=True)
+        index = Index.restore(str(path), view=not in_memory)
         if index is None:
             raise ValueError(f"{path.name} is not a usearch index.")
         params = {key: manifest[key] for key in DEFAULTS if key in manifest}

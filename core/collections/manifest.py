@@ -67,6 +67,22 @@ MANIFEST_SHAPE = {
 }
 
 
+def file_path(folder: Path, manifest: dict, file: str) -> Path:
+    """Where one of FILES is: its own name, or the name an append gave this version of it (`file_names`)."""
+    return folder / manifest.get("file_names", {}).get(file, file)
+
+
+def _file_names_ok(names) -> bool:
+    """An appended collection's current files: plain names in the folder, one per entry of FILES."""
+    return isinstance(names, dict) and set(names) <= set(FILES) and all(
+        isinstance(name, str) and 0 < len(name) <= 200 and Path(name).name == name and not name.startswith(".")
+        for name in names.values())
+
+
+OPTIONAL_SHAPE = {"file_names": (_file_names_ok, "an object naming the current file of some of "
+                                                 f"{', '.join(FILES)}, each a plain file name")}
+
+
 def read_manifest(folder: Path) -> dict:
     name = _name(folder)
     if not folder.is_dir():
@@ -98,7 +114,8 @@ def check_manifest_shape(name: str, manifest: dict) -> None:
     missing = [key for key in MANIFEST_SHAPE if key not in manifest]
     if missing:
         raise CollectionError(f"{name}/{MANIFEST} lacks {', '.join(missing)}; rebuild the collection.")
-    wrong = [f"{key} must be {words}" for key, (check, words) in MANIFEST_SHAPE.items() if not check(manifest[key])]
+    wrong = [f"{key} must be {words}" for key, (check, words) in {**MANIFEST_SHAPE, **OPTIONAL_SHAPE}.items()
+             if key in manifest and not check(manifest[key])]
     if wrong:
         raise CollectionError(f"{name}/{MANIFEST} is damaged: {'; '.join(wrong)}. Rebuild the collection.")
 
@@ -115,21 +132,22 @@ def check_inside(folder: Path, names) -> None:
 
 def check_files(folder: Path, manifest: dict) -> None:
     name = _name(folder)
-    missing = [file for file in FILES if not (folder / file).is_file()]
+    current = {file: file_path(folder, manifest, file).name for file in FILES}   # an append's versions
+    missing = [current[file] for file in FILES if not (folder / current[file]).is_file()]
     if missing:
         raise CollectionError(f"{name} is missing {', '.join(missing)}; rebuild the collection.")
-    check_inside(folder, FILES)
-    changed = [f"{file} ({(folder / file).stat().st_size:,} bytes, the manifest says {size:,})"
-               for file, size in manifest["files"].items() if (folder / file).stat().st_size != size]
+    check_inside(folder, current.values())
+    changed = [f"{current[file]} ({(folder / current[file]).stat().st_size:,} bytes, the manifest says {size:,})"
+               for file, size in manifest["files"].items() if (folder / current[file]).stat().st_size != size]
     if changed:
         raise CollectionError(f"{name} has files truncated or changed since it was built: "
                               f"{'; '.join(changed)}. Rebuild the collection.")
     rows, dims = manifest["rows"], manifest["dimensions"]
     expected = {VECTORS: ((rows, dims), manifest["dtype"]), COORDS: ((rows, 2), "float32")}
     for file, (shape, dtype) in expected.items():
-        array = _load_array(folder, file)
+        array = _load_array(folder, current[file])
         if array.shape != shape or array.dtype != np.dtype(dtype):
-            raise CollectionError(f"{name}/{file} holds {array.shape} {array.dtype}, but the manifest says "
+            raise CollectionError(f"{name}/{current[file]} holds {array.shape} {array.dtype}, but the manifest says "
                                   f"{shape} {dtype}. Rebuild the collection.")
     _check_documents(folder, manifest)
 
@@ -147,9 +165,10 @@ def _check_documents(folder: Path, manifest: dict) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    where = f"{_name(folder)}/{DOCUMENTS}"
+    path = file_path(folder, manifest, DOCUMENTS)
+    where = f"{_name(folder)}/{path.name}"
     try:
-        metadata = pq.ParquetFile(folder / DOCUMENTS).metadata
+        metadata = pq.ParquetFile(path).metadata
     except (pa.ArrowException, OSError) as error:
         raise CollectionError(f"{where} cannot be read as Parquet ({_reason(error, folder)}); "
                               "rebuild the collection.") from error
@@ -189,12 +208,13 @@ def check_encoder_revision(manifest: dict) -> None:
 
 
 def load_index(folder: Path, manifest: dict) -> AnnIndex:
+    path = file_path(folder, manifest, INDEX)
     try:
-        index = AnnIndex.load(folder / INDEX, manifest["index"])
+        index = AnnIndex.load(path, manifest["index"])
     except (ValueError, RuntimeError) as error:
-        raise CollectionError(f"{_name(folder)}/{INDEX} cannot be opened ({_reason(error, folder)}); "
+        raise CollectionError(f"{_name(folder)}/{path.name} cannot be opened ({_reason(error, folder)}); "
                               "rebuild the collection.") from error
     if len(index) != manifest["rows"]:
-        raise CollectionError(f"{_name(folder)}/{INDEX} holds {len(index):,} vectors, but the manifest says "
+        raise CollectionError(f"{_name(folder)}/{path.name} holds {len(index):,} vectors, but the manifest says "
                               f"{manifest['rows']:,}. Rebuild the collection.")
     return index
