@@ -32,6 +32,7 @@ from core.collections.index import AnnIndex
 from core.collections.manifest import COORDS, DOCUMENTS, FILES, INDEX, MANIFEST, VECTORS
 from core.collections.sources import CollectionError, Columns, note, open_source, read_chunks
 from core.neighbours.similarity import normalize_rows
+from core.progress import progress_bar
 
 LOCK = "append.lock"
 PARTIAL = "append.partial"
@@ -63,7 +64,7 @@ def append_collection(folder, source, *, engine: str = "local", address: str | N
             embed_with_ray(job, address=address, workers=workers, progress=progress)
         else:
             embed_locally(job, progress=progress)
-        record = _write_version(collection, work, str(source), started)
+        record = _write_version(collection, work, str(source), started, progress)
         shutil.rmtree(folder / PARTIAL)
         return record
 
@@ -103,7 +104,7 @@ def _columns(src, manifest: dict, rows_per_chunk: int) -> Columns:
     raise CollectionError("The source holds no documents.")
 
 
-def _write_version(collection: Collection, work: Path, source: str, started: float) -> dict:
+def _write_version(collection: Collection, work: Path, source: str, started: float, progress: bool) -> dict:
     manifest, folder = collection.manifest, collection.folder
     version = manifest.get("version", 1) + 1
     names = {file: _versioned(file, version) for file in FILES}
@@ -115,7 +116,8 @@ def _write_version(collection: Collection, work: Path, source: str, started: flo
     coords = np.vstack([np.asarray(collection.coords), _place(collection, added)]).astype(np.float32)
     save_array(folder / names[COORDS], coords)
     index = AnnIndex.load(collection.path(INDEX), manifest["index"], in_memory=True)
-    index.add(added, first_key=old)
+    with progress_bar("index", new, enabled=progress) as bar:
+        index.add(added, first_key=old, progress=lambda done, total: bar.update(done - bar.n))
     index.save(folder / names[INDEX])
     record = {"batch": len(manifest.get("batches", [])) + 1, "first_row": old, "count": new, "source": source,
               "appended": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -45,12 +45,15 @@ class AnnIndex:
                 progress(start + len(batch), len(vectors))
         return cls(index, params)
 
-    def add(self, unit_vectors: np.ndarray, first_key: int, threads: int = 0) -> None:
-        """Add rows whose keys (row numbers) start at `first_key`, in batches (an index read into memory)."""
+    def add(self, unit_vectors: np.ndarray, first_key: int, threads: int = 0, progress=None) -> None:
+        """Add rows whose keys (row numbers) start at `first_key`, in batches (an index read into memory);
+        `progress(done, total)` after each batch."""
         for start in range(0, len(unit_vectors), ADD_BATCH):
             batch = np.asarray(unit_vectors[start:start + ADD_BATCH], dtype=np.float32)
             keys = np.arange(first_key + start, first_key + start + len(batch), dtype=np.uint64)
             self._index.add(keys, batch, threads=threads)
+            if progress:
+                progress(start + len(batch), len(unit_vectors))
 
     def save(self, path: Path) -> None:
         self._index.save(str(path))
