@@ -57,7 +57,13 @@ def test_float16_vectors_are_stored_at_half_size_and_close(source, tmp_path):
     np.testing.assert_allclose(collection.vectors.astype(np.float32), reference, atol=2e-3)
 
 
-def test_search_finds_the_exact_cosine_neighbours_of_queries_not_in_the_collection(built):
+@pytest.mark.parametrize("path", ["index", "exact"])
+def test_search_finds_the_exact_cosine_neighbours_of_queries_not_in_the_collection(built, path, monkeypatch):
+    """Through the ANN index (as for a big collection), and exactly (a collection of 20,000 or fewer)."""
+    from core.collections import collection as collection_module
+
+    if path == "index":
+        monkeypatch.setattr(collection_module, "EXACT_UP_TO", 0)
     out, frame = built
     collection = open_collection(out)
     queries = synthetic_documents(300, seed=777)
@@ -73,10 +79,14 @@ def test_search_finds_the_exact_cosine_neighbours_of_queries_not_in_the_collecti
         hits += len(set(truth.tolist()) & set(found.indices.tolist()))
         np.testing.assert_allclose(found.scores, exact[found.indices], atol=1e-5)   # scores are true cosines
         assert (np.diff(found.scores) <= 1e-7).all()
-    assert hits / (10 * len(Q)) >= 0.95
+    assert hits / (10 * len(Q)) >= (0.95 if path == "index" else 1.0)
 
 
-def test_searching_from_a_document_leaves_it_out(built):
+@pytest.mark.parametrize("exact_up_to", [0, 20_000])
+def test_searching_from_a_document_leaves_it_out(built, exact_up_to, monkeypatch):
+    from core.collections import collection as collection_module
+
+    monkeypatch.setattr(collection_module, "EXACT_UP_TO", exact_up_to)
     collection = open_collection(built[0])
     found = collection.search(42, 5)
     assert 42 not in found.indices.tolist() and len(found.indices) == 5

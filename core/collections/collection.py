@@ -26,6 +26,7 @@ from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder
 from core.neighbours.similarity import Neighbors, normalize_rows
 
 ROW_GROUPS_KEPT = 8
+EXACT_UP_TO = 20_000   # a collection this small is searched exactly: a few milliseconds a query
 
 
 def open_collection(path, *, check_encoder: bool = True) -> "Collection":
@@ -262,12 +263,23 @@ class Collection:
             raise ValueError(f"The query has {q.shape[0]} dimensions but the collection has "
                              f"{self.manifest['dimensions']}.")
         k = max(0, min(k, len(self) - (own is not None)))
-        found = self.index.search(q, k + (own is not None))
-        found = found[found != own][:k] if own is not None else found[:k]
+        if len(self) <= EXACT_UP_TO:    # a small HNSW graph (built by parallel threads) can leave a row unreachable
+            every = self._unit_vectors @ q
+            if own is not None:
+                every[own] = -np.inf
+            found = np.argsort(-every, kind="stable")[:k]
+        else:
+            found = self.index.search(q, k + (own is not None))
+            found = found[found != own][:k] if own is not None else found[:k]
         scores = normalize_rows(take_rows(self.vectors, found)) @ q
         order = np.lexsort((found, -scores))
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
 
+
+    @cached_property
+    def _unit_vectors(self) -> np.ndarray:
+        """Every vector at unit length, for the exact search of a small collection (at most 20 MB)."""
+        return normalize_rows(np.asarray(self.vectors, dtype=np.float32))
 
     def neighbour_table(self, k: int = 10, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """Every document's k nearest (itself left out) from the ANN index, with exact cosines (see
