@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import core
@@ -123,8 +124,28 @@ def dataset_header(dataset: Dataset) -> None:
         figures.append(f"median {int(np.sort(words.to_numpy())[len(words) // 2]) if len(words) else 0} words")
     figures.append(f"{dataset.vectors.shape[1]:,} dimensions")
     st.caption(" · ".join(figures) + (f". {dataset.description}" if dataset.description else ""))
+    collection = session.current_collection()
+    if collection is not None and collection.manifest.get("batches"):
+        batches_panel(collection.manifest)
     for notice in dataset.notices:
         st.info(text.plain(notice))
+
+
+def batches_panel(manifest: dict) -> None:
+    """The batches appended to a collection since its build, with each one's drift verdict (colour or filter the
+    map by "batch" to see where they landed)."""
+    from core.collections.append import batches_table
+
+    table = batches_table(manifest)
+    latest = table.iloc[-1]
+    verdict = "no drift test" if pd.isna(latest["drift p"]) else f"drift p = {latest['drift p']:.3g} ({latest.verdict})"
+    with st.expander(text.plain(f"{len(table)} batch{'es' if len(table) > 1 else ''} appended since the build; "
+                                f"the latest, batch {latest.batch}: {latest.documents:,} documents, {verdict}")):
+        st.dataframe(table, hide_index=True, column_config={
+            "drift p": st.column_config.NumberColumn("drift p", format="%.3g",
+                                                     help="the classifier test of the batch against the "
+                                                          "documents before it (Drift page)")})
+        st.caption("Colour or filter the map by \"batch\" to see where each one landed.")
 
 
 COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}
