@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import core
@@ -134,13 +133,12 @@ def dataset_header(dataset: Dataset) -> None:
 def batches_panel(manifest: dict) -> None:
     """The batches appended to a collection since its build, with each one's drift verdict (colour or filter the
     map by "batch" to see where they landed)."""
-    from core.collections.append import batches_table
+    from core.collections.append import batches_table, drift_verdict
 
-    table = batches_table(manifest)
-    latest = table.iloc[-1]
-    verdict = "no drift test" if pd.isna(latest["drift p"]) else f"drift p = {latest['drift p']:.3g} ({latest.verdict})"
+    table, latest = batches_table(manifest), manifest["batches"][-1]
     with st.expander(text.plain(f"{len(table)} batch{'es' if len(table) > 1 else ''} appended since the build; "
-                                f"the latest, batch {latest.batch}: {latest.documents:,} documents, {verdict}")):
+                                f"the latest, batch {latest['batch']}: {latest['count']:,} documents, "
+                                f"{drift_verdict(latest)}")):
         st.dataframe(table, hide_index=True, column_config={
             "drift p": st.column_config.NumberColumn("drift p", format="%.3g",
                                                      help="the classifier test of the batch against the "

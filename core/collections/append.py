@@ -28,7 +28,7 @@ import numpy as np
 from core.collections.build import ROWS_PER_CHUNK, check_engine, work_folder
 from core.collections.chunks import EmbedJob, embed_locally, save_array, write_atomically
 from core.collections.collection import Collection, open_collection
-from core.collections.index import AnnIndex
+from core.collections.index import AnnIndex, take_rows
 from core.collections.manifest import COORDS, DOCUMENTS, FILES, INDEX, MANIFEST, VECTORS
 from core.collections.sources import CollectionError, Columns, note, open_source, read_chunks
 from core.neighbours.similarity import normalize_rows
@@ -188,9 +188,9 @@ def _place(collection: Collection, added: np.ndarray) -> np.ndarray:
         linear, *_ = np.linalg.lstsq(X, np.asarray(collection.coords[rows], dtype=np.float64), rcond=None)
         return np.hstack([added, np.ones((len(added), 1), np.float32)]) @ linear
     found = collection.index.search_many(added, NEIGHBOURS_PLACING)
-    weights = np.where(found >= 0, np.maximum(np.einsum("ij,ikj->ik", added, normalize_rows(
-        np.asarray(collection.vectors[np.maximum(found, 0).ravel()], dtype=np.float32)).reshape(
-        len(added), found.shape[1], -1)), 1e-3), 0.0)
+    near = normalize_rows(take_rows(collection.vectors, np.maximum(found, 0).ravel())).reshape(
+        len(added), found.shape[1], -1)
+    weights = np.where(found >= 0, np.maximum(np.einsum("ij,ikj->ik", added, near), 1e-3), 0.0)
     neighbours = np.asarray(collection.coords)[np.maximum(found, 0)]
     return (weights[..., None] * neighbours).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)[:, None]
 
@@ -234,6 +234,22 @@ def batches_table(manifest: dict):
         lines.append({"batch": batch["batch"], "documents": batch["count"], "appended": batch["appended"],
                       "source": Path(batch["source"]).name,
                       "drift p": None if verdict is None else verdict["p_value"],
-                      "verdict": "no test" if verdict is None else "drifted" if verdict["drifted"] else "no drift",
-                      "grew": ", ".join(g["cluster"] for g in batch["grew"]) if verdict and verdict["drifted"] else ""})
+                      "verdict": "no test" if verdict is None else drift_word(batch),
+                      "grew": ", ".join(g["cluster"] for g in grown(batch))})
     return pd.DataFrame(lines)
+
+
+def drift_word(batch: dict) -> str:
+    return "drifted" if batch["drift"]["drifted"] else "no drift"
+
+
+def drift_verdict(batch: dict) -> str:
+    """'drift p = 0.003 (drifted)', or why the batch was not tested."""
+    if batch["drift"] is None:
+        return batch.get("note", "no drift test")
+    return f"drift p = {batch['drift']['p_value']:.3g} ({drift_word(batch)})"
+
+
+def grown(batch: dict) -> list[dict]:
+    """The clusters that grew in a batch, when it drifted (otherwise their changes are noise)."""
+    return batch["grew"] if batch["drift"] is not None and batch["drift"]["drifted"] else []

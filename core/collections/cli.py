@@ -79,10 +79,8 @@ def run_append(args) -> int:
 
 def describe_batch(batch: dict) -> str:
     """'batch 7: 12,000 documents in 41 s, drift p = 0.003 (drifted); grew: ...'"""
-    verdict = batch.get("note", "no drift test")
-    if batch["drift"] is not None:
-        p = batch["drift"]["p_value"]
-        verdict = f"drift p = {p:.3g} ({'drifted' if batch['drift']['drifted'] else 'no drift'})"
-    grew = "; grew: " + ", ".join(f"{g['cluster']} ({g['before']:.0%} -> {g['batch']:.0%})" for g in batch["grew"]) \
-        if batch["drift"] is not None and batch["drift"]["drifted"] and batch["grew"] else ""
-    return f"batch {batch['batch']}: {batch['count']:,} documents in {batch['seconds']:.0f} s, {verdict}{grew}"
+    from core.collections.append import drift_verdict, grown
+
+    grew = ", ".join(f"{g['cluster']} ({g['before']:.0%} -> {g['batch']:.0%})" for g in grown(batch))
+    return (f"batch {batch['batch']}: {batch['count']:,} documents in {batch['seconds']:.0f} s, "
+            f"{drift_verdict(batch)}" + (f"; grew: {grew}" if grew else ""))

@@ -23,7 +23,7 @@ from core.collections.index import neighbour_table, take_rows
 from core.collections.sources import CollectionError
 from core.collections.manifest import (COORDS, DOCUMENTS, VECTORS, check_encoder_revision, check_files,
                                        file_path, load_index, read_manifest)
-from core.neighbours.similarity import Neighbors, normalize_rows
+from core.neighbours.similarity import Neighbors, nearest_neighbors, normalize_rows
 
 ROW_GROUPS_KEPT = 8
 EXACT_UP_TO = 20_000   # a collection this small is searched exactly: a few milliseconds a query
@@ -262,15 +262,11 @@ class Collection:
         if q.shape[0] != self.manifest["dimensions"]:
             raise ValueError(f"The query has {q.shape[0]} dimensions but the collection has "
                              f"{self.manifest['dimensions']}.")
-        k = max(0, min(k, len(self) - (own is not None)))
         if len(self) <= EXACT_UP_TO:    # a small HNSW graph (built by parallel threads) can leave a row unreachable
-            every = self._unit_vectors @ q
-            if own is not None:
-                every[own] = -np.inf
-            found = np.argsort(-every, kind="stable")[:k]
-        else:
-            found = self.index.search(q, k + (own is not None))
-            found = found[found != own][:k] if own is not None else found[:k]
+            return nearest_neighbors(self._unit_vectors, q if own is None else own, k, normalized=True)
+        k = max(0, min(k, len(self) - (own is not None)))
+        found = self.index.search(q, k + (own is not None))
+        found = found[found != own][:k] if own is not None else found[:k]
         scores = normalize_rows(take_rows(self.vectors, found)) @ q
         order = np.lexsort((found, -scores))
         return Neighbors(indices=found[order].astype(np.int64), scores=scores[order].astype(np.float32))
