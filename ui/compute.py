@@ -22,10 +22,10 @@ from core.cache import BoundedCache
 from core.cache.disk import DiskCache
 from core.encoders import ENCODERS, default_params
 from core.pipeline import Analysis, Embeddings, analyse, embedding_key
-from core.progress import ProgressMeter
 from core.maps.projection import start_umap_warmup
 from core.view import ViewState
 from ui import caches, session, text
+from ui.progress import progress_line
 
 def _store_for(corpus: core.Corpus) -> tuple[BoundedCache, DiskCache | None]:
     """Where this corpus's results go (see ui.caches): bundled ones are shared and go to disk too."""
@@ -49,18 +49,11 @@ def embeddings(corpus: core.Corpus, encoder: str | None = None, params: dict | N
     if cached is not None:
         return cached
     title = ENCODERS[encoder].title
-    bar = st.progress(0.0, text=f"Computing {title} embeddings for {len(corpus):,} documents…")
-    meter = ProgressMeter()
     start_umap_warmup()  # compiles in the background while the encoder runs
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Embedding with {title}: {meter.update(done, total)}")
-
-    try:
+    with progress_line(f"Computing {title} embeddings for {len(corpus):,} documents…",
+                       f"Embedding with {title}") as progress:
         return store.get_or_compute(digest, lambda: core.embed(corpus, encoder, params, progress=progress,
                                                                cache=disk))
-    finally:
-        bar.empty()
 
 
 def analysis(corpus: core.Corpus, view: ViewState, *, dims: int | None = None,

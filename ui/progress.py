@@ -4,6 +4,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import streamlit as st
+
+from core.progress import ProgressMeter
+
 
 def steps_text(done: int, doing: str, coming: list[str]) -> str:
     """'Step 2 of 8: testing each month against 2025-03… Still to come: clusters over time, the verdict, ...'"""
@@ -36,3 +40,18 @@ class Steps:
 
     def finish(self) -> None:
         self.slot.empty()
+
+
+@contextmanager
+def progress_line(first: str, doing: str):
+    """A progress bar reading `first` until the work reports, then "`doing`: done, rate, time left"; yields the
+    work's `progress(done, total)` callback and removes the bar when the work ends."""
+    bar, meter = st.progress(0.0, text=first), ProgressMeter()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"{doing}: {meter.update(done, total)}")
+
+    try:
+        yield progress
+    finally:
+        bar.empty()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from core.dataset import Dataset
-from core.progress import ProgressMeter
 from core.quality import quality_report
 from ui import caches, session
+from ui.progress import progress_line
 
 COMPUTE_UP_TO = 50_000   # without stored results, every document's neighbours are searched here up to this size
 OUTLIER_SCORE, LABEL_DISAGREES, DUPLICATE_GROUP = "outlier score", "label disagrees", "duplicate group"
@@ -38,15 +37,8 @@ def results(dataset: Dataset, threshold: float) -> tuple[pd.DataFrame, str] | No
 
 
 def _computed(dataset: Dataset, threshold: float) -> tuple[pd.DataFrame, str]:
-    bar, meter = st.progress(0.0, text=f"Finding the neighbours of {len(dataset):,} documents…"), ProgressMeter()
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Finding neighbours: {meter.update(done, total)}")
-
-    try:
+    with progress_line(f"Finding the neighbours of {len(dataset):,} documents…", "Finding neighbours") as progress:
         return quality_report(dataset, threshold=threshold, progress=progress)
-    finally:
-        bar.empty()
 
 
 def colouring(report: pd.DataFrame, kind: str) -> dict:
