@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core.collections.build import ROWS_PER_CHUNK, check_engine, work_folder
+from core.collections.build import ROWS_PER_CHUNK, check_engine, first_chunk, work_folder
 from core.collections.chunks import EmbedJob, embed_locally, save_array, write_atomically
 from core.collections.collection import Collection, open_collection
 from core.collections.index import AnnIndex, take_rows
 from core.collections.manifest import COORDS, DOCUMENTS, FILES, INDEX, MANIFEST, VECTORS
-from core.collections.sources import CollectionError, Columns, note, open_source, read_chunks
+from core.collections.sources import CollectionError, Columns, note, open_source
 from core.neighbours.similarity import normalize_rows
 from core.progress import progress_bar
 
@@ -90,18 +90,15 @@ def _locked(folder: Path):
 def _columns(src, manifest: dict, rows_per_chunk: int) -> Columns:
     """The collection's text column (refused when the source lacks it) and its label column when present;
     columns the collection does not have are kept, empty for the older rows (and said so)."""
-    for path in src.files:
-        for frame in read_chunks(path, rows_per_chunk):
-            have = [str(c) for c in frame.columns]
-            if manifest["text_column"] not in have:
-                raise CollectionError(f"{path.name} has no column '{manifest['text_column']}', the collection's "
-                                      f"text. Its columns are: {', '.join(have)}.")
-            label = manifest["label_column"] if manifest["label_column"] in have else None
-            extra = [c for c in have if c not in manifest["columns"]]
-            if extra:
-                note(f"{', '.join(extra)}: not in the collection; older documents get them empty")
-            return Columns(manifest["text_column"], label)
-    raise CollectionError("The source holds no documents.")
+    path, frame = first_chunk(src, rows_per_chunk)
+    have = [str(c) for c in frame.columns]
+    if manifest["text_column"] not in have:
+        raise CollectionError(f"{path.name} has no column '{manifest['text_column']}', the collection's "
+                              f"text. Its columns are: {', '.join(have)}.")
+    extra = [c for c in have if c not in manifest["columns"]]
+    if extra:
+        note(f"{', '.join(extra)}: not in the collection; older documents get them empty")
+    return Columns(manifest["text_column"], manifest["label_column"] if manifest["label_column"] in have else None)
 
 
 def _write_version(collection: Collection, work: Path, source: str, started: float, progress: bool) -> dict:

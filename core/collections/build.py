@@ -151,10 +151,15 @@ def check_engine(engine: str, address: str | None, workers: int | None) -> None:
 
 def _first_columns(src: Source, plan: dict) -> tuple[Columns, list[str]]:
     """The text and label columns (named, or guessed from the first chunk), and the source's columns."""
+    path, frame = first_chunk(src, plan["rows_per_chunk"])
+    return choose_columns(path, frame, plan["text_column"], plan["label_column"]), [str(c) for c in frame.columns]
+
+
+def first_chunk(src: Source, rows_per_chunk: int):
+    """The source's first chunk and the file it comes from (what its columns are judged by)."""
     for path in src.files:
-        for frame in read_chunks(path, plan["rows_per_chunk"]):
-            columns = choose_columns(path, frame, plan["text_column"], plan["label_column"])
-            return columns, [str(c) for c in frame.columns]
+        for frame in read_chunks(path, rows_per_chunk):
+            return path, frame
     raise CollectionError("The source holds no documents.")
 
 
