@@ -112,16 +112,21 @@ def test_each_page_renders_without_error(page, server, name):
     page.screenshot(path=str(SHOTS / f"{name.lower()}.png"))
 
 
-def test_upload_a_file_and_see_its_map(page, server, tmp_path):
-    source = tmp_path / "my_posts.csv"
-    source.write_text("text,topic\n" + "\n".join(
-        f"{word} post number {i} about {word},{word}" for i in range(30) for word in ("rain", "song", "nest")))
-    page.goto(server)
+def upload(page, url: str, source) -> None:
+    """Upload `source` from the home page's form and wait until the app has taken it (MiniLM by default)."""
+    page.goto(url)
     wait_for_map(page)
     page.get_by_text("Upload your own text").click()
     page.locator("input[type=file]").first.set_input_files(str(source))
     page.get_by_role("button", name="Explore this corpus").click()
-    page.wait_for_function("document.body.innerText.includes('my_posts.csv · MiniLM')", timeout=120_000)
+    page.wait_for_function(f"document.body.innerText.includes('{source.name} · MiniLM')", timeout=120_000)
+
+
+def test_upload_a_file_and_see_its_map(page, server, tmp_path):
+    source = tmp_path / "my_posts.csv"
+    source.write_text("text,topic\n" + "\n".join(
+        f"{word} post number {i} about {word},{word}" for i in range(30) for word in ("rain", "song", "nest")))
+    upload(page, server, source)
     wait_for_map(page)
     no_error_text(page)
     assert "90 documents · 3 labels" in page.inner_text("[data-testid=stMain]")

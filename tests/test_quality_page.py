@@ -156,7 +156,7 @@ def test_in_the_browser_a_ticked_finding_shows_its_evidence_and_cleaning_draws_t
 
 def test_in_the_browser_a_collection_s_stored_copies_and_an_upload_s_findings(kept_collection, root, tmp_path, page):
     from conftest import app_serving
-    from test_browser import no_error_text, wait_for_map
+    from test_browser import no_error_text, upload, wait_for_map
 
     source = tmp_path / "notes.csv"
     pd.DataFrame({"text": copies_corpus().texts}).to_csv(source, index=False)
@@ -166,12 +166,7 @@ def test_in_the_browser_a_collection_s_stored_copies_and_an_upload_s_findings(ke
         said = page.inner_text("[data-testid=stMain]")    # the table itself is drawn on a canvas
         assert "Document #7" in said and "2 near-duplicates, most likely first" in said
         no_error_text(page)
-        page.goto(url)
-        wait_for_map(page)
-        page.get_by_text("Upload your own text").click()
-        page.locator("input[type=file]").first.set_input_files(str(source))
-        page.get_by_role("button", name="Explore this corpus").click()
-        page.wait_for_function("document.body.innerText.includes('notes.csv · MiniLM')", timeout=120_000)
+        upload(page, url, source)
         page.locator("[data-testid=stSidebarNav] a", has_text="Quality").click()
         wait_for_map(page)
         said = page.inner_text("[data-testid=stMain]")
