@@ -150,7 +150,7 @@ def test_hostile_text_shows_as_text(opened, collection):
     screen, _ = screen_positions(page, np.asarray(collection.coords, dtype=np.float64))
     row = isolated_point(screen, exclude=[r for r in range(ROWS) if r % 3])
     click_point(page, screen[row])
-    page.wait_for_function(f"document.querySelector('.mm-page-heading').innerText === 'Document {row}'")
+    page.wait_for_function(f"document.querySelector('.mm-page-heading')?.innerText === 'Document {row}'")
     shown = page.locator(".mm-page-text").inner_text()
     assert shown.startswith(HOSTILE) and shown == cut(collection.texts([row])[0])
     assert HOSTILE in page.locator(".mm-tooltip").inner_text()
@@ -238,7 +238,7 @@ def test_a_published_folder_streams_every_point_and_fetches_texts_and_neighbours
     own.wait_for_selector(".mm-page-neighbour")
     listed = [int(item.get_attribute("data-row")) for item in own.locator(".mm-page-neighbour").all()]
     assert listed == collection.neighbours(row, 10).indices.tolist()
-    own.wait_for_function("!document.querySelector('.mm-page-text').innerText.startsWith('…')", timeout=10_000)
+    own.wait_for_function("!(document.querySelector('.mm-page-text')?.innerText ?? '…').startsWith('…')", timeout=10_000)
     assert own.locator(".mm-page-text").inner_text() == cut(collection.texts([row])[0])
     assert f"neighbours-000{row // 300}.bin.gz" in fetched and len([n for n in fetched if n.startswith("neighbours-")]) == 1
     assert all(name.startswith(("points-", "texts-", "neighbours-")) or name in ("", "page.js", "map.css", "favicon.ico")

@@ -34,6 +34,12 @@ def export_panel(dataset: Dataset, figure, subsets: dict | None = None, on_scree
         _buttons(dataset, chosen, figure)
 
 
+def download(where, label: str, make, file_name: str, mime: str, help: str | None = None) -> None:
+    """A download button whose file `make()` builds only when clicked. The click does not rerun the page: a
+    rerun would re-register the button and could drop the file being built before the browser fetches it."""
+    where.download_button(label, make, file_name, mime, help=help, on_click="ignore")
+
+
 def map_file_button(dataset: Dataset, on_screen: dict) -> None:
     """The map as it is on screen, as one HTML file with each document's neighbours; its size said first."""
     if len(dataset) > HTML_UP_TO:
@@ -46,7 +52,7 @@ def map_file_button(dataset: Dataset, on_screen: dict) -> None:
         st.caption(text.plain(too_big))
         return
     size /= 1e6
-    st.download_button(f"Download this map (HTML, {len(dataset):,} points, about {size:.1f} MB)",
+    download(st, f"Download this map (HTML, {len(dataset):,} points, about {size:.1f} MB)",
                        lambda: _map_file(dataset, on_screen), f"{_file_name(dataset)}-map.html", "text/html",
                        help="One file that opens in any browser, with no server and no network: every point, its "
                             "text on hover, the colours, names and filter shown here, a search box, and a click "
@@ -77,18 +83,18 @@ def _buttons(dataset: Dataset, chosen, figure) -> None:
         return part().embeddings.key if chosen is None else {**part().embeddings.key, "subset_of": dataset.digest}
 
     cols = st.columns(5)
-    cols[0].download_button("Embeddings (Parquet)", lambda: embeddings_parquet(part().corpus, part().vectors, key()),
+    download(cols[0], "Embeddings (Parquet)", lambda: embeddings_parquet(part().corpus, part().vectors, key()),
                             f"{name}.parquet", "application/octet-stream")
-    cols[1].download_button("Embedding Projector (TSV)", lambda: projector_zip(part().corpus, part().vectors),
+    download(cols[1], "Embedding Projector (TSV)", lambda: projector_zip(part().corpus, part().vectors),
                             f"{name}-projector.zip", "application/zip",
                             help="vectors.tsv and metadata.tsv for projector.tensorflow.org")
-    cols[2].download_button("Map coordinates (CSV)", lambda: coordinates_csv(part().corpus, part().coords, part().source_rows),
+    download(cols[2], "Map coordinates (CSV)", lambda: coordinates_csv(part().corpus, part().coords, part().source_rows),
                             f"{name}-map.csv", "text/csv", help="row: the document's row in the whole corpus")
-    cols[3].download_button("Neighbours (CSV)", lambda: neighbours_csv(part().corpus, part().vectors, 10, part().source_rows),
+    download(cols[3], "Neighbours (CSV)", lambda: neighbours_csv(part().corpus, part().vectors, 10, part().source_rows),
                             f"{name}-neighbours.csv", "text/csv",
                             help="each document's 10 nearest among the documents exported; rows are "
                                  "numbered as in the whole corpus")
-    cols[4].download_button("Plotly figure (HTML)", lambda: figure_html(figure()), f"{name}-plotly.html", "text/html",
+    download(cols[4], "Plotly figure (HTML)", lambda: figure_html(figure()), f"{name}-plotly.html", "text/html",
                             help="the whole map, as a picture")
     st.caption("Parquet and the Projector zip import again under \"Import vectors made elsewhere\" on the home "
                "page; the CSVs upload again as corpora. CSV cells that start like a spreadsheet formula "

@@ -13,6 +13,7 @@ from core.quality import findings, rows_to_drop, summary
 from core.view_fields import QUALITY_LOWEST_COSINE
 from ui import compute, session, text, views
 from ui.map_component import scatter_map
+from ui.export_view import download
 from ui.map_view import texts_of
 from ui.quality_results import COMPUTE_UP_TO, colouring, results
 
@@ -123,7 +124,7 @@ def _actions(dataset: Dataset, report: pd.DataFrame, chosen: pd.DataFrame, thres
     """Export the chosen findings, put them in the map's selection, or see the data without them."""
     cols = st.columns(3)
     what = f"{len(chosen):,} finding{'s' if len(chosen) != 1 else ''}"
-    cols[0].download_button(f"Download {what} (CSV)",
+    download(cols[0], f"Download {what} (CSV)",
                             lambda: findings_csv(chosen, dataset.texts(chosen.row.to_numpy()), dataset.source_rows),
                             f"{dataset.name.removesuffix('.csv')}-quality.csv", "text/csv",
                             help="row: the document's row in the whole corpus")
