@@ -7,6 +7,8 @@
     python -m core build SOURCE --encoder NAME --out DIR [--text-column C] [--label-column C] [--dtype float16]
         [--engine local|ray] [--address HEAD:6379] [--workers N]
     python -m core append COLLECTION SOURCE [--engine local|ray]: new documents, old points untouched
+    python -m core refit COLLECTION [--map sample|full]: a new map of every document, aligned, kept beside
+    python -m core maps COLLECTION [--use NAME]: the maps of a collection, and which one the app shows
     python -m core export-html SOURCE --out MAP.html [--encoder NAME] [--text-column C] [--label-column C]
         [--method umap|pca] [--k 10] [--title TEXT]
     python -m core publish SOURCE --out SITE/ [the same options]: a static folder, for maps too big for one file
@@ -40,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
                     "build": collections_cli.run_command, "export-html": _export_html,
-                    "publish": _export_html, "quality": _quality, "append": collections_cli.run_append}
+                    "publish": _export_html, "quality": _quality, "append": collections_cli.run_append,
+                    "refit": collections_cli.run_refit, "maps": collections_cli.run_maps}
         return commands[args.command](args)
     except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -73,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_drift(commands)
     collections_cli.add_command(commands)
     collections_cli.add_append_command(commands)
+    collections_cli.add_refit_commands(commands)
     _add_export_html(commands)
     _add_quality(commands)
     return parser

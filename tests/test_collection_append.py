@@ -110,7 +110,7 @@ def test_a_second_append_waits_its_turn_and_bad_sources_are_refused(folder):
     out = build(folder)
     (out / LOCK).write_text("123 2026-12-07T10:00:00\n")                  # an append is running
     new = write(folder, "new.csv", synthetic_documents(50, seed=4))
-    with pytest.raises(CollectionError, match="Another append to pca is running"):
+    with pytest.raises(CollectionError, match="Another append or refit of pca is running"):
         append_collection(out, new)
     assert len(open_collection(out)) == OLD and (out / LOCK).exists()      # the running one's lock is kept
     (out / LOCK).unlink()

@@ -58,7 +58,7 @@ def opened(name: str) -> Collection:
 
 
 @st.cache_resource(show_spinner="Opening the collection…", max_entries=8)
-def _open(path: str, _manifest_time: int) -> Collection:   # a rebuilt collection has a new manifest time
+def _open(path: str, manifest_time: int) -> Collection:   # rebuilt, appended or switched: a new manifest time
     collection = open_collection(path)
     collection.filterable   # its columns, read now, under the spinner (about 1 s a million rows)
     return collection

@@ -126,6 +126,8 @@ def dataset_header(dataset: Dataset) -> None:
     collection = session.current_collection()
     if collection is not None and collection.manifest.get("batches"):
         batches_panel(collection.manifest)
+    if collection is not None and collection.manifest.get("maps"):
+        maps_panel(collection.name, collection.manifest)
     for notice in dataset.notices:
         st.info(text.plain(notice))
 
@@ -144,6 +146,21 @@ def batches_panel(manifest: dict) -> None:
                                                      help="the classifier test of the batch against the "
                                                           "documents before it (Drift page)")})
         st.caption("Colour or filter the map by \"batch\" to see where each one landed.")
+
+
+def maps_panel(name: str, manifest: dict) -> None:
+    """The map in use and the maps kept beside it (`python -m core refit`), with how to switch."""
+    from core.collections.refit import BUILT, maps_table
+
+    table = maps_table(manifest)
+    with st.expander(text.plain(f"This map: {manifest.get('map_name', BUILT)} (trustworthiness "
+                                f"{table['trustworthiness'].iloc[0]:.3f}); {len(table) - 1} other "
+                                f"map{'s' if len(table) > 2 else ''} kept")):
+        st.dataframe(table, hide_index=True, column_config={
+            "median move": st.column_config.NumberColumn(
+                "median move", format="%.3f", help="how far its points lay from the map in use when it was "
+                                                   "made, in units of that map's spread")})
+        st.caption(text.plain(f"The server's operator switches with `python -m core maps {name} --use NAME`."))
 
 
 COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}

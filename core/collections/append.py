@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.collections.build import ROWS_PER_CHUNK, check_engine, first_chunk, work_folder
+from core.collections.build import ROWS_PER_CHUNK, check_engine, first_chunk, sampled_quality, work_folder
 from core.collections.chunks import EmbedJob, embed_locally, save_array, write_atomically
 from core.collections.collection import Collection, open_collection
 from core.collections.index import AnnIndex, take_rows
@@ -47,7 +47,7 @@ def append_collection(folder, source, *, engine: str = "local", address: str | N
     """Append the documents of `source` to the collection `folder`; returns the batch's record."""
     folder = Path(folder)
     check_engine(engine, address, workers)
-    with _locked(folder):
+    with locked(folder):
         collection = open_collection(folder)
         started = time.perf_counter()
         src = open_source(source)
@@ -70,15 +70,15 @@ def append_collection(folder, source, *, engine: str = "local", address: str | N
 
 
 @contextmanager
-def _locked(folder: Path):
+def locked(folder: Path):
     if not (folder / MANIFEST).is_file():
         open_collection(folder)   # says what the folder is instead
     try:
         handle = os.open(folder / LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
-        raise CollectionError(f"Another append to {folder.name} is running (it holds {LOCK}); wait for it to "
-                              f"finish. If no append is running (a machine stopped during one), remove "
-                              f"{folder.name}/{LOCK} and append again: the append resumes.") from None
+        raise CollectionError(f"Another append or refit of {folder.name} is running (it holds {LOCK}); wait for it "
+                              f"to finish. If none is running (a machine stopped during one), remove "
+                              f"{folder.name}/{LOCK} and run the command again: an append resumes.") from None
     os.write(handle, f"{os.getpid()} {datetime.now(timezone.utc).isoformat()}\n".encode())
     os.close(handle)
     try:
@@ -110,8 +110,9 @@ def _write_version(collection: Collection, work: Path, source: str, started: flo
     vectors = _write_vectors(collection, chunks, folder / names[VECTORS], old + new)
     added = normalize_rows(np.asarray(vectors[old:], dtype=np.float32))
     new_texts = _write_documents(collection, chunks, folder / names[DOCUMENTS])
-    coords = np.vstack([np.asarray(collection.coords), _place(collection, added)]).astype(np.float32)
-    save_array(folder / names[COORDS], coords)
+    coords = np.vstack([np.asarray(collection.coords), _place(collection, added, collection.coords)])
+    save_array(folder / names[COORDS], coords.astype(np.float32))
+    kept_maps = [_extended(collection, entry, vectors, added, version) for entry in manifest.get("maps", [])]
     index = AnnIndex.load(collection.path(INDEX), manifest["index"], in_memory=True)
     with progress_bar("index", new, enabled=progress) as bar:
         index.add(added, first_key=old, progress=lambda done, total: bar.update(done - bar.n))
@@ -122,14 +123,30 @@ def _write_version(collection: Collection, work: Path, source: str, started: flo
     import pyarrow.parquet as pq
 
     stored_columns = pq.ParquetFile(folder / names[DOCUMENTS]).schema_arrow.names
-    updated = {**manifest, "rows": old + new, "version": version, "file_names": names,
+    projection = {**manifest["projection"], **sampled_quality(vectors, coords)}   # the map with the new points
+    updated = {**manifest, "rows": old + new, "version": version, "file_names": names, "projection": projection,
                "files": {file: (folder / names[file]).stat().st_size for file in FILES},
                "columns": manifest["columns"] + [c for c in stored_columns if c not in manifest["columns"]
                                                  and c not in ("text", "label")],
-               "stored_columns": stored_columns, "batches": [*manifest.get("batches", []), record]}
+               "stored_columns": stored_columns, "batches": [*manifest.get("batches", []), record],
+               **({"maps": kept_maps} if kept_maps else {})}
     write_atomically(folder / MANIFEST, json.dumps(updated, indent=2, default=str).encode())
     _remove_older_versions(folder, version)
     return record
+
+
+def _extended(collection: Collection, entry: dict, vectors, added: np.ndarray, version: int) -> dict:
+    """A kept map (`python -m core refit`) with the new points placed on it as on the map in use, as a file of
+    the new version, and its trustworthiness measured again."""
+    from core.collections.refit import slug
+
+    folder = collection.folder
+    old = np.load(folder / entry["file"])
+    coords = np.vstack([old, _place(collection, added, old)]).astype(np.float32)
+    file = f"coords-{slug(entry['name'])}-v{version}.npy"
+    save_array(folder / file, coords)
+    return {**entry, "file": file, "size": (folder / file).stat().st_size,
+            "projection": {**entry["projection"], **sampled_quality(vectors, coords)}}
 
 
 def _versioned(file: str, version: int) -> str:
@@ -176,19 +193,19 @@ def _conformed(table, schema):
                                  else pa.nulls(len(table), field.type) for field in schema], schema=schema)
 
 
-def _place(collection: Collection, added: np.ndarray) -> np.ndarray:
-    """Map positions for new unit vectors (see the module's step 3)."""
+def _place(collection: Collection, added: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """Positions on the map `coords` (of the collection's rows) for new unit vectors (see the module's step 3)."""
     if collection.manifest["projection"]["method"] == "pca":
         rows = np.sort(np.random.default_rng(0).choice(len(collection), min(len(collection), 20_000), replace=False))
         X = np.hstack([normalize_rows(np.asarray(collection.vectors[rows], dtype=np.float32)),
                        np.ones((len(rows), 1), np.float32)])
-        linear, *_ = np.linalg.lstsq(X, np.asarray(collection.coords[rows], dtype=np.float64), rcond=None)
+        linear, *_ = np.linalg.lstsq(X, np.asarray(coords[rows], dtype=np.float64), rcond=None)
         return np.hstack([added, np.ones((len(added), 1), np.float32)]) @ linear
     found = collection.index.search_many(added, NEIGHBOURS_PLACING)
     near = normalize_rows(take_rows(collection.vectors, np.maximum(found, 0).ravel())).reshape(
         len(added), found.shape[1], -1)
     weights = np.where(found >= 0, np.maximum(np.einsum("ij,ikj->ik", added, near), 1e-3), 0.0)
-    neighbours = np.asarray(collection.coords)[np.maximum(found, 0)]
+    neighbours = np.asarray(coords)[np.maximum(found, 0)]
     return (weights[..., None] * neighbours).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)[:, None]
 
 
@@ -214,10 +231,13 @@ def _drift(collection: Collection, added: np.ndarray, new_texts: list[str]) -> d
 
 
 def _remove_older_versions(folder: Path, version: int) -> None:
-    """The files of versions before the previous one (a reader may still hold the previous one open)."""
-    for file in FILES:
-        for older in range(1, version - 1):
+    """The files of versions before the previous one (a reader may still hold the previous one open), kept maps'
+    among them."""
+    for older in range(1, version - 1):
+        for file in FILES:
             (folder / (file if older == 1 else _versioned(file, older))).unlink(missing_ok=True)
+        for kept in folder.glob(f"coords-*-v{older}.npy"):
+            kept.unlink()
 
 
 def batches_table(manifest: dict):

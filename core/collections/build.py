@@ -83,7 +83,7 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
                               f"{rows}. Upload a small corpus on the app's home page instead.")
     vectors = np.load(building / VECTORS, mmap_mode="r")
     t = time.perf_counter()
-    coords, projection_info = _map(vectors, projection, map_sample, seed, progress)
+    coords, projection_info = map_coords(vectors, projection, map_sample, seed, progress)
     save_array(building / COORDS, coords)
     timings["map_s"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -196,11 +196,11 @@ def _stored_columns(building: Path) -> list[str]:
     return pq.ParquetFile(building / DOCUMENTS).schema_arrow.names
 
 
-def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -> tuple[np.ndarray, dict]:
+def map_coords(vectors, projection: str, map_sample: int, seed: int, progress: bool,
+               init: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """2D coordinates for every row, fitted on a sample and placed by transform, and how to trust them. The
-    progress bar counts documents, fitted or placed."""
-    from core.neighbours.trust import map_quality
-
+    progress bar counts documents, fitted or placed. `init`: every row's position on an earlier map, where a UMAP
+    fit starts (a refit), instead of its spectral layout."""
     n = len(vectors)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, min(n, map_sample), replace=False))
@@ -211,7 +211,7 @@ def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -
     first, copy_of = distinct_rows(X)
     _explain_copies(projection, len(first), len(X))
     with progress_bar(f"map ({projection})", n, enabled=progress) as bar:
-        fitted = _fit_projection(X, first, copy_of, projection, seed)
+        fitted = _fit_projection(X, first, copy_of, projection, seed, None if init is None else init[sample])
         if fitted.embedding is not None:
             coords[sample], placed[sample] = fitted.embedding, False   # the sample keeps its fitted positions
             bar.update(len(sample))
@@ -220,14 +220,22 @@ def _map(vectors, projection: str, map_sample: int, seed: int, progress: bool) -
             if len(rows):
                 coords[rows] = fitted.place(normalize_rows(vectors[rows]), seed=seed + 1 + start)
             bar.update(len(rows))
-    quality_rows = np.sort(rng.choice(n, min(n, TRUST_SAMPLE), replace=False))
-    quality = map_quality(normalize_rows(vectors[quality_rows]), coords[quality_rows], seed=seed)
     info = {"method": fitted.method, "fitted_on": len(sample), "distinct_fitted": len(first),
             "placed_by": "transform" if len(sample) < n else "fit",
             "pca_first": MAP_PCA_DIMS if fitted.method == "umap" else 0, "seed": seed,
-            "trustworthiness": quality["trustworthiness"], "continuity": quality["continuity"],
-            "quality_k": quality["k"], "quality_sample": len(quality_rows)}
+            **sampled_quality(vectors, coords, seed)}
     return coords, info
+
+
+def sampled_quality(vectors, coords: np.ndarray, seed: int = 0) -> dict:
+    """The map's trustworthiness and continuity on a seeded sample of TRUST_SAMPLE documents (the same sample
+    for two maps of one collection), as a manifest's projection records them."""
+    from core.neighbours.trust import map_quality
+
+    rows = np.sort(np.random.default_rng(seed).choice(len(vectors), min(len(vectors), TRUST_SAMPLE), replace=False))
+    quality = map_quality(normalize_rows(vectors[rows]), np.asarray(coords[rows]), seed=seed)
+    return {"trustworthiness": quality["trustworthiness"], "continuity": quality["continuity"],
+            "quality_k": quality["k"], "quality_sample": len(rows)}
 
 
 class _Fitted:
@@ -264,18 +272,18 @@ def _explain_copies(projection: str, distinct: int, sampled: int) -> None:
              f"the {distinct:,} distinct vectors once and places each copy beside its original")
 
 
-def _fit_projection(X: np.ndarray, first, copy_of, projection: str, seed: int) -> _Fitted:
+def _fit_projection(X: np.ndarray, first, copy_of, projection: str, seed: int, init=None) -> _Fitted:
     """PCA; or UMAP on the distinct rows of X (`first`, `copy_of`: core.maps.copies.distinct_rows), unless there
-    are fewer than MIN_ROWS of them."""
+    are fewer than MIN_ROWS of them, starting from `init` (X's rows' positions) when given."""
     from sklearn.decomposition import PCA
 
     if projection == "umap" and len(first) >= MIN_ROWS:
-        return _fit_umap(X, first, copy_of, seed)
+        return _fit_umap(X, first, copy_of, seed, init)
     pca = PCA(n_components=2, random_state=seed).fit(X)
     return _Fitted("pca", pca.transform, lambda Z: Z)
 
 
-def _fit_umap(X: np.ndarray, first, copy_of, seed: int) -> _Fitted:
+def _fit_umap(X: np.ndarray, first, copy_of, seed: int, init=None) -> _Fitted:
     """UMAP on the 50-d PCA of the distinct rows, each copy placed beside its original. UMAP's graph of exact
     copies falls apart into islands and its spectral start fails ("Falling back to random initialisation")."""
     from sklearn.decomposition import PCA
@@ -284,7 +292,8 @@ def _fit_umap(X: np.ndarray, first, copy_of, seed: int) -> _Fitted:
     distinct = X[first]
     pca = PCA(n_components=min(MAP_PCA_DIMS, X.shape[1], len(first)), random_state=seed).fit(distinct)
     reducer = umap.UMAP(n_components=2, n_neighbors=min(15, len(first) - 1), metric="cosine", min_dist=0.1,
-                        random_state=seed, n_jobs=1, init="spectral")
+                        random_state=seed, n_jobs=1,
+                        init="spectral" if init is None else np.asarray(init, dtype=np.float32)[first])
     distinct_coords = reducer.fit_transform(pca.transform(distinct)).astype(np.float32)
     return _Fitted("umap", pca.transform, reducer.transform, place_copies(distinct_coords, copy_of, seed),
                    known=distinct, known_coords=distinct_coords)

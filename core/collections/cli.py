@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from core.collections.build import DTYPES, ENGINES, MAP_SAMPLE, PROJECTIONS, ROWS_PER_CHUNK, build_collection
+from core.collections.refit import MODES
 from core.encoders import parse_params
 
 
@@ -84,3 +85,45 @@ def describe_batch(batch: dict) -> str:
     grew = ", ".join(f"{g['cluster']} ({g['before']:.0%} -> {g['batch']:.0%})" for g in grown(batch))
     return (f"batch {batch['batch']}: {batch['count']:,} documents in {batch['seconds']:.0f} s, "
             f"{drift_verdict(batch)}" + (f"; grew: {grew}" if grew else ""))
+
+
+def add_refit_commands(commands) -> None:
+    run = commands.add_parser("refit", help="a new map of every document, aligned to the map in use, kept beside it",
+                              description="Lays out every document again starting from its current position, turns "
+                                          "the new map onto the old, and reports how far points moved and the "
+                                          "trustworthiness before and after. The map in use does not change: "
+                                          "switch with `python -m core maps COLLECTION --use NAME`.")
+    run.add_argument("collection", type=Path)
+    run.add_argument("--map", choices=MODES, default="sample", dest="mode",
+                     help=f"sample: UMAP fitted on {MAP_SAMPLE:,} documents, the rest by transform (as a build); "
+                          "full: UMAP on every document with the collection's own kNN graph")
+    run.add_argument("--seed", type=int, default=0)
+    maps = commands.add_parser("maps", help="list a collection's maps, or choose the one in use",
+                               description="The map in use and the maps kept beside it, with their "
+                                           "trustworthiness; --use NAME makes a kept map the one the app shows "
+                                           "(the one it replaces is kept).")
+    maps.add_argument("collection", type=Path)
+    maps.add_argument("--use", metavar="NAME", help="the kept map to use, e.g. 'refit 1' or 'built'")
+
+
+def run_refit(args) -> int:
+    from core.collections.refit import refit_collection
+
+    record = refit_collection(args.collection, mode=args.mode, seed=args.seed, progress=True)
+    before, after = record["before"], record["projection"]
+    moved = after["moved"]
+    print(f"{record['name']} of {args.collection.name} ({record['mode']}, {record['seconds']:.0f} s): "
+          f"trustworthiness {before['trustworthiness']:.3f} -> {after['trustworthiness']:.3f}, continuity "
+          f"{before['continuity']:.3f} -> {after['continuity']:.3f}; points moved a median "
+          f"{moved['median']:.3f} of the map's spread ({moved['share_over_0.1']:.0%} more than 0.1). The map in "
+          f"use is unchanged: `python -m core maps {args.collection} --use '{record['name']}'` switches.")
+    return 0
+
+
+def run_maps(args) -> int:
+    from core.collections.collection import open_collection
+    from core.collections.refit import maps_table, use_map
+
+    manifest = use_map(args.collection, args.use) if args.use else open_collection(args.collection).manifest
+    print(maps_table(manifest).to_string(index=False))
+    return 0

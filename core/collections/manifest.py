@@ -72,15 +72,26 @@ def file_path(folder: Path, manifest: dict, file: str) -> Path:
     return folder / manifest.get("file_names", {}).get(file, file)
 
 
+def _plain_name(name) -> bool:
+    return isinstance(name, str) and 0 < len(name) <= 200 and Path(name).name == name and not name.startswith(".")
+
+
 def _file_names_ok(names) -> bool:
     """An appended collection's current files: plain names in the folder, one per entry of FILES."""
-    return isinstance(names, dict) and set(names) <= set(FILES) and all(
-        isinstance(name, str) and 0 < len(name) <= 200 and Path(name).name == name and not name.startswith(".")
-        for name in names.values())
+    return isinstance(names, dict) and set(names) <= set(FILES) and all(map(_plain_name, names.values()))
+
+
+def _maps_ok(maps) -> bool:
+    """Maps kept beside the one in use (`python -m core refit`): each named, with its file and size."""
+    return isinstance(maps, list) and len(maps) <= 100 and all(
+        isinstance(entry, dict) and _text(entry.get("name")) and _plain_name(entry.get("file"))
+        and _whole(0)(entry.get("size")) and _projection_ok(entry.get("projection")) for entry in maps)
 
 
 OPTIONAL_SHAPE = {"file_names": (_file_names_ok, "an object naming the current file of some of "
-                                                 f"{', '.join(FILES)}, each a plain file name")}
+                                                 f"{', '.join(FILES)}, each a plain file name"),
+                  "maps": (_maps_ok, "a list of kept maps, each with a name, a file, its size and a projection"),
+                  "map_name": (_text, "a name")}
 
 
 def read_manifest(folder: Path) -> dict:
@@ -145,11 +156,28 @@ def check_files(folder: Path, manifest: dict) -> None:
     rows, dims = manifest["rows"], manifest["dimensions"]
     expected = {VECTORS: ((rows, dims), manifest["dtype"]), COORDS: ((rows, 2), "float32")}
     for file, (shape, dtype) in expected.items():
-        array = _load_array(folder, current[file])
-        if array.shape != shape or array.dtype != np.dtype(dtype):
-            raise CollectionError(f"{name}/{current[file]} holds {array.shape} {array.dtype}, but the manifest says "
-                                  f"{shape} {dtype}. Rebuild the collection.")
+        _check_array(folder, current[file], shape, dtype)
+    _check_kept_maps(folder, manifest)
     _check_documents(folder, manifest)
+
+
+def _check_array(folder: Path, file: str, shape: tuple, dtype: str) -> None:
+    array = _load_array(folder, file)
+    if array.shape != shape or array.dtype != np.dtype(dtype):
+        raise CollectionError(f"{_name(folder)}/{file} holds {array.shape} {array.dtype}, but the manifest says "
+                              f"{shape} {dtype}. Rebuild the collection.")
+
+
+def _check_kept_maps(folder: Path, manifest: dict) -> None:
+    """The maps kept beside the one in use (`python -m core refit`) are there, whole, a position per document."""
+    for entry in manifest.get("maps", []):
+        path = folder / entry["file"]
+        if not path.is_file() or path.stat().st_size != entry["size"]:
+            raise CollectionError(f"{_name(folder)}/{entry['file']}, the kept map '{entry['name']}', is missing or "
+                                  "changed since it was made: remove its entry from the manifest's maps, or run "
+                                  "`python -m core refit` again.")
+        check_inside(folder, [entry["file"]])
+        _check_array(folder, entry["file"], (manifest["rows"], 2), "float32")
 
 
 def _load_array(folder: Path, file: str) -> np.ndarray:

@@ -4,7 +4,7 @@ colours a million documents' findings without searching the index again:
     quality/neighbours.npy   (n, k) int32, each document's k nearest rows (-1 where fewer were found)
     quality/cosines.npy      (n, k) float32, their exact cosines
     quality/report.parquet   one line a document (core.quality.quality_report) at the threshold below
-    quality/quality.json     the build it belongs to (the manifest's digest), k, threshold, the label sentence and
+    quality/quality.json     the build it belongs to (the manifest's digest, the map left out), k, threshold, the label sentence and
                              every file's size: written last, so a folder without it (or not matching) is ignored
 
 A rebuilt collection has another manifest, so results of an earlier build are never read for it.
@@ -27,8 +27,18 @@ FOLDER = "quality"
 NEIGHBOURS, COSINES, REPORT, META = "neighbours.npy", "cosines.npy", "report.parquet", "quality.json"
 
 
+MAP_ENTRIES = ("projection", "maps", "map_name")
+
+
 def build_digest(manifest: dict) -> str:
-    return key_digest({"collection manifest": manifest})
+    """Names the collection's documents and vectors: another build or an append changes it, another map in use
+    (`python -m core maps --use`) does not, as the neighbours do not depend on the map."""
+    from core.collections.manifest import COORDS
+
+    content = {key: value for key, value in manifest.items() if key not in MAP_ENTRIES}
+    for key in ("files", "file_names"):
+        content[key] = {file: value for file, value in manifest.get(key, {}).items() if file != COORDS}
+    return key_digest({"collection documents": content})
 
 
 def store(collection, graph: tuple[np.ndarray, np.ndarray], report: pd.DataFrame, *, threshold: float,
