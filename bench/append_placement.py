@@ -59,7 +59,7 @@ def main() -> None:
         added = normalize_rows(collection.encode(texts))
         vectors = np.vstack([old_vectors, added])
         new = np.arange(len(collection), len(vectors))
-        for way, place in (("neighbour mean (append)", lambda: _place(collection, added)),
+        for way, place in (("neighbour mean (append)", lambda: _place(collection, added, collection.coords)),
                            ("UMAP transform", lambda: fitted.place(added, seed=1))):
             started = time.perf_counter()
             coords = np.vstack([np.asarray(collection.coords), place()])
