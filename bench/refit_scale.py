@@ -49,7 +49,9 @@ def main() -> None:
         print(f"refit --map {mode}: {record['seconds']:.0f} s; trustworthiness {record['before']['trustworthiness']:.3f}"
               f" -> {after['trustworthiness']:.3f}, continuity {record['before']['continuity']:.3f} -> "
               f"{after['continuity']:.3f}; moved median {after['moved']['median']:.3f}, 90th percentile "
-              f"{after['moved']['p90']:.3f} of the spread", flush=True)
+              f"{after['moved']['p90']:.3f} of the spread" + (f" (neighbours {after['neighbours_s']:.0f} s, layout "
+                                                             f"{after['layout_s']:.0f} s)" if mode == "full" else ""),
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -160,7 +160,8 @@ def maps_panel(name: str, manifest: dict) -> None:
             "median move": st.column_config.NumberColumn(
                 "median move", format="%.3f", help="how far its points lay from the map in use when it was "
                                                    "made, in units of that map's spread")})
-        st.caption(text.plain(f"The server's operator switches with `python -m core maps {name} --use NAME`."))
+        st.caption("The server's operator switches maps with:")
+        st.code(f'python -m core maps {name} --use "NAME"', language="bash")
 
 
 COSINE_BAR = {"cosine": st.column_config.ProgressColumn("cosine", min_value=-1, max_value=1, format="%.3f")}

@@ -90,12 +90,14 @@ def _full_umap(collection: Collection, start: np.ndarray, seed: int, progress: b
     from core.maps.projection import import_umap
 
     n = len(collection)
+    started = time.perf_counter()
     with progress_bar("neighbours", n, enabled=progress) as bar:
         rows, cosines = collection.neighbour_table(FULL_K, progress=lambda done, total: bar.update(done - bar.n))
     k = min(FULL_K, rows.shape[1])
     knn = np.hstack([np.arange(n)[:, None], rows[:, :k]]).astype(np.int64)
     distances = np.hstack([np.zeros((n, 1)), 1.0 - cosines[:, :k]]).astype(np.float32)
     distances[knn < 0] = np.inf
+    searched = time.perf_counter()
     umap = import_umap()
     reducer = umap.UMAP(n_components=2, n_neighbors=k + 1, metric="cosine", min_dist=0.1, random_state=seed,
                         n_jobs=1, init=start, precomputed_knn=(knn, distances), n_epochs=FULL_EPOCHS,
@@ -106,7 +108,8 @@ def _full_umap(collection: Collection, start: np.ndarray, seed: int, progress: b
         warnings.filterwarnings("ignore", message=".*knn_search_index.*")   # no transform needed: every row is in
         coords = reducer.fit_transform(start).astype(np.float32)
     info = {"method": "umap", "fitted_on": n, "distinct_fitted": n, "placed_by": "fit", "pca_first": 0,
-            "seed": seed, "neighbours": k, "epochs": FULL_EPOCHS, "learning_rate": FULL_LEARNING_RATE}
+            "seed": seed, "neighbours": k, "epochs": FULL_EPOCHS, "learning_rate": FULL_LEARNING_RATE,
+            "neighbours_s": round(searched - started, 1), "layout_s": round(time.perf_counter() - searched, 1)}
     return coords, info
 
 
