@@ -16,6 +16,7 @@ from core.encoders import ENCODERS, EncoderError, get_encoder
 from core.cache.keys import artifact_key, key_digest
 from core.pipeline import Embeddings, embed, embedding_key
 from core.maps.projection import plan_projection, project
+from core.maps.topics import topics
 from core.neighbours.similarity import block_order, nearest_neighbors, similarity_matrix
 from core.collections import Collection, CollectionError, open_collection
 from core.dataset import Dataset, open_dataset
@@ -27,7 +28,7 @@ sys.modules.setdefault("core.similarity", similarity)
 
 __all__ = [
     "BUNDLED", "ENCODERS", "Collection", "CollectionError", "Corpus", "CorpusError", "Dataset", "EncoderError",
-    "Embeddings", "artifact_key", "block_order", "drift", "embed", "embedding_key", "get_encoder", "key_digest",
+    "Embeddings", "topics", "artifact_key", "block_order", "drift", "embed", "embedding_key", "get_encoder", "key_digest",
     "load_corpus", "nearest_neighbors", "open_collection", "open_dataset", "plan_projection", "project",
     "quality", "similarity_matrix",
 ]

@@ -13,6 +13,7 @@
         [--method umap|pca] [--k 10] [--title TEXT]
     python -m core publish SOURCE --out SITE/ [the same options]: a static folder, for maps too big for one file
     python -m core quality SOURCE [--out REPORT.parquet] [--encoder NAME] [--k 10] [--threshold 0.95]
+    python -m core topics COLLECTION: the map's topics at several levels, named, kept for the app
 
 INPUT is a bundled corpus name or a file (.txt, .csv, .tsv, .jsonl, .parquet); FILE ends in .npy
 (vectors only) or .parquet (text, label and a vector column).
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"precompute": _precompute, "map": _map, "embed": _embed, "drift": _drift,
                     "build": collections_cli.run_command, "export-html": _export_html,
                     "publish": _export_html, "quality": _quality, "append": collections_cli.run_append,
-                    "refit": collections_cli.run_refit, "maps": collections_cli.run_maps}
+                    "refit": collections_cli.run_refit, "maps": collections_cli.run_maps, "topics": _topics}
         return commands[args.command](args)
     except (CorpusError, EncoderError, DriftError, CollectionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -79,7 +80,28 @@ def _parser() -> argparse.ArgumentParser:
     collections_cli.add_refit_commands(commands)
     _add_export_html(commands)
     _add_quality(commands)
+    _add_topics(commands)
     return parser
+
+
+def _add_topics(commands) -> None:
+    run = commands.add_parser("topics", help="a collection's topics at several levels, named, kept for the app",
+                              description="Builds the topic hierarchy of the collection's map in use (a build does "
+                                          "it; run this after an append or a switch of maps) and prints its table "
+                                          "of contents.")
+    run.add_argument("collection", type=Path)
+
+
+def _topics(args) -> int:
+    from core.collections import open_collection
+    from core.maps.topics import store_in_collection
+
+    found = store_in_collection(open_collection(args.collection))
+    table = found.table()
+    print(f"{args.collection.name}/topics.npz: {' / '.join(str(len(s)) for s in found.sizes)} topics by level"
+          + (f" ({found.note})" if found.note else ""))
+    print(table[table.level < 2].to_string(index=False))
+    return 0
 
 
 def _add_quality(commands) -> None:

@@ -95,6 +95,9 @@ def build_collection(source, *, encoder: str, out, text_column: str | None = Non
                 "stored_columns": _stored_columns(building), "projection": projection_info,
                 "index": index.manifest, "engine": engine, "build_seconds": timings,
                 "files": {name: (building / name).stat().st_size for name in (DOCUMENTS, VECTORS, COORDS, INDEX)}}
+    t = time.perf_counter()
+    _topics(building, coords, progress)
+    timings["topics_s"] = time.perf_counter() - t
     write_atomically(building / MANIFEST, json.dumps(manifest, indent=2, default=str).encode())
     shutil.rmtree(work)
     os.rename(building, out)
@@ -297,6 +300,18 @@ def _fit_umap(X: np.ndarray, first, copy_of, seed: int, init=None) -> _Fitted:
     distinct_coords = reducer.fit_transform(pca.transform(distinct)).astype(np.float32)
     return _Fitted("umap", pca.transform, reducer.transform, place_copies(distinct_coords, copy_of, seed),
                    known=distinct, known_coords=distinct_coords)
+
+
+def _topics(building: Path, coords: np.ndarray, progress: bool) -> None:
+    """The map's topics at several levels, named (core.maps.topics), kept in the folder for the app."""
+    import pyarrow.parquet as pq
+
+    from core.maps.topics import FILE, save, topic_hierarchy
+
+    with progress_bar("topics", len(coords), enabled=progress) as bar:
+        texts = pq.read_table(building / DOCUMENTS, columns=["text"]).column("text").to_pylist()
+        save(building / FILE, topic_hierarchy(coords, texts), coords)
+        bar.update(len(coords))
 
 
 def _index(vectors, progress: bool) -> AnnIndex:

@@ -149,6 +149,11 @@ class Dataset(ABC):
         return None
 
     @property
+    def stored_topics(self):
+        """The topic hierarchy stored with the data for its map in use (a collection's), or None."""
+        return None
+
+    @property
     def notices(self) -> tuple[str, ...]:
         """What a reader should know about how the documents were read and embedded."""
         return ()

@@ -124,6 +124,13 @@ class CollectionDataset(Dataset):
         return stored(self.collection)
 
     @property
+    def stored_topics(self):
+        """The topics `python -m core topics` (or the build) stored for the map in use, or None."""
+        from core.maps.topics import stored_in_collection
+
+        return stored_in_collection(self.collection)
+
+    @property
     def filterable(self) -> list:
         return self.collection.filterable
 
