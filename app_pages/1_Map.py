@@ -9,6 +9,6 @@ dataset = views.dataset(dims=session.view().dims)
 if dataset is not None:
     options = map_view.controls(dataset)
     map_view.filter_controls(dataset)
-    selected = map_view.show(dataset, **options)
+    selected = map_view.show(dataset, **options, name_regions=True)
     map_view.selection_panel(dataset, selected)
     share.share_panel()

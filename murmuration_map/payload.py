@@ -93,8 +93,8 @@ def prepare_map(coords2d, *, categories=None, category_names: Sequence[str] | No
     size: point size in pixels (default by n); sizes: n numbers scaled to 0.5x-2.5x of size.
     highlight: the row to ring (the clicked one); neighbours: rows ringed and linked to it.
     filter_mask: n booleans; points outside are drawn grey and faded, under the others.
-    cluster_labels: frame or records with x, y, label (and optional weight: heavier labels win when
-        labels collide), in the coordinates' units.
+    cluster_labels: frame or records with x, y, label, in the coordinates' units; optional weight (heavier
+        labels win when labels collide) and level (0 the broadest: finer levels replace it as one zooms in).
     selection: rows to show selected (None leaves the browser's own selection alone).
     hover_text: {map index: anything} whose texts the browser asked for (filled in by scatter_map).
     held: {part: key} of the big parts (points, style, filter, texts) the browser already holds; those
@@ -251,11 +251,13 @@ def _clusters(cluster_labels, center, scale) -> list[dict]:
     if missing:
         raise ValueError(f"`cluster_labels` needs columns x, y and label; missing {sorted(missing)}.")
     weights = frame["weight"] if "weight" in frame else pd.Series(1.0, index=frame.index)
+    levels = frame["level"] if "level" in frame else pd.Series(0, index=frame.index)
     out = []
-    for x, y, label, weight in zip(frame["x"], frame["y"], frame["label"], weights):
+    for x, y, label, weight, level in zip(frame["x"], frame["y"], frame["label"], weights, levels):
         if np.isfinite([x, y]).all():
             out.append({"x": float((x - center[0]) / scale), "y": float((y - center[1]) / scale),
-                        "text": str(label), "weight": float(weight) if np.isfinite(weight) else 0.0})
+                        "text": str(label), "weight": float(weight) if np.isfinite(weight) else 0.0,
+                        "level": int(level) if np.isfinite(level) and level >= 0 else 0})
     return out
 
 

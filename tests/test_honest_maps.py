@@ -8,7 +8,8 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.pairwise import cosine_similarity
 
 import core
-from core.maps.clusters import cluster, cluster_names, cluster_terms, map_regions
+from core.maps.clusters import cluster, cluster_names, cluster_terms
+from core.maps.topics import topic_hierarchy, topic_labels
 from core.analyses.compare import align, most_changed, neighbour_overlap, similarity_difference
 from core.analyses.concepts import concept_direction, concept_scores
 from core.sources.corpus import shorten
@@ -148,7 +149,8 @@ def test_each_area_of_a_map_is_named_by_its_own_words_at_its_middle():
              (10, 10): "swift swifts tower summer"}
     coords = np.vstack([np.array(centre) + rng.normal(0, 0.5, (40, 2)) for centre in areas])
     texts = [f"{words} {rng.integers(1000)}" for words in areas.values() for _ in range(40)]
-    regions = map_regions(coords, texts, n_regions=4)
+    found = topic_hierarchy(coords, texts)
+    regions = topic_labels(found).query("level == 0").to_dict("records")    # the broadest names
     assert len(regions) == 4
     for region in regions:
         centre = min(areas, key=lambda c: np.hypot(region["x"] - c[0], region["y"] - c[1]))

@@ -11,7 +11,8 @@ import pandas as pd
 
 from core.dataset import Dataset
 from core.filters import as_numbers
-from core.maps.clusters import cluster, cluster_names, map_regions
+from core.maps.clusters import cluster, cluster_names
+from core.maps.topics import topic_hierarchy, topic_labels
 from ui import caches, quality_results, session
 from ui.quality_results import COLOURINGS, LABEL_DISAGREES
 
@@ -50,12 +51,23 @@ def clusters(dataset: Dataset, method: str, n: int) -> list[str]:
                              shared=session.shares(dataset), spinner="Clustering…")
 
 
-def region_names(dataset: Dataset) -> pd.DataFrame:
+TOPICS_UP_TO = 200_000   # a map without stored topics gets them computed up to this size (seconds); past it,
+                          # `python -m core topics COLLECTION` stores them
+
+
+def region_names(dataset: Dataset) -> pd.DataFrame | None:
+    """The map's topic names at every level (core.topics): stored with a collection, else computed once per map
+    (in memory: an upload's names stay in its session); None for a big map without stored topics."""
+    stored = dataset.stored_topics
+    if stored is not None:
+        return topic_labels(stored)
+    if len(dataset) > TOPICS_UP_TO:
+        return None
     coords = np.ascontiguousarray(dataset.coords)
     return caches.remembered(
-        "regions", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
-        lambda: pd.DataFrame(map_regions(coords, dataset.all_texts()), columns=["label", "x", "y", "weight"]),
-        shared=session.shares(dataset))
+        "topics", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
+        lambda: topic_labels(topic_hierarchy(coords, dataset.all_texts())), shared=session.shares(dataset),
+        spinner="Naming the map's topics…")
 
 
 def cluster_labels(coords, labels) -> pd.DataFrame:

@@ -115,7 +115,7 @@ def show(dataset: Dataset, *, colour="label", size=None, cluster_method="kmeans"
         _three_d(dataset, colouring, colour, size, matches)
     else:
         names = (cluster_labels(dataset.coords, colouring["categories"]) if colour == CLUSTERS else
-                 region_names(dataset) if name_regions and len(dataset) <= INLINE_TEXT_LIMIT else None)
+                 region_names(dataset) if name_regions else None)
         keep = filters_mask(dataset) & (matches if matches is not None else True)
         drawn = {"size": size, "cluster_labels": names, "filter_mask": None if keep.all() else keep, **colouring}
         _two_d(dataset, drawn, key, height, selectable)

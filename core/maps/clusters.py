@@ -61,28 +61,3 @@ def cluster_names(texts: list[str], ids, n_terms: int = 3) -> list[str]:
     sizes = {c: int((ids == c).sum()) for c in terms}
     names = {c: f"{c}: {', '.join(terms[c]) or '—'} ({sizes[c]})" for c in terms}
     return [names.get(int(c), "noise") for c in ids]
-
-
-def map_regions(coords, texts: list[str], n_regions: int = 8, n_terms: int = 2, seed: int = 0) -> list[dict]:
-    """Names for the regions of a 2D map: k-means on the map's own coordinates (so each region is one area of
-    the picture, not a cluster scattered over it), each named by its most distinctive words and placed at its
-    median point. Returns [{"label", "x", "y", "weight"}], the biggest region first."""
-    from sklearn.cluster import KMeans
-
-    coords = np.asarray(coords, dtype=float)[:, :2]
-    if len(coords) < 2 * n_regions:
-        return []
-    ids = KMeans(n_clusters=n_regions, n_init=4, random_state=seed).fit_predict(coords)
-    terms = {c: _unlike(words, n_terms) for c, words in cluster_terms(texts, ids, n_terms + 3).items()}
-    regions = [{"label": " · ".join(terms[c]), "x": float(np.median(coords[ids == c, 0])),
-                "y": float(np.median(coords[ids == c, 1])), "weight": int((ids == c).sum())} for c in terms if terms[c]]
-    return sorted(regions, key=lambda region: -region["weight"])
-
-
-def _unlike(words: list[str], n: int) -> list[str]:
-    """The first n words, skipping one that starts like a word already kept ("dream", "dreams")."""
-    kept = []
-    for word in words:
-        if not any(word[:4] == other[:4] for other in kept):
-            kept.append(word)
-    return kept[:n]

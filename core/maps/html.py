@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from core.dataset import Dataset
-from core.maps.clusters import map_regions
+from core.maps.topics import topic_hierarchy, topic_labels
 
 K = 10
-REGION_LIMIT = 200_000     # the regions are named from every text: above this, the file has no names
+REGION_LIMIT = 200_000     # topics are named from every text: above this, only stored topics are named
 
 
 def map_file_options(dataset: Dataset, *, k: int = K, styled: bool = True) -> dict:
@@ -25,9 +24,11 @@ def map_file_options(dataset: Dataset, *, k: int = K, styled: bool = True) -> di
         return options
     if dataset.labels is not None:
         options.update(categories=np.asarray(dataset.labels), title="label")
-    if len(dataset) <= REGION_LIMIT:
-        regions = map_regions(np.ascontiguousarray(dataset.coords), options["texts"])
-        options["cluster_labels"] = pd.DataFrame(regions, columns=["label", "x", "y", "weight"])
+    found = dataset.stored_topics
+    if found is None and len(dataset) <= REGION_LIMIT:
+        found = topic_hierarchy(np.ascontiguousarray(dataset.coords), options["texts"])
+    if found is not None:
+        options["cluster_labels"] = topic_labels(found)
     return options
 
 

@@ -234,6 +234,17 @@ def _typical(level: np.ndarray, topic: int, centre: np.ndarray, coords: np.ndarr
     return " ".join(words[:4]) + (" …" if len(words) > 4 else "") if words else f"topic {topic}"
 
 
+def topic_labels(found: Topics):
+    """The names to write on the map: one line per topic of every level (label, x, y, weight = its documents,
+    level: 0 the broadest), for murmuration_map's `cluster_labels`, which shows finer levels as one zooms in."""
+    import pandas as pd
+
+    lines = [{"label": found.names[depth][topic], "x": float(found.centres[depth][topic][0]),
+              "y": float(found.centres[depth][topic][1]), "weight": int(found.sizes[depth][topic]), "level": depth}
+             for depth in range(len(found.levels)) for topic in range(len(found.sizes[depth]))]
+    return pd.DataFrame(lines, columns=["label", "x", "y", "weight", "level"])
+
+
 # Stored: in the disk cache for a corpus's map, in `topics.npz` of a collection folder.
 
 def to_arrays(topics: Topics) -> tuple[dict, dict]:

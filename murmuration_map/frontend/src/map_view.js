@@ -6,6 +6,7 @@ import { renderLegend } from './legend.js';
 import { cellReader, columnOf, rowCount } from './tables.js';
 
 const HOVER_DWELL_MS = 250;
+const LABEL_ROOM = 70_000;   // square pixels of map per name: about 7 names on a 1000 x 500 map
 // The big parts of the payload, each with its key: sent once, kept here across reruns.
 const PARTS = ['points', 'style', 'filter', 'texts'];
 // While some points are selected, the others keep 40 % of their opacity: faded, but the map keeps its shape.
@@ -327,9 +328,14 @@ export class MapView {
     this.clusterSignature = signature;
     this.labels.replaceChildren();
     this.clusterBoxes = clusters.map((cluster) => {
-      const node = el('div', 'mm-label', this.labels, cluster.text);
-      return { node, x: cluster.x, y: cluster.y, weight: cluster.weight ?? 1, width: 0, height: 0 };
+      const level = cluster.level ?? 0;
+      const node = el('div', `mm-label mm-label-l${Math.min(level, 2)}`, this.labels, cluster.text);
+      node.dataset.testid = 'map-label';
+      node.dataset.level = String(level);
+      node.style.display = 'none';
+      return { node, x: cluster.x, y: cluster.y, weight: cluster.weight ?? 1, level, width: 0, height: 0, shown: false };
     });
+    this.labelLevels = 1 + Math.max(0, ...this.clusterBoxes.map((box) => box.level));
   }
 
   scheduleOverlay() {
@@ -375,26 +381,47 @@ export class MapView {
       this.root.dataset.labelsVisible = '0';
       return;
     }
+    const started = performance.now();
     const { width, height } = this.stageSize();
-    const toScreen = this.projector(width, height);
-    for (const box of this.clusterBoxes) {
-      if (!box.width) {
-        box.node.style.display = 'block';
-        box.width = box.node.offsetWidth;
-        box.height = box.node.offsetHeight;
-      }
-      const [x, y] = toScreen(box.x, box.y);
-      box.left = x - box.width / 2;
-      box.top = y - box.height / 2;
+    const candidates = this.labelsInView(width, height);
+    const unmeasured = candidates.filter((box) => !box.width);
+    for (const box of unmeasured) box.node.style.display = 'block';   // all written, then all read: one layout
+    for (const box of unmeasured) {
+      box.width = box.node.offsetWidth;
+      box.height = box.node.offsetHeight;
+      if (!box.shown) box.node.style.display = 'none';
     }
-    const visible = declutter(this.clusterBoxes, width, height);
-    let shown = 0;
-    this.clusterBoxes.forEach((box, i) => {
-      box.node.style.display = visible[i] ? 'block' : 'none';
-      box.node.style.transform = `translate(${box.left}px, ${box.top}px)`;
-      shown += visible[i] ? 1 : 0;
-    });
-    this.root.dataset.labelsVisible = String(shown);
+    for (const box of candidates) {
+      box.left = box.sx - box.width / 2;
+      box.top = box.sy - box.height / 2;
+    }
+    const visible = declutter(candidates, width, height);
+    const showing = new Set(candidates.filter((_, i) => visible[i]));
+    for (const box of this.clusterBoxes) {
+      const show = showing.has(box);
+      if (show) box.node.style.transform = `translate(${box.left}px, ${box.top}px)`;
+      if (show !== box.shown) box.node.style.display = show ? 'block' : 'none';
+      box.shown = show;
+    }
+    this.root.dataset.labelsVisible = String(showing.size);
+    this.root.dataset.labelMs = (performance.now() - started).toFixed(2);
+  }
+
+  // The names of one level: the finest whose names in view leave room for each (LABEL_ROOM square pixels), the
+  // broadest when none does; so zooming in on a topic replaces its name with its children's.
+  labelsInView(width, height) {
+    const toScreen = this.projector(width, height);
+    const inView = new Array(this.labelLevels).fill(0);
+    for (const box of this.clusterBoxes) {
+      [box.sx, box.sy] = toScreen(box.x, box.y);
+      box.inView = box.sx >= 0 && box.sy >= 0 && box.sx <= width && box.sy <= height;
+      if (box.inView) inView[box.level] += 1;
+    }
+    const room = Math.max(3, Math.round((width * height) / LABEL_ROOM));
+    let level = Math.max(0, inView.findIndex((count) => count > 0));
+    inView.forEach((count, depth) => { if (count > 0 && count <= room) level = depth; });
+    this.root.dataset.labelLevel = String(level);
+    return this.clusterBoxes.filter((box) => box.inView && box.level === level);
   }
 
   // Normalised map coordinates -> pixels, the same transform regl-scatterplot applies to points
