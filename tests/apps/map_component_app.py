@@ -3,7 +3,7 @@ benchmarks and screenshots.
 
 Query parameters: n (points, default 2000); colour (category | many: 100 labels | value | none);
 filter (1: keep x > 0); bad (rows given NaN coordinates); same (1: every point at one place);
-text (0: no hover text); labels (0: no cluster labels); spread (1: neighbours from a sparse sample);
+text (0: no hover text); labels (0: no cluster labels); names (N: N names in three levels); spread (1: neighbours from a sparse sample);
 sizes (1: point size grows with |y|); layout (switch: the map moves into a column after a click);
 hide (1: a checkbox takes the map off the page); sleep (seconds of work after the map)."""
 import json
@@ -53,7 +53,15 @@ if params.get("sizes") == "1":
     options["sizes"] = np.abs(xy[:, 1])
 if params.get("filter") == "1":
     options["filter_mask"] = xy[:, 0] > 0
-if params.get("labels", "1") == "1":
+if params.get("names"):   # names=1000: names at three levels (10, 100, 1000) on seeded points, as topics by zoom
+    finest = int(params["names"])
+    rng = np.random.default_rng(1)
+    lines = [(level, row) for level, count in enumerate((finest // 100, finest // 10, finest))
+             for row in rng.choice(n, min(n, count), replace=False)]
+    options["cluster_labels"] = {"x": [xy[row, 0] for _, row in lines], "y": [xy[row, 1] for _, row in lines],
+                                 "label": [f"level {level} topic {row}" for level, row in lines],
+                                 "level": [level for level, _ in lines], "weight": rng.random(len(lines))}
+elif params.get("labels", "1") == "1":
     options["cluster_labels"] = {"x": centres[:, 0], "y": centres[:, 1], "label": names,
                                  "weight": np.bincount(blob, minlength=len(centres))}
 
