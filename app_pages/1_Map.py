@@ -10,5 +10,6 @@ if dataset is not None:
     options = map_view.controls(dataset)
     map_view.filter_controls(dataset)
     selected = map_view.show(dataset, **options, name_regions=True)
+    map_view.topics_panel(dataset)
     map_view.selection_panel(dataset, selected)
     share.share_panel()

@@ -106,3 +106,37 @@ def test_a_build_keeps_the_topics_an_append_makes_them_stale_and_the_command_mak
     assert refreshed is not None and len(refreshed.levels[-1]) == 440
     (out / topics_module.FILE).unlink()
     assert open_collection(out) is not None and open_dataset(out).stored_topics is None   # an older collection
+
+
+def test_the_map_page_sends_every_level_s_names_and_lists_them_as_a_table_of_contents(flutter):
+    from test_app import assert_clean, map_data, start
+
+    at = start("app_pages/1_Map.py", corpus="flutter", encoder="minilm", method="umap").run()
+    assert_clean(at)
+    expected = topic_hierarchy(flutter.coords, flutter.all_texts())
+    sent = map_data(at)["clusters"]
+    assert sorted((c["level"], c["text"]) for c in sent) == sorted(
+        (depth, name) for depth, names in enumerate(expected.names) for name in names.values())
+    panel = next(e for e in at.expander if e.label.startswith("Topics: 4 / 8 / 16 by level"))
+    table = panel.dataframe[0].value
+    assert len(table) == 28 and table.level.tolist()[:2] == [0, 1]
+    assert table.topic[0] == expected.names[0][0] and table.topic[1].strip() == expected.names[1][
+        int(np.flatnonzero(expected.parents[1] == 0)[0])]                 # the first broad topic, then its first child
+
+
+def test_a_big_map_without_stored_topics_says_so_and_names_them_on_request(tmp_path, monkeypatch):
+    from test_app import assert_clean, map_data, start
+
+    synthetic_documents(300, seed=1).to_csv(tmp_path / "docs.csv", index=False)
+    out = build_collection(tmp_path / "docs.csv", encoder="minilm-static", out=tmp_path / "c", projection="pca")
+    (out / topics_module.FILE).unlink()                                 # as a collection built before topics
+    monkeypatch.setattr("ui.map_colours.TOPICS_UP_TO", 100)
+    monkeypatch.setenv("MURMURATION_COLLECTIONS", str(tmp_path))
+    at = start("app_pages/1_Map.py", corpus="collection: c").run()
+    assert_clean(at)
+    assert map_data(at)["clusters"] == []
+    assert any("has no topic names yet" in caption.value for caption in at.caption)
+    next(b for b in at.button if b.label == "Name its topics now").click().run()
+    assert_clean(at)
+    levels = {c["level"] for c in map_data(at)["clusters"]}
+    assert levels == {0, 1, 2} and any(e.label.startswith("Topics:") for e in at.expander)

@@ -51,3 +51,8 @@ def remembered(what: str, key: dict, compute, *, shared: bool, spinner: str | No
         return chosen.get_or_compute(digest, compute)
     with st.spinner(spinner):
         return chosen.get_or_compute(digest, compute)
+
+
+def held(what: str, key: dict, *, shared: bool) -> bool:
+    """Whether `remembered` already holds this result (so asking for it costs nothing)."""
+    return store(shared).get(core.key_digest({"what": what, **key})) is not None

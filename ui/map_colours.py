@@ -52,22 +52,27 @@ def clusters(dataset: Dataset, method: str, n: int) -> list[str]:
 
 
 TOPICS_UP_TO = 200_000   # a map without stored topics gets them computed up to this size (seconds); past it,
-                          # `python -m core topics COLLECTION` stores them
+                          # `python -m core topics COLLECTION` stores them, or a visitor asks for them
+
+
+def map_topics(dataset: Dataset, *, compute: bool = False):
+    """The map's topic hierarchy (core.topics): stored with a collection, else computed once per map (in memory:
+    an upload's stay in its session); a bigger map without stored topics only when `compute`, else None."""
+    stored = dataset.stored_topics
+    if stored is not None:
+        return stored
+    coords = np.ascontiguousarray(dataset.coords)
+    key = {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint}
+    if len(dataset) > TOPICS_UP_TO and not (compute or caches.held("topics", key, shared=session.shares(dataset))):
+        return None
+    return caches.remembered("topics", key, lambda: topic_hierarchy(coords, dataset.all_texts()),
+                             shared=session.shares(dataset), spinner="Naming the map's topics…")
 
 
 def region_names(dataset: Dataset) -> pd.DataFrame | None:
-    """The map's topic names at every level (core.topics): stored with a collection, else computed once per map
-    (in memory: an upload's names stay in its session); None for a big map without stored topics."""
-    stored = dataset.stored_topics
-    if stored is not None:
-        return topic_labels(stored)
-    if len(dataset) > TOPICS_UP_TO:
-        return None
-    coords = np.ascontiguousarray(dataset.coords)
-    return caches.remembered(
-        "topics", {"coords": hashlib.sha1(coords.tobytes()).hexdigest(), "texts": dataset.fingerprint},
-        lambda: topic_labels(topic_hierarchy(coords, dataset.all_texts())), shared=session.shares(dataset),
-        spinner="Naming the map's topics…")
+    """The names of the map's topics at every level, for the map to show by zoom; None without topics."""
+    found = map_topics(dataset)
+    return None if found is None else topic_labels(found)
 
 
 def cluster_labels(coords, labels) -> pd.DataFrame:

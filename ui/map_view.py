@@ -18,7 +18,7 @@ from ui import neighbors_view, session, text, views
 from ui.export_view import export_panel
 from ui.filter_panel import filter_controls
 from ui.map_colours import (CLUSTERS, PRESERVATION, cluster_labels, colour_options, colours_for,
-                             default_colour, region_names)
+                             default_colour, map_topics, region_names)
 from ui.selection_panel import selection_panel
 from ui.map_component import INLINE_TEXT_LIMIT, current_event, scatter_map
 from ui.plots import map_figure
@@ -233,6 +233,29 @@ def _matches(dataset: Dataset) -> np.ndarray | None:
     st.caption(text.plain(f"{int(keep.sum()):,} documents contain '{search.strip()}' (the others fade on the 2D "
                           "map; matches are ringed in 3D)."))
     return keep
+
+
+def topics_panel(dataset: Dataset) -> None:
+    """The map's table of contents: its topics, broadest first, each followed by its finer ones; or, for a big map
+    without stored topics, how to get them."""
+    if dataset.coords.shape[1] != 2:
+        return
+    found = map_topics(dataset)
+    if found is None:
+        st.caption(text.plain(f"This map of {len(dataset):,} documents has no topic names yet: the command "
+                              "python -m core topics stores them with the collection, or name them here (about "
+                              f"{max(1, len(dataset) // 15_000)} s)."))
+        if st.button("Name its topics now"):
+            map_topics(dataset, compute=True)
+            st.rerun()
+        return
+    with st.expander(f"Topics: {' / '.join(str(len(s)) for s in found.sizes)} by level, broadest first (zoom in "
+                     "on the map to see the finer names)"):
+        if found.note:
+            st.caption(found.note)
+        table = found.table()
+        table["topic"] = ["\u2003" * level + name for level, name in zip(table.level, table.topic)]
+        st.dataframe(table, hide_index=True, height=min(420, 38 + 35 * len(table)))
 
 
 def _honesty_notes(dataset: Dataset) -> None:
