@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -138,8 +139,6 @@ def _write_version(collection: Collection, work: Path, source: str, started: flo
 def _extended(collection: Collection, entry: dict, vectors, added: np.ndarray, version: int) -> dict:
     """A kept map (`python -m core refit`) with the new points placed on it as on the map in use, as a file of
     the new version, and its trustworthiness measured again."""
-    from core.collections.refit import slug
-
     folder = collection.folder
     old = np.load(folder / entry["file"])
     coords = np.vstack([old, _place(collection, added, old)]).astype(np.float32)
@@ -147,6 +146,11 @@ def _extended(collection: Collection, entry: dict, vectors, added: np.ndarray, v
     save_array(folder / file, coords)
     return {**entry, "file": file, "size": (folder / file).stat().st_size,
             "projection": {**entry["projection"], **sampled_quality(vectors, coords)}}
+
+
+def slug(name: str) -> str:
+    """A map's name as part of a file name: 'refit 2' -> 'refit-2'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _versioned(file: str, version: int) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.collections.append import locked, slug
 from core.collections.build import MAP_SAMPLE, map_coords, sampled_quality
 from core.collections.chunks import save_array, write_atomically
 from core.collections.collection import Collection, open_collection
@@ -43,8 +44,6 @@ BUILT = "built"
 def refit_collection(folder, *, mode: str = "sample", seed: int = 0, map_sample: int = MAP_SAMPLE,
                      progress: bool = False) -> dict:
     """Compute and keep a new map of the collection `folder` aligned to the one in use; returns its record."""
-    from core.collections.append import locked
-
     if mode not in MODES:
         raise CollectionError(f"--map must be one of {', '.join(MODES)}, not {mode}.")
     folder = Path(folder)
@@ -79,10 +78,6 @@ def _next_name(manifest: dict) -> str:
     names = [manifest.get("map_name", BUILT)] + [entry["name"] for entry in manifest.get("maps", [])]
     numbers = [int(match.group(1)) for match in map(re.compile(r"refit (\d+)$").match, names) if match]
     return f"refit {max(numbers, default=0) + 1}"
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _full_umap(collection: Collection, start: np.ndarray, seed: int, progress: bool) -> tuple[np.ndarray, dict]:
@@ -137,8 +132,6 @@ def movement(aligned: np.ndarray, old: np.ndarray) -> dict:
 def use_map(folder, name: str) -> dict:
     """Make the kept map `name` the one in use; the map it replaces is kept under its own name. Returns the
     manifest written."""
-    from core.collections.append import locked
-
     folder = Path(folder)
     with locked(folder):
         manifest = open_collection(folder).manifest

@@ -73,12 +73,16 @@ def topic_hierarchy(coords, texts: list[str], *, seed: int = 0) -> Topics:
                            "one level only.")
     counts = topic_counts(n)
     fine = _fine_topics(coords, counts[-1], seed)
-    centres = np.array([coords[fine == t].mean(axis=0) for t in range(counts[-1])])
+    k = int(fine.max()) + 1      # fewer than asked when the map has fewer distinct places
+    if k < 2:
+        return _named([fine], [np.full(1, -1)], coords, texts,
+                      note="The map puts every document at one place: one topic.")
+    centres = np.array([coords[fine == t].mean(axis=0) for t in range(k)])
     from scipy.cluster.hierarchy import fcluster, linkage
 
     tree = linkage(centres, method="ward")
-    of_fine = [_by_size(fcluster(tree, t=count, criterion="maxclust") - 1, fine) for count in counts[:-1]]
-    of_fine.append(np.arange(counts[-1]))
+    of_fine = [_by_size(fcluster(tree, t=min(count, k), criterion="maxclust") - 1, fine) for count in counts[:-1]]
+    of_fine.append(np.arange(k))
     levels = [mapping[fine] for mapping in of_fine]
     parents = [np.full(len(np.unique(levels[0])), -1)]
     for above, below in zip(levels, levels[1:]):
