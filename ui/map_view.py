@@ -5,6 +5,7 @@ projection, dimensions and seed are not asked)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -224,14 +225,20 @@ def passing(dataset: Dataset) -> np.ndarray | None:
 
 
 def _matches(dataset: Dataset) -> np.ndarray | None:
-    """True for the documents that contain the searched text; None without a search (or texts not in memory)."""
-    search = session.view().search
-    if not search.strip() or len(dataset) > INLINE_TEXT_LIMIT:
+    """True for the documents that contain the searched text (taken literally, case ignored), counted, with a
+    button that makes them the selection; None without a search."""
+    search = session.view().search.strip()
+    if not search:
         return None
-    needle = search.strip().lower()
-    keep = np.array([needle in document.lower() for document in dataset.all_texts()], dtype=bool)
-    st.caption(text.plain(f"{int(keep.sum()):,} documents contain '{search.strip()}' (the others fade on the 2D "
-                          "map; matches are ringed in 3D)."))
+    with st.spinner("Searching every document…") if len(dataset) > INLINE_TEXT_LIMIT else nullcontext():
+        keep = dataset.text_matches(search)
+    found = int(keep.sum())
+    cols = st.columns([3, 1])
+    cols[0].caption(text.plain(f"{found:,} documents contain '{search}' (the others fade on the 2D map; matches "
+                               "are ringed in 3D)."))
+    if found and cols[1].button(f"Select these {found:,}", key="select_matches",
+                                help="The selection: the Map rings them, the other pages work on them."):
+        session.set_view(selection=tuple(int(row) for row in np.flatnonzero(keep)))
     return keep
 
 

@@ -166,6 +166,18 @@ class Dataset(ABC):
         """Every text, in row order (for maps small enough to send them all)."""
         return self.texts(range(len(self)))
 
+    def text_matches(self, query: str) -> np.ndarray:
+        """True for the documents whose text contains `query`, taken literally (no pattern), case ignored."""
+        return contains(self.text_column(), query)
+
+    def text_column(self):
+        """Every text as one Arrow array, for searches over all of them (kept after the first)."""
+        import pyarrow as pa
+
+        if getattr(self, "_text_column", None) is None:
+            self._text_column = pa.array(self.all_texts(), type=pa.large_string())
+        return self._text_column
+
     def search(self, query, k: int = 10) -> Neighbors:
         """The k rows nearest by cosine to a typed text, a vector, or a row (itself left out)."""
         if isinstance(query, (int, np.integer)):
@@ -191,6 +203,14 @@ class Dataset(ABC):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.name!r}, {len(self):,} documents, {self.encoder_name}, "
                 f"{self.vectors.shape[1]} dims)")
+
+
+def contains(texts, query: str) -> np.ndarray:
+    """True where an Arrow array of texts contains `query` literally, case ignored (a missing text: False)."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring(texts, pattern=query, ignore_case=True)
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def row_array(rows, n: int) -> np.ndarray:

@@ -123,6 +123,9 @@ class CollectionDataset(Dataset):
 
         return stored(self.collection)
 
+    def text_column(self):
+        return self.collection.text_column()
+
     @property
     def stored_topics(self):
         """The topics `python -m core topics` (or the build) stored for the map in use, or None."""
