@@ -60,3 +60,27 @@ def _ancestor(found, level: int, topic: int) -> int:
     while level > 0:
         topic, level = int(found.parents[level][topic]), level - 1
     return topic
+
+
+def test_contours_toggle_under_the_points_and_follow_the_filter(page, server):
+    import json
+    from urllib.parse import quote
+
+    def contours(url):
+        page.goto(url)
+        root = page.wait_for_selector(f"{MAP}[data-ready=true]", timeout=120_000)
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+        assert root.get_attribute("data-contours") == "off" and page.locator(f"{MAP} .mm-contour").count() == 0
+        page.get_by_role("button", name="Contours").click()
+        page.wait_for_function("root => root.dataset.contours === 'on' && root.dataset.contourLines", arg=root)
+        lines = page.locator(f"{MAP} .mm-contour")
+        assert lines.count() == int(root.get_attribute("data-contour-lines")) >= 3
+        return root, [line.get_attribute("d") for line in lines.all()]
+
+    base = f"{server}/Map?corpus=flutter&encoder=minilm&method=umap"
+    root, whole = contours(base)
+    page.get_by_role("button", name="Contours").click()
+    page.wait_for_function("root => root.dataset.contours === 'off'", arg=root)
+    assert page.locator(f"{MAP} .mm-contour").count() == 0
+    _, filtered = contours(base + "&filters=" + quote(json.dumps({"label": ["song"]})))
+    assert filtered != whole          # the density of the documents the filter keeps, not of every point

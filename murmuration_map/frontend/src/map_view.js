@@ -1,12 +1,14 @@
 import createScatterplot from 'regl-scatterplot';
 import { legibleLegend, legibleOn, seenOn } from './colours.js';
+import { densityGrid, isolines } from './contours.js';
 import { declutter } from './declutter.js';
 import { el, formatNumber, svgEl } from './dom.js';
 import { renderLegend } from './legend.js';
 import { cellReader, columnOf, rowCount } from './tables.js';
 
 const HOVER_DWELL_MS = 250;
-const LABEL_ROOM = 70_000;   // square pixels of map per name: about 7 names on a 1000 x 500 map
+const LABEL_ROOM = 70_000;
+const CONTOUR_FADE = 0.3;    // the points' opacity scale while the density contours are shown   // square pixels of map per name: about 7 names on a 1000 x 500 map
 // The big parts of the payload, each with its key: sent once, kept here across reruns.
 const PARTS = ['points', 'style', 'filter', 'texts'];
 // While some points are selected, the others keep 40 % of their opacity: faded, but the map keeps its shape.
@@ -55,6 +57,10 @@ export class MapView {
     const reset = el('button', 'mm-button', toolbar, 'Reset view');
     reset.type = 'button';
     reset.addEventListener('click', () => this.plot?.reset());
+    this.contourButton = el('button', 'mm-button', toolbar, 'Contours');
+    this.contourButton.type = 'button';
+    this.contourButton.title = 'Lines of equal density of the points under them (the points fade)';
+    this.contourButton.addEventListener('click', () => this.toggleContours());
     this.clearButton = el('button', 'mm-button', toolbar, 'Clear selection');
     this.clearButton.type = 'button';
     this.clearButton.addEventListener('click', () => this.plot?.deselect());
@@ -63,6 +69,9 @@ export class MapView {
     // The legend sits beside the canvas (below it in a narrow column), never over a point.
     const body = el('div', 'mm-body', root);
     this.stage = el('div', 'mm-stage', body);
+    this.contourLayer = svgEl('svg', this.stage, { class: 'mm-contours' });   // under the points' canvas
+    this.contourGroup = svgEl('g', this.contourLayer, {});
+    this.root.dataset.contours = 'off';
     this.canvas = el('canvas', 'mm-canvas', this.stage);
     this.rings = svgEl('svg', this.stage, { class: 'mm-rings' });
     this.labels = el('div', 'mm-labels', this.stage);
@@ -174,7 +183,7 @@ export class MapView {
       pointColor: colours,
       pointColorActive: colours.map((colour) => seenOn(this.background, colour)),
       pointColorHover: colours.map(() => this.ink),
-      opacity: colours.map((colour) => colour[3]),
+      opacity: colours.map((colour) => colour[3] * (this.contoursOn ? CONTOUR_FADE : 1)),
     });
     renderLegend(this.legend, legibleLegend(legend, this.background));
   }
@@ -216,6 +225,8 @@ export class MapView {
     this.categories = column(style, 'category', false);
     this.count = count;
     this.nCodes = data.n_codes;
+    this.pointColumns = columns;
+    if (this.contoursOn) this.computeContours();
     this.drawnPointsKey = data.points_key;
     this.root.dataset.pointsDrawn = String(count);
     this.root.dataset.pointsInFilter = String(countBelow(columns.z, data.n_codes));
@@ -350,6 +361,43 @@ export class MapView {
     if (!this.plot || !this.count) return;
     this.drawRings();
     this.placeLabels();
+    if (this.contoursOn) this.placeContours();
+  }
+
+  toggleContours() {
+    this.contoursOn = !this.contoursOn;
+    this.contourButton.classList.toggle('mm-active', this.contoursOn);
+    this.root.dataset.contours = this.contoursOn ? 'on' : 'off';
+    if (this.contoursOn) this.computeContours();
+    else this.contourGroup.replaceChildren();
+    if (this.shownColours) this.showColours(...this.shownColours);
+    this.scheduleOverlay();
+  }
+
+  // The density of the points that pass the filter (codes below n_codes), as isolines in the map's coordinates.
+  computeContours() {
+    if (!this.pointColumns) return;
+    const started = performance.now();
+    const { x, y, z } = this.pointColumns;
+    const nCodes = this.nCodes ?? Infinity;
+    const lines = isolines(densityGrid(x, y, (i) => z[i] < nCodes));
+    this.contourGroup.replaceChildren();
+    for (const line of lines) {
+      svgEl('path', this.contourGroup, { d: line.path, class: `mm-contour mm-contour-${line.level}` });
+    }
+    this.root.dataset.contourLines = String(lines.length);
+    this.root.dataset.contourMs = (performance.now() - started).toFixed(1);
+    this.placeContours();
+  }
+
+  // The lines follow the camera: the same affine map the points get (see `projector`), as one SVG transform.
+  placeContours() {
+    const { width, height } = this.stageSize();
+    const view = this.plot.get('cameraView');
+    const aspect = width / height;
+    const matrix = [width * view[0] / (2 * aspect), -height * view[1] / 2, width * view[4] / (2 * aspect),
+      -height * view[5] / 2, width * (view[12] / aspect + 1) / 2, height * (0.5 - view[13] / 2)];
+    this.contourGroup.setAttribute('transform', `matrix(${matrix.join(' ')})`);
   }
 
   drawRings() {
