@@ -93,6 +93,18 @@ def notebook(page, tmp_path_factory):
         lab.close()
 
 
+def read_when_whole(path, seconds: float = 30):
+    """The JSON the kernel writes to `path`, once it is all there (it may be read half-written)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_in_jupyterlab_every_point_is_drawn_and_the_selection_goes_both_ways(notebook):
     lab, written = notebook
     root = lab.locator(MAP)
@@ -108,10 +120,7 @@ def test_in_jupyterlab_every_point_is_drawn_and_the_selection_goes_both_ways(not
         lab.mouse.move(left + 1 + (right - left) * t, top + 1 + (bottom - top) * t)
         lab.wait_for_timeout(8)
     lab.mouse.up()
-    deadline = time.monotonic() + 30
-    while not written.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    selected = set(json.loads(written.read_text()))            # what Python's observer heard
+    selected = set(read_when_whole(written))                   # what Python's observer heard
     within = (screen[:, 0] > left + 3) & (screen[:, 0] < right - 3) & (screen[:, 1] > top + 3) & (screen[:, 1] < bottom - 3)
     outside = (screen[:, 0] < left - 3) | (screen[:, 0] > right + 3) | (screen[:, 1] < top - 3) | (screen[:, 1] > bottom + 3)
     assert within.sum() > 100 and set(np.flatnonzero(within).tolist()) <= selected
