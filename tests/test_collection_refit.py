@@ -161,3 +161,16 @@ def test_a_pca_collection_refits_pca_and_lands_on_its_old_map(tmp_path):
     # points more than 0.1 away; aligned: 0.03 and none).
     moved = record["projection"]["moved"]
     assert record["projection"]["method"] == "pca" and moved["median"] < 0.06 and moved["share_over_0.1"] < 0.05
+
+
+def test_a_full_refit_reads_the_neighbours_the_quality_command_stored(grown, tmp_path, monkeypatch):
+    import shutil
+
+    from core.__main__ import main
+    from core.collections.collection import Collection
+
+    out = shutil.copytree(grown, tmp_path / "c")
+    assert main(["quality", str(out)]) == 0                          # stores every document's 10 neighbours
+    monkeypatch.setattr(Collection, "neighbour_table", lambda *a, **k: pytest.fail("searched the index again"))
+    record = refit_collection(out, mode="full")
+    assert record["projection"]["neighbours"] == 10 and record["projection"]["fitted_on"] == 900
