@@ -306,11 +306,11 @@ def _topics(building: Path, coords: np.ndarray, progress: bool) -> None:
     """The map's topics at several levels, named (core.maps.topics), kept in the folder for the app."""
     import pyarrow.parquet as pq
 
-    from core.maps.topics import FILE, save, topic_hierarchy
+    from core.maps.topics import store_in_folder
 
     with progress_bar("topics", len(coords), enabled=progress) as bar:
         texts = pq.read_table(building / DOCUMENTS, columns=["text"]).column("text").to_pylist()
-        save(building / FILE, topic_hierarchy(coords, texts), coords)
+        store_in_folder(building, coords, texts)
         bar.update(len(coords))
 
 

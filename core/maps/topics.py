@@ -298,12 +298,18 @@ def load(path: Path, coords) -> Topics | None:
         return None
 
 
-def store_in_collection(collection, seed: int = 0) -> Topics:
-    """Compute the topics of a collection's map in use and keep them in its folder (`topics.npz`)."""
-    coords = np.asarray(collection.coords)
-    found = topic_hierarchy(coords, collection.all_texts(), seed=seed)
-    save(collection.folder / FILE, found, coords)
+def store_in_folder(folder: Path, coords, texts, seed: int = 0) -> Topics:
+    """Compute the topics of a collection's map `coords` and keep them in its folder (`topics.npz`); the build
+    calls it on its unfinished folder, `python -m core topics` on a collection."""
+    coords = np.asarray(coords)
+    found = topic_hierarchy(coords, texts, seed=seed)
+    save(Path(folder) / FILE, found, coords)
     return found
+
+
+def store_in_collection(collection, seed: int = 0) -> Topics:
+    """Compute the topics of a collection's map in use and keep them in its folder."""
+    return store_in_folder(collection.folder, collection.coords, collection.all_texts(), seed)
 
 
 def stored_in_collection(collection) -> Topics | None:
