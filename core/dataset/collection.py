@@ -23,6 +23,7 @@ class CollectionDataset(Dataset):
         self.collection = collection
         self.name = collection.name
         self._queries = BoundedCache(max_entries=QUERIES_KEPT)   # typed text -> vector (a page reruns often)
+        self._topics_read = (None, None)                          # (topics.npz's time and size, what it held)
 
     def __len__(self) -> int:
         return len(self.collection)
@@ -128,10 +129,18 @@ class CollectionDataset(Dataset):
 
     @property
     def stored_topics(self):
-        """The topics `python -m core topics` (or the build) stored for the map in use, or None."""
-        from core.maps.topics import stored_in_collection
+        """The topics `python -m core topics` (or the build) stored for the map in use, or None. Read again only
+        when the file changes: every rerun of a map page asks, and reading means hashing the whole map."""
+        from core.maps.topics import FILE, stored_in_collection
 
-        return stored_in_collection(self.collection)
+        try:
+            found = (self.collection.folder / FILE).stat()
+            stamp = (found.st_mtime_ns, found.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._topics_read[0]:
+            self._topics_read = (stamp, None if stamp is None else stored_in_collection(self.collection))
+        return self._topics_read[1]
 
     @property
     def filterable(self) -> list:
